@@ -1,0 +1,1 @@
+"""Read models of the tracker's log, kept in SQL tables beside it."""

@@ -1,0 +1,285 @@
+"""Queries over the tracker's view, answered from knowledge-time versions.
+
+Comparisons are conservative: a development counts as having happened by D only if its
+latest possible date is on or before D; what only possibly happened is listed apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from projections.view import TrackerView
+from tracker.state import (
+    CallGroup,
+    ClaimSummary,
+    History,
+    HistoryEntry,
+    IssueSummary,
+    PlanSummary,
+    State,
+    StatementSummary,
+    StrikeSummary,
+    Upcoming,
+)
+
+STRIKE_WINDOW_DAYS = 30
+UNDATED_UPCOMING_DAYS = 30
+
+
+def days_before(day: str, days: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+
+
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = row["data"]["fields"]
+    return fields
+
+
+def _reports(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row["data"]["reports"])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value["text"])
+
+
+def _happened(row: dict[str, Any], as_of: str) -> bool:
+    return bool(row["occurred_upper"] <= as_of)
+
+
+def _possibly_happened(row: dict[str, Any], as_of: str) -> bool:
+    return bool(row["occurred_lower"] <= as_of < row["occurred_upper"])
+
+
+class Queries:
+    def __init__(self, view: TrackerView, application_name: str) -> None:
+        self.view = view
+        self.application_name = application_name
+
+    def state(self, as_of: str, known_at: str, since: str | None = None) -> State:
+        strikes_since = since or days_before(as_of, STRIKE_WINDOW_DAYS)
+        calls = self.call_groups(as_of, known_at)
+        plans = self.plans(as_of, known_at)
+        issues = [issue for issue in self.issues(as_of, known_at) if issue.status == "open"]
+        strike_rows = [
+            row for row in self.view.current_versions(("strike",), known_at) if _happened(row, as_of)
+        ]
+        window = [row for row in strike_rows if row["occurred_upper"] >= strikes_since]
+        possible = {
+            "calls": tuple(call for group in calls for call in group.possible),
+            "strikes": tuple(
+                row["development_id"]
+                for row in self.view.current_versions(("strike",), known_at)
+                if _possibly_happened(row, as_of)
+            ),
+            "reports": tuple(self.view.reports_possibly_known(known_at)),
+        }
+        return State(
+            as_of=as_of,
+            known_at=known_at,
+            position=self.view.position(self.application_name),
+            calls=tuple(calls),
+            next_meetings=tuple(self.upcoming(as_of, known_at)),
+            plans=tuple(plans),
+            open_issues=tuple(issues),
+            strike_count=len(strike_rows),
+            strikes_since=strikes_since,
+            strikes=tuple(_strike(row) for row in reversed(window)),
+            possible=possible,
+        )
+
+    def call_groups(self, as_of: str, known_at: str) -> list[CallGroup]:
+        certain: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        possible: dict[str, list[str]] = defaultdict(list)
+        for row in self.view.current_versions(("call",), known_at):
+            if row["status"] != "held":
+                continue
+            if _happened(row, as_of):
+                certain[row["participants"]].append(row)
+            elif _possibly_happened(row, as_of):
+                possible[row["participants"]].append(row["development_id"])
+        claims = self._latest_call_count_claims(as_of, known_at)
+        groups = []
+        for key in sorted(set(certain) | set(possible) | set(claims)):
+            rows = sorted(certain.get(key, []), key=lambda r: (r["sort_key"], r["development_id"]))
+            claim = claims.get(key)
+            last = rows[-1] if rows else None
+            groups.append(
+                CallGroup(
+                    participants=tuple(key.split(",")),
+                    count=len(rows),
+                    calls=tuple(row["development_id"] for row in rows),
+                    last=last["development_id"] if last else None,
+                    last_occurred=_text(_fields(last).get("occurred")) if last else None,
+                    claimed_count=_fields(claim)["value"] if claim else None,
+                    claimed_by=claim["development_id"] if claim else None,
+                    possible=tuple(possible.get(key, [])),
+                )
+            )
+        return groups
+
+    def _latest_call_count_claims(self, as_of: str, known_at: str) -> dict[str, dict[str, Any]]:
+        """Per participant set, the latest asserting call-count claim known at K from a
+        report published by D: the claims as known at the earlier of the two."""
+        latest: dict[str, dict[str, Any]] = {}
+        for row in self.view.current_versions(("claim",), min(as_of, known_at)):
+            if row["subject"] != "call-count" or row["stance"] != "asserts" or not row["participants"]:
+                continue
+            key = row["participants"]
+            if key not in latest or (row["occurred_upper"], row["known_from"]) >= (
+                latest[key]["occurred_upper"],
+                latest[key]["known_from"],
+            ):
+                latest[key] = row
+        return latest
+
+    def upcoming(self, as_of: str, known_at: str) -> list[Upcoming]:
+        """Proposed or scheduled meetings and planned calls still ahead on D, soonest
+        first, known by D; undated ones only if first reported in the month up to D."""
+        found = []
+        for row in self.view.current_versions(("meeting", "call"), known_at):
+            if row["status"] not in ("proposed", "scheduled", "planned"):
+                continue
+            if row["first_known"] > as_of:
+                continue
+            if row["planned_upper"] is None:
+                if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
+                    continue
+            elif row["planned_upper"] < as_of:
+                continue
+            fields = _fields(row)
+            planned = fields.get("planned") or (fields.get("occurred") if row["kind"] == "call" else None)
+            found.append(
+                Upcoming(
+                    id=row["development_id"],
+                    kind=row["kind"],
+                    participants=tuple(fields.get("participants", ())),
+                    status=row["status"],
+                    planned=_text(planned),
+                    place=fields.get("place"),
+                    reports=_reports(row),
+                )
+            )
+        return found
+
+    def meetings(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
+        return [
+            {"id": row["development_id"], **_fields(row), "reports": list(_reports(row))}
+            for row in self.view.current_versions(("meeting",), known_at)
+            if row["first_known"] <= as_of
+        ]
+
+    def plans(self, as_of: str, known_at: str) -> list[PlanSummary]:
+        return [
+            PlanSummary(
+                id=row["development_id"],
+                label=_fields(row).get("label"),
+                points=_fields(row).get("points"),
+                readiness_pct=_fields(row).get("readiness_pct"),
+                status=_fields(row).get("status"),
+                revisions=row["account_count"],
+                provisions=tuple(_fields(row).get("provisions", ())),
+                reports=_reports(row),
+            )
+            for row in self.view.current_versions(("plan",), known_at)
+            if _happened(row, as_of)
+        ]
+
+    def issues(self, as_of: str, known_at: str) -> list[IssueSummary]:
+        return [
+            IssueSummary(
+                id=row["development_id"],
+                title=_fields(row).get("title"),
+                status=row["status"],
+                positions=dict(_fields(row).get("positions", {})),
+                reports=_reports(row),
+            )
+            for row in self.view.current_versions(("issue",), known_at)
+            if _happened(row, as_of)
+        ]
+
+    def strikes(self, as_of: str, known_at: str, since: str | None) -> list[StrikeSummary]:
+        rows = [
+            row
+            for row in self.view.current_versions(("strike",), known_at)
+            if _happened(row, as_of) and (since is None or row["occurred_upper"] >= since)
+        ]
+        return [_strike(row) for row in reversed(rows)]
+
+    def claims(self, as_of: str, known_at: str) -> list[ClaimSummary]:
+        return [
+            ClaimSummary(
+                id=row["development_id"],
+                subject=row["subject"],
+                participants=tuple(_fields(row).get("participants", ())),
+                value=_fields(row)["value"],
+                claimant=_fields(row)["claimant"],
+                stance=row["stance"],
+                occurred=_text(_fields(row).get("occurred")),
+                reports=_reports(row),
+            )
+            for row in self.view.current_versions(("claim",), min(as_of, known_at))
+        ]
+
+    def statements(self, as_of: str, known_at: str) -> list[StatementSummary]:
+        return [
+            StatementSummary(
+                id=row["development_id"],
+                speaker=_fields(row)["speaker"],
+                quote=_fields(row)["quote"],
+                occurred=_text(_fields(row).get("occurred")),
+                reports=_reports(row),
+            )
+            for row in self.view.current_versions(("statement",), known_at)
+            if _happened(row, as_of)
+        ]
+
+    def history(self, development_id: str) -> History | None:
+        kind = self.view.development_kind(development_id)
+        if kind is None:
+            return None
+        entries = []
+        merged: dict[str, Any] = {}
+        for row in self.view.tellings(development_id):
+            retraction = bool(row["retraction"])
+            voided = row["voided_at"] is not None
+            changed: tuple[str, ...] = ()
+            if not retraction and not voided:
+                changed = tuple(
+                    name for name, value in row["fields"].items() if merged.get(name) != value
+                )
+                merged.update(row["fields"])
+            entries.append(
+                HistoryEntry(
+                    position=row["position"],
+                    version=row["version"],
+                    report_id=row["report_id"],
+                    outlet=row["outlet"],
+                    published=row["published"],
+                    kind="retraction" if retraction else "account",
+                    fields=row["fields"],
+                    changed=changed,
+                    quote=row["quote"],
+                    attributed_to=row["attributed_to"],
+                    note=row["note"],
+                    reason=row["reason"],
+                    voided=voided,
+                    void_reason=row["void_reason"],
+                )
+            )
+        return History(development_id, kind, tuple(entries))
+
+
+def _strike(row: dict[str, Any]) -> StrikeSummary:
+    fields = _fields(row)
+    return StrikeSummary(
+        id=row["development_id"],
+        occurred=_text(fields.get("occurred")),
+        target=fields["target"],
+        by=fields.get("by"),
+        weapons=tuple(fields.get("weapons", ())),
+        effects=fields.get("effects"),
+        reports=_reports(row),
+    )

@@ -1,0 +1,428 @@
+"""The tracker's materialised view: SQL tables in the store's own database, updated
+in the same transaction as the tracking record of the event that changed them, so a
+replay is idempotent and a crash never leaves a half-applied event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Tracking
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
+
+from projections.folding import Telling, Version, fold
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS reports (
+        report_id TEXT PRIMARY KEY,
+        outlet TEXT NOT NULL,
+        published TEXT NOT NULL,
+        published_lower TEXT NOT NULL,
+        published_upper TEXT NOT NULL,
+        title TEXT,
+        url TEXT,
+        sha256 TEXT,
+        note TEXT,
+        position INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS actors (
+        actor_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT,
+        position INTEGER NOT NULL,
+        uuid TEXT NOT NULL UNIQUE)""",
+    """CREATE TABLE IF NOT EXISTS actor_aliases (
+        alias_key TEXT PRIMARY KEY,
+        alias TEXT NOT NULL,
+        actor_id TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS developments (
+        development_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        uuid TEXT NOT NULL UNIQUE)""",
+    """CREATE TABLE IF NOT EXISTS tellings (
+        position INTEGER PRIMARY KEY,
+        development_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        retraction INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        quote TEXT,
+        attributed_to TEXT,
+        note TEXT,
+        reason TEXT,
+        voided_at INTEGER,
+        void_reason TEXT)""",
+    "CREATE INDEX IF NOT EXISTS tellings_by_development ON tellings (development_id, version)",
+    """CREATE TABLE IF NOT EXISTS versions (
+        development_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        known_from TEXT NOT NULL,
+        known_until TEXT NOT NULL,
+        retracted INTEGER NOT NULL,
+        status TEXT,
+        participants TEXT,
+        subject TEXT,
+        stance TEXT,
+        occurred_lower TEXT NOT NULL,
+        occurred_upper TEXT NOT NULL,
+        planned_lower TEXT,
+        planned_upper TEXT,
+        sort_key TEXT NOT NULL,
+        first_known TEXT NOT NULL,
+        account_count INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (development_id, known_from))""",
+    "CREATE INDEX IF NOT EXISTS versions_by_kind ON versions (kind, known_from, known_until)",
+)
+
+UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
+
+VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class TrackerView(SQLiteTrackingRecorder):
+    """Tables of reports, actors, tellings and knowledge-time versions of developments."""
+
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._cursor: SQLiteCursor | None = None
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *SCHEMA]
+
+    # -- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Apply many events in one transaction (each still tracked)."""
+        if self._cursor is not None:
+            yield
+            return
+        with self.datastore.transaction(commit=True) as cursor:
+            self._cursor = cursor
+            try:
+                yield
+            finally:
+                self._cursor = None
+
+    @contextmanager
+    def _writing(self, tracking: Tracking) -> Iterator[SQLiteCursor]:
+        if self._cursor is not None:
+            yield self._cursor
+            self._insert_tracking(self._cursor, tracking)
+            return
+        with self.datastore.transaction(commit=True) as cursor:
+            yield cursor
+            self._insert_tracking(cursor, tracking)
+
+    @contextmanager
+    def _reading(self) -> Iterator[SQLiteCursor]:
+        if self._cursor is not None:  # inside a batch: see its own writes
+            yield self._cursor
+            return
+        with self.datastore.transaction(commit=False) as cursor:
+            yield cursor
+
+    def reset(self, application_name: str) -> None:
+        """Empty the read models and forget the tracking position (for a rebuild)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in VIEW_TABLES:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            cursor.execute("DELETE FROM tracking WHERE application_name=?", (application_name,))
+
+    # -- updates ---------------------------------------------------------------------
+
+    def skip(self, tracking: Tracking) -> None:
+        with self._writing(tracking):
+            pass
+
+    def put_actor(
+        self,
+        uuid: UUID,
+        actor_id: str,
+        name: str,
+        role: str | None,
+        aliases: Sequence[str],
+        tracking: Tracking,
+    ) -> None:
+        with self._writing(tracking) as c:
+            c.execute(
+                "INSERT INTO actors VALUES (?,?,?,?,?)",
+                (actor_id, name, role, tracking.notification_id, uuid.hex),
+            )
+            self._put_aliases(c, actor_id, (actor_id, name, *aliases))
+
+    def add_aliases(self, actor_id: str, aliases: Sequence[str], tracking: Tracking) -> None:
+        with self._writing(tracking) as c:
+            self._put_aliases(c, actor_id, aliases)
+
+    @staticmethod
+    def _put_aliases(c: SQLiteCursor, actor_id: str, aliases: Sequence[str]) -> None:
+        c.executemany(
+            "INSERT OR IGNORE INTO actor_aliases VALUES (?,?,?)",
+            [(alias.casefold(), alias, actor_id) for alias in aliases],
+        )
+
+    def put_report(self, row: dict[str, Any], tracking: Tracking) -> None:
+        with self._writing(tracking) as c:
+            c.execute(
+                "INSERT INTO reports VALUES (:report_id,:outlet,:published,:published_lower,"
+                ":published_upper,:title,:url,:sha256,:note,:position)",
+                {**row, "position": tracking.notification_id},
+            )
+
+    def put_telling(
+        self,
+        uuid: UUID,
+        development_id: str,
+        kind: str,
+        version: int,
+        row: dict[str, Any],
+        tracking: Tracking,
+    ) -> None:
+        with self._writing(tracking) as c:
+            if version == 1:
+                c.execute(
+                    "INSERT INTO developments VALUES (?,?,?,?)",
+                    (development_id, kind, tracking.notification_id, uuid.hex),
+                )
+            c.execute(
+                "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
+                " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    tracking.notification_id,
+                    development_id,
+                    version,
+                    1 if row.get("retraction") else 0,
+                    row["report_id"],
+                    dumps(row.get("fields", {})),
+                    row.get("quote"),
+                    row.get("attributed_to"),
+                    row.get("note"),
+                    row.get("reason"),
+                ),
+            )
+            self._refold(c, development_id)
+
+    def void_telling(
+        self, development_id: str, version: int, reason: str, tracking: Tracking
+    ) -> None:
+        with self._writing(tracking) as c:
+            c.execute(
+                "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
+                (tracking.notification_id, reason, development_id, version),
+            )
+            self._refold(c, development_id)
+
+    def _refold(self, c: SQLiteCursor, development_id: str) -> None:
+        c.execute(
+            "SELECT t.position, t.version, t.report_id, t.fields, t.retraction,"
+            " r.published_lower, r.published_upper, d.kind"
+            " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
+            " JOIN developments d ON d.development_id = t.development_id"
+            " WHERE t.development_id=? AND t.voided_at IS NULL",
+            (development_id,),
+        )
+        rows = c.fetchall()
+        c.execute("DELETE FROM versions WHERE development_id=?", (development_id,))
+        if not rows:
+            return
+        kind = rows[0]["kind"]
+        versions = fold(
+            Telling(
+                position=row["position"],
+                version=row["version"],
+                report_id=row["report_id"],
+                known_lower=row["published_lower"],
+                known_upper=row["published_upper"],
+                fields=orjson.loads(row["fields"]),
+                retraction=bool(row["retraction"]),
+            )
+            for row in rows
+        )
+        c.executemany(
+            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [_version_row(development_id, kind, version) for version in versions],
+        )
+
+    # -- queries ---------------------------------------------------------------------
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0
+
+    def resolve_actor(self, name: str) -> str | None:
+        with self._reading() as c:
+            c.execute("SELECT actor_id FROM actor_aliases WHERE alias_key=?", (name.casefold(),))
+            row = c.fetchone()
+        return None if row is None else str(row["actor_id"])
+
+    def all_aliases(self) -> list[tuple[str, str]]:
+        with self._reading() as c:
+            c.execute("SELECT alias, actor_id FROM actor_aliases ORDER BY alias_key")
+            return [(row["alias"], row["actor_id"]) for row in c.fetchall()]
+
+    def actors(self) -> list[dict[str, Any]]:
+        with self._reading() as c:
+            c.execute("SELECT * FROM actors ORDER BY actor_id")
+            actors = [dict(row) for row in c.fetchall()]
+            c.execute("SELECT alias, actor_id FROM actor_aliases ORDER BY alias")
+            aliases: dict[str, list[str]] = {}
+            for row in c.fetchall():
+                aliases.setdefault(row["actor_id"], []).append(row["alias"])
+        for actor in actors:
+            actor["aliases"] = [
+                alias for alias in aliases.get(actor["actor_id"], []) if alias != actor["actor_id"]
+            ]
+        return actors
+
+    def reports(self) -> list[dict[str, Any]]:
+        with self._reading() as c:
+            c.execute("SELECT * FROM reports ORDER BY published_upper, published_lower, position")
+            return [dict(row) for row in c.fetchall()]
+
+    def report(self, report_id: str) -> dict[str, Any] | None:
+        with self._reading() as c:
+            c.execute("SELECT * FROM reports WHERE report_id=?", (report_id,))
+            row = c.fetchone()
+        return None if row is None else dict(row)
+
+    def development_by_uuid(self, uuid: UUID) -> tuple[str, str] | None:
+        with self._reading() as c:
+            c.execute("SELECT development_id, kind FROM developments WHERE uuid=?", (uuid.hex,))
+            row = c.fetchone()
+        return None if row is None else (str(row["development_id"]), str(row["kind"]))
+
+    def actor_by_uuid(self, uuid: UUID) -> str:
+        with self._reading() as c:
+            c.execute("SELECT actor_id FROM actors WHERE uuid=?", (uuid.hex,))
+            return str(c.fetchone()["actor_id"])
+
+    def development_kind(self, development_id: str) -> str | None:
+        with self._reading() as c:
+            c.execute("SELECT kind FROM developments WHERE development_id=?", (development_id,))
+            row = c.fetchone()
+        return None if row is None else str(row["kind"])
+
+    def development_ids(self) -> list[str]:
+        with self._reading() as c:
+            c.execute("SELECT development_id FROM developments ORDER BY development_id")
+            return [row["development_id"] for row in c.fetchall()]
+
+    def tellings(self, development_id: str) -> list[dict[str, Any]]:
+        """Every account and retraction of a development with its report, in the order
+        the fold applies them (publication, then log position)."""
+        with self._reading() as c:
+            c.execute(
+                "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"
+                " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
+                " WHERE t.development_id=?"
+                " ORDER BY r.published_upper, r.published_lower, t.position",
+                (development_id,),
+            )
+            rows = [dict(row) for row in c.fetchall()]
+        for row in rows:
+            row["fields"] = orjson.loads(row["fields"])
+        return rows
+
+    def current_versions(
+        self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False
+    ) -> list[dict[str, Any]]:
+        """The version of each development of the given kinds as known at ``known_at``."""
+        marks = ",".join("?" * len(kinds))
+        statement = (
+            f"SELECT * FROM versions WHERE kind IN ({marks})"  # noqa: S608 - placeholders only
+            " AND known_from <= ? AND ? < known_until"
+        )
+        if not include_retracted:
+            statement += " AND retracted = 0"
+        statement += " ORDER BY sort_key, development_id"
+        with self._reading() as c:
+            c.execute(statement, (*kinds, known_at, known_at))
+            rows = [dict(row) for row in c.fetchall()]
+        for row in rows:
+            row["data"] = orjson.loads(row["data"])
+        return rows
+
+    def version_of(self, development_id: str, known_at: str) -> dict[str, Any] | None:
+        with self._reading() as c:
+            c.execute(
+                "SELECT * FROM versions WHERE development_id=? AND known_from <= ? AND ? < known_until",
+                (development_id, known_at, known_at),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        version = dict(row)
+        version["data"] = orjson.loads(version["data"])
+        return version
+
+    def reports_possibly_known(self, known_at: str) -> list[str]:
+        """Reports that may have been published by ``known_at`` but not certainly."""
+        with self._reading() as c:
+            c.execute(
+                "SELECT report_id FROM reports WHERE published_lower <= ? AND ? < published_upper"
+                " ORDER BY report_id",
+                (known_at, known_at),
+            )
+            return [row["report_id"] for row in c.fetchall()]
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every view table, in key order: for comparing a kept view
+        with a rebuilt one."""
+        keys = {
+            "reports": "report_id",
+            "actors": "actor_id",
+            "actor_aliases": "alias_key",
+            "developments": "development_id",
+            "tellings": "position",
+            "versions": "development_id, known_from",
+        }
+        tables: dict[str, list[dict[str, Any]]] = {}
+        with self._reading() as c:
+            for table, key in keys.items():
+                c.execute(f"SELECT * FROM {table} ORDER BY {key}")  # noqa: S608 - fixed names
+                tables[table] = [dict(row) for row in c.fetchall()]
+        return tables
+
+
+def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:
+    fields = version.fields
+    occurred_lower, occurred_upper = version.occurred_bounds
+    status = fields.get("status")
+    participants = fields.get("participants")
+    # A planned call's "occurred" is when it is expected: it lists with next meetings.
+    planned = fields.get("planned") or (
+        fields.get("occurred") if kind == "call" and status == "planned" else None
+    )
+    upcoming = status in UPCOMING_STATUSES
+    if upcoming:
+        sort_key = (planned.get("instant") or planned["lower"]) if planned else version.first_known
+    else:
+        sort_key = (fields.get("occurred") or {}).get("instant") or occurred_lower
+    return (
+        development_id,
+        kind,
+        version.known_from,
+        version.known_until,
+        1 if version.retracted else 0,
+        status,
+        ",".join(participants) if participants else None,
+        fields.get("subject"),
+        fields.get("stance"),
+        occurred_lower,
+        occurred_upper,
+        planned["lower"] if planned else None,
+        planned["upper"] if planned else None,
+        sort_key,
+        version.first_known,
+        version.account_count,
+        dumps({"fields": fields, "reports": list(version.reports)}),
+    )
+

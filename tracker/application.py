@@ -1,0 +1,343 @@
+"""The tracker application: commands that append events, and queries over the views.
+
+Commands build events in a ``Batch`` (a unit of work) and append them in one
+transaction, so a command or a whole import is all or nothing. The views are brought
+up to date from their tracking position before a query answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Notification, Tracking, Transcoder
+
+from projections.projection import TrackerProjection
+from projections.view import TrackerView
+from tracker.dates import FuzzyDate
+from tracker.domain import Actor, Development, Report
+from tracker.errors import (
+    DuplicateId,
+    InvalidRecord,
+    QuoteNotInReport,
+    UnknownActor,
+    UnknownDevelopment,
+    UnknownReport,
+)
+from tracker.kinds import parse_fields
+from tracker.store import StoreLocation
+from tracker.transcoding import construct_transcoder
+from tracker.values import Account
+
+A = TypeVar("A", bound=Aggregate)
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_WHITESPACE = re.compile(r"\s+")
+CATCH_UP_PAGE = 1000
+
+
+def check_id(kind: str, value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InvalidRecord(
+            f"{kind} id {value!r} must be 1-128 letters, digits or . _ : - (starting with a"
+            " letter or digit)"
+        )
+    return value
+
+
+def normalise_whitespace(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class Tracker(Application[UUID]):
+    name = "Tracker"
+
+    def __init__(self, store: StoreLocation) -> None:
+        self.store = store
+        super().__init__(env=store.application_env())
+        self.view: TrackerView = self.factory.tracking_recorder(TrackerView)  # type: ignore[arg-type]
+        self.projection = TrackerProjection(view=self.view)
+
+    def construct_transcoder(self) -> Transcoder:
+        return construct_transcoder()
+
+    # -- commands --------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """A unit of work: everything recorded in it is appended at once, or nothing."""
+        batch = Batch(self)
+        yield batch
+        if batch.events:
+            self.save(*batch.events)
+        self.catch_up()
+
+    def add_actor(
+        self, actor_id: str, name: str, aliases: tuple[str, ...] = (), role: str | None = None
+    ) -> None:
+        with self.batch() as batch:
+            batch.add_actor(actor_id, name, aliases, role)
+
+    def add_aliases(self, actor: str, aliases: tuple[str, ...]) -> None:
+        with self.batch() as batch:
+            batch.add_aliases(actor, aliases)
+
+    def add_report(self, report_id: str, **details: Any) -> None:
+        with self.batch() as batch:
+            batch.add_report(report_id, **details)
+
+    def record(self, kind: str, development_id: str, report_id: str, raw: Mapping[str, Any]) -> int:
+        """Record one account; returns the development's version it became."""
+        with self.batch() as batch:
+            version = batch.record(kind, development_id, report_id, raw)
+        return version
+
+    def retract(
+        self, development_id: str, report_id: str, reason: str, quote: str | None = None
+    ) -> None:
+        with self.batch() as batch:
+            batch.retract(development_id, report_id, reason, quote)
+
+    def void(self, position: int, reason: str) -> tuple[str, int]:
+        with self.batch() as batch:
+            voided = batch.void_position(position, reason)
+        return voided
+
+    # -- the views -------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Feed the view every event after its tracking position; returns the position."""
+        position = self.view.position(self.name)
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=position, limit=CATCH_UP_PAGE, inclusive_of_start=False
+            )
+            if not notifications:
+                return position
+            try:
+                self._project(notifications)
+            except IntegrityError:
+                # Another process recorded the same positions first: carry on from there.
+                position = self.view.position(self.name)
+                continue
+            position = notifications[-1].id
+
+    def _project(self, notifications: list[Notification]) -> None:
+        with self.view.batch():
+            for notification in notifications:
+                self.projection.process_event(
+                    self.mapper.to_domain_event(notification),
+                    Tracking(self.name, notification.id),
+                )
+
+    def rebuild(self) -> int:
+        self.view.reset(self.name)
+        return self.catch_up()
+
+    def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:
+        position = start
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=position, limit=page, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            yield from notifications
+            position = notifications[-1].id
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def get(self, cls: type[A], uuid: UUID) -> A | None:
+        try:
+            aggregate = self.repository.get(uuid)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, cls):  # pragma: no cover - ids are namespaced by kind
+            return None
+        return aggregate
+
+
+class Batch:
+    """Commands checked against the store and against what this batch already holds."""
+
+    def __init__(self, app: Tracker) -> None:
+        self.app = app
+        self.events: list[Any] = []
+        self._aggregates: dict[UUID, Aggregate] = {}
+        self._aliases: dict[str, str] = {}
+
+    def _load(self, cls: type[A], uuid: UUID) -> A | None:
+        if uuid in self._aggregates:
+            aggregate = self._aggregates[uuid]
+            return aggregate if isinstance(aggregate, cls) else None
+        aggregate_or_none = self.app.get(cls, uuid)
+        if aggregate_or_none is not None:
+            self._aggregates[uuid] = aggregate_or_none
+        return aggregate_or_none
+
+    def _keep(self, aggregate: Aggregate) -> None:
+        self._aggregates[aggregate.id] = aggregate
+        self.events.extend(aggregate.collect_events())
+
+    # -- actors ----------------------------------------------------------------------
+
+    def resolve_actor(self, name: str) -> str:
+        key = name.strip().casefold()
+        if key in self._aliases:
+            return self._aliases[key]
+        found = self.app.view.resolve_actor(key)
+        if found is not None:
+            return found
+        known = [alias for alias, _ in self.app.view.all_aliases()] + list(self._aliases)
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise UnknownActor(f"unknown actor {name!r}{hint}")
+
+    def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
+        for alias in aliases:
+            if not isinstance(alias, str) or not alias.strip():
+                raise InvalidRecord(f"alias {alias!r} must be a non-empty string")
+            key = alias.strip().casefold()
+            owner = self._aliases.get(key) or self.app.view.resolve_actor(key)
+            if owner is not None and owner != actor_id:
+                raise DuplicateId(f"alias {alias!r} already names actor {owner!r}")
+            self._aliases[key] = actor_id
+
+    def add_actor(
+        self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
+    ) -> None:
+        check_id("actor", actor_id)
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidRecord("an actor needs a non-empty name")
+        if self._load(Actor, Actor.create_id(actor_id)) is not None:
+            raise DuplicateId(f"actor {actor_id!r} already exists")
+        self._claim_aliases(actor_id, (actor_id, name, *aliases))
+        self._keep(Actor.register(actor_id, name=name, aliases=tuple(aliases), role=role))
+
+    def add_aliases(self, actor: str, aliases: tuple[str, ...]) -> None:
+        actor_id = self.resolve_actor(actor)
+        aggregate = self._load(Actor, Actor.create_id(actor_id))
+        if aggregate is None:  # pragma: no cover - resolved ids exist
+            raise UnknownActor(f"unknown actor {actor!r}")
+        self._claim_aliases(actor_id, aliases)
+        aggregate.add_aliases(aliases)
+        self._keep(aggregate)
+
+    # -- reports ---------------------------------------------------------------------
+
+    def add_report(
+        self,
+        report_id: str,
+        *,
+        outlet: str,
+        published: FuzzyDate,
+        title: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        check_id("report", report_id)
+        if not isinstance(outlet, str) or not outlet.strip():
+            raise InvalidRecord("a report needs a non-empty outlet")
+        if self._load(Report, Report.create_id(report_id)) is not None:
+            raise DuplicateId(f"report {report_id!r} already exists")
+        self._keep(
+            Report.register(
+                report_id,
+                outlet=outlet,
+                published=published,
+                title=title,
+                url=url,
+                text=text,
+                note=note,
+            )
+        )
+
+    def report(self, report_id: str) -> Report:
+        if not isinstance(report_id, str):
+            raise InvalidRecord(f"report id must be a string, not {report_id!r}")
+        report = self._load(Report, Report.create_id(report_id))
+        if report is None:
+            raise UnknownReport(f"unknown report {report_id!r}")
+        return report
+
+    def check_quote(self, report: Report, quote: str | None) -> None:
+        if quote is None or report.text is None:
+            return
+        if not isinstance(quote, str) or not quote.strip():
+            raise InvalidRecord("a quote must be a non-empty string")
+        if normalise_whitespace(quote) not in normalise_whitespace(report.text):
+            shown = quote if len(quote) <= 60 else quote[:57] + "..."
+            raise QuoteNotInReport(f"quote {shown!r} is not in report {report.report_id!r}")
+
+    # -- developments ----------------------------------------------------------------
+
+    def development(self, development_id: str) -> Development:
+        development = self._load(Development, Development.create_id(development_id))
+        if development is None:
+            raise UnknownDevelopment(f"unknown development {development_id!r}")
+        return development
+
+    def record(
+        self, kind: str, development_id: str, report_id: str, raw: Mapping[str, Any]
+    ) -> int:
+        check_id("development", development_id)
+        report = self.report(report_id)
+        raw = dict(raw)
+        details = {key: raw.pop(key, None) for key in ("quote", "attributed_to", "note")}
+        for key in ("attributed_to", "note"):
+            if details[key] is not None and not isinstance(details[key], str):
+                raise InvalidRecord(f"{key!r} must be a string")
+        if kind == "statement" and details["quote"] is not None:
+            raw["quote"] = details["quote"]
+        self.check_quote(report, details["quote"])
+        development = self._load(Development, Development.create_id(development_id))
+        fields = parse_fields(kind, raw, self.resolve_actor, first_account=development is None)
+        account = Account.of(report_id, fields, **details)
+        if development is None:
+            development = Development.report(development_id, kind, account)
+        else:
+            development.retell(kind, account)
+        version = development.version
+        self._keep(development)
+        return version
+
+    def retract(
+        self, development_id: str, report_id: str, reason: str, quote: str | None = None
+    ) -> None:
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidRecord("a retraction needs a reason")
+        development = self.development(development_id)
+        report = self.report(report_id)
+        self.check_quote(report, quote)
+        development.retract(report_id, reason, quote)
+        self._keep(development)
+
+    def void(self, development_id: str, version: int, reason: str) -> None:
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidRecord("a void needs a reason")
+        development = self.development(development_id)
+        development.void(version, reason)
+        self._keep(development)
+
+    def void_position(self, position: int, reason: str) -> tuple[str, int]:
+        notifications = self.app.recorder.select_notifications(start=position, limit=1)
+        if not notifications or notifications[0].id != position:
+            raise InvalidRecord(f"there is no log position {position}")
+        event = self.app.mapper.to_domain_event(notifications[0])
+        if not isinstance(event, Development.Reported | Development.Retold | Development.Retracted):
+            raise InvalidRecord(
+                f"log position {position} is a {type(event).__qualname__}, not an account"
+                " or retraction"
+            )
+        development = self._load(Development, event.originator_id)
+        assert development is not None  # the event came from it
+        self.void(development.development_id, event.originator_version, reason)
+        return development.development_id, event.originator_version

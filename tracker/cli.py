@@ -1,0 +1,695 @@
+"""The ``tracker`` command line: a thin shell over the application.
+
+Reading commands print aligned text, or JSON with ``--json``; errors are one line on
+stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tracker.kinds import KINDS, FieldSpec
+from tracker.store import DEFAULT_STORE_URL
+
+if TYPE_CHECKING:
+    from tracker.application import Tracker
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def emit_json(value: Any) -> None:
+    import orjson
+
+    from tracker.presenters import plain
+
+    sys.stdout.buffer.write(
+        orjson.dumps(plain(value), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    )
+    sys.stdout.flush()
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Tracker and store errors become one clear line and exit 1."""
+    from eventsourcing.persistence import PersistenceError
+
+    from tracker.errors import TrackerError
+
+    try:
+        yield
+    except TrackerError as error:
+        raise click.ClickException(str(error)) from None
+    except PersistenceError as error:
+        raise click.ClickException(f"store error: {_store_error_text(error)}") from None
+
+
+def _store_error_text(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    cause = error.__cause__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text} ({cause})"
+    return text.splitlines()[0]
+
+
+class Context:
+    def __init__(self, store_url: str) -> None:
+        self.store_url = store_url
+        self._tracker: Tracker | None = None
+
+    def tracker(self, *, create: bool = False) -> Tracker:
+        """Open the store; reading commands never create one."""
+        if self._tracker is None:
+            from tracker.application import Tracker
+            from tracker.errors import StoreNotFound
+            from tracker.store import StoreLocation
+
+            with domain_errors():
+                location = StoreLocation.parse(self.store_url)
+                if location.backend == "postgresql":
+                    raise click.ClickException(
+                        "PostgreSQL stores are not supported by this version yet"
+                    )
+                if not create and not location.exists():
+                    raise StoreNotFound(
+                        f"no tracker store at {location.describe()} (run 'tracker init' or"
+                        " 'tracker import' first, or pass --store)"
+                    )
+                if create and location.sqlite_path is not None:
+                    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                self._tracker = Tracker(location)
+        return self._tracker
+
+    def reading(self) -> Tracker:
+        tracker = self.tracker()
+        with domain_errors():
+            tracker.catch_up()
+        return tracker
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def day_option(name: str, help_text: str) -> Callable[[F], F]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        from tracker.dates import InvalidDate, parse_day
+
+        if value is None:
+            return date.today().isoformat()
+        try:
+            return parse_day(value)
+        except InvalidDate as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.option(name, callback=convert, metavar="DATE", help=help_text)
+
+
+def time_options(function: F) -> F:
+    function = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+    function = day_option("--known-at", "Use only reports published by then (default: today).")(function)
+    function = day_option("--as-of", "The state of the world on this day (default: today).")(function)
+    return function
+
+
+@click.group()
+@click.option(
+    "--store",
+    envvar="TRACKER_STORE",
+    default=DEFAULT_STORE_URL,
+    show_default=True,
+    help="sqlite:///FILE (relative), sqlite:////ABS/FILE, or postgresql://...",
+)
+@click.version_option(package_name="tracker", message="tracker %(version)s")
+@click.pass_context
+def main(ctx: click.Context, store: str) -> None:
+    """Track a peace process report by report: calls, meetings, plans, strikes,
+    statements and claims, as of any date and as known at any date."""
+    ctx.obj = Context(store)
+
+
+@main.command()
+@pass_context
+def init(context: Context) -> None:
+    """Create an empty store (if there is none)."""
+    tracker = context.tracker(create=True)
+    click.echo(f"store ready at {tracker.store.describe()} (log position {tracker.last_position()})")
+
+
+# -- reports and actors ------------------------------------------------------------------
+
+
+@main.group()
+def report() -> None:
+    """Reports: the sources of every development."""
+
+
+@report.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--id", "report_id", help="Report id (default: the file's name without suffix).")
+@click.option("--outlet", required=True, help="The outlet or agency.")
+@click.option("--published", help="EDTF publication date (default: the file's ' date' header).")
+@click.option("--url")
+@click.option("--title")
+@click.option("--note")
+@click.option("--text", "inline_text", help="The report's text, instead of a FILE.")
+@pass_context
+def report_add(
+    context: Context,
+    file: Path | None,
+    report_id: str | None,
+    outlet: str,
+    published: str | None,
+    url: str | None,
+    title: str | None,
+    note: str | None,
+    inline_text: str | None,
+) -> None:
+    """Register a report, with its text from FILE or --text."""
+    from tracker.dates import parse_fuzzy_date
+    from tracker.errors import InvalidRecord
+    from tracker.records import decode_text, published_from_header
+
+    if (file is None) == (inline_text is None):
+        raise click.UsageError("give the report's text as FILE or --text, not both or neither")
+    if report_id is None:
+        if file is None:
+            raise click.UsageError("--id is needed with --text")
+        report_id = file.stem
+    with domain_errors():
+        if file is not None:
+            try:
+                text = decode_text(file.read_bytes(), str(file))
+            except OSError as error:
+                raise InvalidRecord(f"cannot read {file}: {error.strerror}") from None
+        else:
+            assert inline_text is not None
+            text = inline_text
+        published = published or published_from_header(text)
+        if published is None:
+            raise InvalidRecord(f"{file or 'the text'} has no ' date YYYY-MM-DD' header: give --published")
+        tracker = context.tracker(create=True)
+        tracker.add_report(
+            report_id,
+            outlet=outlet,
+            published=parse_fuzzy_date(published),
+            title=title,
+            url=url,
+            text=text,
+            note=note,
+        )
+    click.echo(f"report {report_id} added (published {published})")
+
+
+@report.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def report_list(context: Context, as_json: bool) -> None:
+    """List the reports in publication order."""
+    from tracker.presenters import table
+
+    reports = context.reading().view.reports()
+    if as_json:
+        emit_json(reports)
+        return
+    click.echo(
+        table(
+            [(r["report_id"], r["published"], r["outlet"], r["title"]) for r in reports],
+            ("id", "published", "outlet", "title"),
+        )
+    )
+
+
+@main.group()
+def actor() -> None:
+    """Actors: people, governments and parties, with their aliases."""
+
+
+@actor.command("add")
+@click.argument("actor_id")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
+@click.option("--role")
+@pass_context
+def actor_add(context: Context, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None) -> None:
+    """Register an actor."""
+    with domain_errors():
+        context.tracker(create=True).add_actor(actor_id, name, aliases, role)
+    click.echo(f"actor {actor_id} added")
+
+
+@actor.command("alias")
+@click.argument("actor_name")
+@click.argument("aliases", nargs=-1, required=True)
+@pass_context
+def actor_alias(context: Context, actor_name: str, aliases: tuple[str, ...]) -> None:
+    """Add spellings to an actor."""
+    with domain_errors():
+        context.reading().add_aliases(actor_name, aliases)
+    click.echo(f"aliases added to {actor_name}")
+
+
+@actor.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def actor_list(context: Context, as_json: bool) -> None:
+    """List the actors with their aliases."""
+    from tracker.presenters import table
+
+    actors = context.reading().view.actors()
+    if as_json:
+        emit_json(actors)
+        return
+    click.echo(
+        table(
+            [(a["actor_id"], a["name"], a["role"], a["aliases"]) for a in actors],
+            ("id", "name", "role", "aliases"),
+        )
+    )
+
+
+# -- recording ---------------------------------------------------------------------------
+
+
+@main.group()
+def record() -> None:
+    """Record what one report says about one development."""
+
+
+def _field_option(spec: FieldSpec) -> Callable[[F], F]:
+    help_text = spec.help
+    if spec.required:
+        help_text = (help_text + " " if help_text else "") + "[required for a new development]"
+    if spec.shape == "actors":
+        return click.option(spec.option, metavar="ACTOR,...", help=help_text)
+    if spec.shape == "int":
+        return click.option(spec.option, type=click.IntRange(min=0), help=help_text)
+    if spec.shape == "percent":
+        return click.option(spec.option, type=click.FloatRange(0, 100), help=help_text)
+    if spec.shape == "choice":
+        return click.option(spec.option, type=click.Choice(spec.choices), help=help_text)
+    if spec.shape in ("texts", "weapons", "positions"):
+        metavar = {"texts": "TEXT", "weapons": "NAME[:COUNT]", "positions": "PARTY=TEXT"}[spec.shape]
+        return click.option(spec.option, multiple=True, metavar=metavar, help=help_text + " (repeatable)")
+    if spec.shape == "date":
+        return click.option(spec.option, metavar="EDTF", help=help_text)
+    return click.option(spec.option, help=help_text)
+
+
+def _raw_value(spec: FieldSpec, value: Any) -> Any:
+    """CLI option text in the shape the importer reads."""
+    if spec.shape == "actors":
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if spec.shape == "texts":
+        return list(value)
+    if spec.shape == "weapons":
+        weapons = []
+        for item in value:
+            name, _, count = item.rpartition(":") if ":" in item else (item, "", "")
+            if count and not count.isdigit():
+                raise click.BadParameter(f"{item!r}: COUNT must be a whole number", param_hint="--weapons")
+            weapons.append({"name": name, "count": int(count) if count else None})
+        return weapons
+    if spec.shape == "positions":
+        positions = {}
+        for item in value:
+            party, sep, text = item.partition("=")
+            if not sep:
+                raise click.BadParameter(f"{item!r}: use PARTY=TEXT", param_hint="--positions")
+            positions[party.strip()] = text
+        return positions
+    if spec.shape == "json":
+        import orjson
+
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
+    def run(context: Context, development_id: str, report_id: str, **options: Any) -> None:
+        tracker = context.reading()
+        raw: dict[str, Any] = {}
+        for key in ("quote", "attributed_to", "note"):
+            if options.get(key) is not None:
+                raw[key] = options.pop(key)
+        for spec in specs:
+            value = options.get(spec.name)
+            if value is None or value == ():
+                continue
+            raw[spec.name] = _raw_value(spec, value)
+        if tracker.view.development_kind(development_id) is None:
+            for spec in specs:
+                if spec.required and spec.name not in raw:
+                    if not sys.stdin.isatty():
+                        raise click.UsageError(f"a new {kind} needs {spec.option}")
+                    raw[spec.name] = _raw_value(spec, click.prompt(spec.name.replace("_", " ")))
+        with domain_errors():
+            version = tracker.record(kind, development_id, report_id, raw)
+        verb = "recorded" if version == 1 else f"account {version} recorded"
+        click.echo(f"{kind} {development_id} {verb} (log position {tracker.last_position()})")
+
+    params_function: Callable[..., None] = pass_context(run)
+    for spec in reversed(specs):
+        if spec.name == "quote":
+            continue
+        params_function = _field_option(spec)(params_function)
+    params_function = click.option("--note", help="The analyst's note.")(params_function)
+    params_function = click.option(
+        "--attributed-to", help='Who said it, e.g. "Yuri Ushakov via TASS".'
+    )(params_function)
+    quote_help = "The words, verbatim from the report." + (" [required]" if kind == "statement" else "")
+    params_function = click.option("--quote", help=quote_help)(params_function)
+    params_function = click.option("--report", "report_id", required=True, help="Report id.")(params_function)
+    params_function = click.option("--id", "development_id", required=True, help="Development id.")(
+        params_function
+    )
+    return click.command(kind, help=f"Record an account of a {kind}.")(params_function)
+
+
+for _kind, _specs in KINDS.items():
+    record.add_command(_record_command(_kind, _specs))
+
+
+@main.command()
+@click.argument("development_id")
+@click.option("--report", "report_id", required=True, help="The report that retracts it.")
+@click.option("--reason", required=True)
+@click.option("--quote")
+@pass_context
+def retract(context: Context, development_id: str, report_id: str, reason: str, quote: str | None) -> None:
+    """A report says a development did not happen (from its publication on)."""
+    tracker = context.reading()
+    with domain_errors():
+        tracker.retract(development_id, report_id, reason, quote)
+    click.echo(f"{development_id} retracted by {report_id}")
+
+
+@main.command()
+@click.argument("position", type=click.IntRange(min=1))
+@click.option("--reason", required=True)
+@pass_context
+def void(context: Context, position: int, reason: str) -> None:
+    """Void one account (a data-entry error) by its log position."""
+    tracker = context.reading()
+    with domain_errors():
+        development_id, version = tracker.void(position, reason)
+    click.echo(f"voided account {version} of {development_id} (log position {position})")
+
+
+# -- import and export -------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--base",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder report paths may read from (default: the current folder).",
+)
+@pass_context
+def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None:
+    """Import NDJSON records from FILES (or - for stdin), all or nothing."""
+    from tracker.records import import_records, read_records
+
+    def records() -> Iterator[Any]:
+        for name in files:
+            if name == "-":
+                yield from read_records(sys.stdin.buffer, "<stdin>", Path.cwd())
+                continue
+            path = Path(name)
+            try:
+                stream = path.open("rb")
+            except OSError as error:
+                raise click.ClickException(f"{name}: {error.strerror}") from None
+            with stream:
+                yield from _with_progress(read_records(stream, name, path.parent), path)
+
+    tracker = context.tracker(create=True)
+    with domain_errors():
+        counts = tracker_import(tracker, records(), base or Path.cwd(), import_records)
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+    click.echo(f"imported {sum(counts.values())} records ({summary}); log position {tracker.last_position()}")
+
+
+def tracker_import(tracker: Tracker, records: Iterator[Any], base: Path, importer: Callable[..., dict[str, int]]) -> dict[str, int]:
+    return importer(tracker, records, base)
+
+
+def _with_progress(records: Iterator[Any], path: Path) -> Iterator[Any]:
+    """A progress bar on stderr for long files, when stderr is a terminal."""
+    size = path.stat().st_size if path.is_file() else 0
+    if not sys.stderr.isatty() or size < 1_000_000:
+        yield from records
+        return
+    with click.progressbar(length=size, label=f"importing {path.name}", file=sys.stderr) as bar:
+        done = 0
+        for record in records:
+            approx = min(size, done + 1)
+            bar.update(approx - done)
+            done = approx
+            yield record
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@pass_context
+def export(context: Context, output: Path | None) -> None:
+    """Export the whole log as NDJSON that 'tracker import' reads back."""
+    import orjson
+
+    from tracker.records import export_records
+
+    tracker = context.reading()
+    stream = output.open("wb") if output else sys.stdout.buffer
+    try:
+        with domain_errors():
+            for item in export_records(tracker):
+                stream.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
+    finally:
+        if output:
+            stream.close()
+        else:
+            stream.flush()
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the last N entries.")
+@pass_context
+def log(context: Context, as_json: bool, limit: int | None) -> None:
+    """The log in append order, with positions, types and system times."""
+    from tracker.log_entries import log_entries
+    from tracker.presenters import table
+
+    tracker = context.reading()
+    with domain_errors():
+        start = max(0, tracker.last_position() - limit) if limit else 0
+        entries = list(log_entries(tracker, start))
+    if as_json:
+        emit_json(entries)
+        return
+    click.echo(
+        table(
+            [(e["position"], e["recorded_at"], e["event"], e["subject"], e["summary"]) for e in entries],
+            ("pos", "recorded at (UTC)", "event", "subject", "summary"),
+        )
+    )
+
+
+def _queries(tracker: Tracker) -> Any:
+    from projections.queries import Queries
+
+    return Queries(tracker.view, tracker.name)
+
+
+@main.command()
+@time_options
+@click.option("--since", metavar="DATE", help="Start of the strike window (default: 30 days before --as-of).")
+@pass_context
+def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
+    """The state of the process as of a day, as known at a day."""
+    from tracker.dates import InvalidDate, parse_day
+    from tracker.presenters import render_state
+
+    if since is not None:
+        try:
+            since = parse_day(since)
+        except InvalidDate as error:
+            raise click.BadParameter(str(error), param_hint="--since") from None
+    tracker = context.reading()
+    result = _queries(tracker).state(as_of, known_at, since)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(render_state(result))
+
+
+@main.command()
+@time_options
+@pass_context
+def calls(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Calls per participant set: recorded and claimed."""
+    from tracker.presenters import table
+
+    groups = _queries(context.reading()).call_groups(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "calls": groups})
+        return
+    click.echo(
+        table(
+            [
+                (" + ".join(g.participants), g.count, g.claimed_count, g.calls, g.possible)
+                for g in groups
+            ],
+            ("participants", "recorded", "claimed", "calls", "possibly also"),
+        )
+    )
+
+
+@main.command()
+@time_options
+@pass_context
+def meetings(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Meetings known at the date, with their status, and what is next."""
+    from tracker.presenters import field_text, table
+
+    queries = _queries(context.reading())
+    found = queries.meetings(as_of, known_at)
+    upcoming = queries.upcoming(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "meetings": found, "next": upcoming})
+        return
+    click.echo(
+        table(
+            [
+                (m["id"], m.get("participants"), m.get("status"), field_text(m.get("planned")),
+                 field_text(m.get("occurred")), m.get("place"))
+                for m in found
+            ],
+            ("id", "participants", "status", "planned", "occurred", "place"),
+        )
+    )
+
+
+@main.command()
+@time_options
+@pass_context
+def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Peace plans with their current label, readiness and status."""
+    from tracker.presenters import table
+
+    found = _queries(context.reading()).plans(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "plans": found})
+        return
+    click.echo(
+        table(
+            [(p.id, p.label, p.points, p.readiness_pct, p.status, p.revisions) for p in found],
+            ("id", "label", "points", "ready %", "status", "revisions"),
+        )
+    )
+
+
+@main.command()
+@time_options
+@pass_context
+def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Issues under negotiation, with each party's position."""
+    from tracker.presenters import table
+
+    found = _queries(context.reading()).issues(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
+        return
+    click.echo(table([(i.id, i.status, i.title, i.positions) for i in found], ("id", "status", "title", "positions")))
+
+
+@main.command()
+@time_options
+@click.option("--since", metavar="DATE", help="Only strikes from this day on.")
+@pass_context
+def strikes(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
+    """Strikes that happened by the date, newest first."""
+    from tracker.presenters import table, weapons_text
+
+    found = _queries(context.reading()).strikes(as_of, known_at, since)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "strikes": found})
+        return
+    click.echo(
+        table(
+            [(s.occurred, s.id, s.target, s.by, weapons_text(s.weapons), s.effects) for s in found],
+            ("occurred", "id", "target", "by", "weapons", "effects"),
+        )
+    )
+
+
+@main.command()
+@time_options
+@pass_context
+def claims(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Claims known at the date from reports published by the as-of date."""
+    from tracker.presenters import table
+
+    found = _queries(context.reading()).claims(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "claims": found})
+        return
+    click.echo(
+        table(
+            [(c.id, c.subject, c.participants, c.value, c.claimant, c.stance) for c in found],
+            ("id", "subject", "participants", "value", "claimant", "stance"),
+        )
+    )
+
+
+@main.command()
+@time_options
+@pass_context
+def statements(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Statements made by the date."""
+    from tracker.presenters import table
+
+    found = _queries(context.reading()).statements(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "statements": found})
+        return
+    click.echo(table([(s.occurred, s.id, s.speaker, s.quote) for s in found], ("occurred", "id", "speaker", "quote")))
+
+
+@main.command()
+@click.argument("development_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def history(context: Context, development_id: str, as_json: bool) -> None:
+    """Every account of one development in publication order, field by field."""
+    from tracker.presenters import render_history
+
+    found = _queries(context.reading()).history(development_id)
+    if found is None:
+        raise click.ClickException(f"unknown development {development_id!r}")
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(render_history(found))
+
+
+@main.command()
+@pass_context
+def rebuild(context: Context) -> None:
+    """Drop the read models and rebuild them from position 0."""
+    tracker = context.tracker()
+    with domain_errors():
+        position = tracker.rebuild()
+    click.echo(f"read models rebuilt to log position {position}")

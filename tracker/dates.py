@@ -1,0 +1,261 @@
+"""Valid-time and knowledge-time dates: EDTF text with precomputed day bounds.
+
+Every date the tracker stores keeps the analyst's text (``2025-10``, ``2025-02~``,
+``2025-12-28T13:00:00-05:00``) beside its earliest and latest possible day, so a query
+compares ISO strings and never parses EDTF. Plain ISO forms take a fast path; anything
+else goes through the ``edtf`` package, imported only then (it costs ~110 ms).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import attrs
+
+# Bounds are ISO day strings: they sort as dates, and SQL compares them as text.
+OPEN_LOWER = "0000-01-01"
+OPEN_UPPER = "9999-12-31"
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_UNSPECIFIED = re.compile(r"^(\d{2}[\dX]{2})(?:-([\dX]{2}))?(?:-([\dX]{2}))?$")
+_QUALIFIERS = "~?%"
+
+
+class InvalidDate(ValueError):
+    """A date that is not valid EDTF, is impossible, or is outside years 1-9999."""
+
+
+@attrs.frozen
+class FuzzyDate:
+    """An EDTF date or interval with its earliest and latest possible day.
+
+    ``lower``/``upper`` are ISO days; an open end is ``OPEN_LOWER``/``OPEN_UPPER``.
+    ``instant`` is the UTC moment when the text names a time of day, for ordering
+    events within one day.
+    """
+
+    text: str
+    lower: str
+    upper: str
+    instant: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> FuzzyDate:
+        return parse_fuzzy_date(text)
+
+    @classmethod
+    def day(cls, day: date) -> FuzzyDate:
+        iso = day.isoformat()
+        return cls(iso, iso, iso)
+
+    @property
+    def is_precise_day(self) -> bool:
+        return self.lower == self.upper
+
+    def certainly_on_or_before(self, day: str) -> bool:
+        return self.upper <= day
+
+    def possibly_on_or_before(self, day: str) -> bool:
+        return self.lower <= day
+
+
+def parse_fuzzy_date(text: str) -> FuzzyDate:
+    """Parse an EDTF date, interval or ISO date-time; raise InvalidDate with a reason."""
+    if not isinstance(text, str):
+        raise InvalidDate(f"a date must be a string, not {type(text).__name__}")
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidDate("empty date")
+    if "/" in stripped:
+        return _parse_interval(stripped)
+    lower, upper, instant = _parse_single(stripped)
+    return FuzzyDate(stripped, lower, upper, instant)
+
+
+def parse_day(text: str) -> str:
+    """A precise calendar day (for --as-of and --known-at), as ISO text."""
+    fuzzy = parse_fuzzy_date(text)
+    if fuzzy.instant is not None:
+        return fuzzy.lower
+    if not fuzzy.is_precise_day:
+        raise InvalidDate(f"{text!r} is not a single day (use YYYY-MM-DD)")
+    return fuzzy.lower
+
+
+def _parse_interval(text: str) -> FuzzyDate:
+    if text.count("/") != 1:
+        raise InvalidDate(f"{text!r}: an interval has exactly one '/'")
+    start, end = text.split("/")
+    if start in ("", "..") and end in ("", ".."):
+        raise InvalidDate(f"{text!r}: an interval needs at least one known end")
+    lower = OPEN_LOWER if start in ("", "..") else _parse_single(start)[0]
+    upper = OPEN_UPPER if end in ("", "..") else _parse_single(end)[1]
+    if lower > upper:
+        raise InvalidDate(f"{text!r}: the interval ends before it starts")
+    return FuzzyDate(text, lower, upper)
+
+
+def _parse_single(text: str) -> tuple[str, str, str | None]:
+    qualified = text[-1] in _QUALIFIERS
+    core = text[:-1] if qualified else text
+    bounds = _fast_bounds(core)
+    if bounds is None and _DATETIME.match(core):
+        if qualified:
+            raise InvalidDate(f"{text!r}: a date-time cannot be qualified with ~ ? %")
+        return _datetime_bounds(core)
+    if bounds is None:
+        bounds = _unspecified_bounds(core)
+    if bounds is None:
+        return _edtf_bounds(text)
+    lower, upper, precision = bounds
+    if qualified:
+        return (*_widen(lower, upper, precision), None)
+    return lower.isoformat(), upper.isoformat(), None
+
+
+def _check_year(year: int, text: str) -> None:
+    if year < 1:
+        raise InvalidDate(f"{text!r}: year 0 and earlier are not supported")
+
+
+def _fast_bounds(core: str) -> tuple[date, date, str] | None:
+    match = _DAY.match(core)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        _check_year(year, core)
+        try:
+            value = date(year, month, day)
+        except ValueError as error:
+            raise InvalidDate(f"{core!r}: {error}") from None
+        return value, value, "day"
+    match = _MONTH.match(core)
+    if match:
+        year, month = (int(g) for g in match.groups())
+        _check_year(year, core)
+        if 1 <= month <= 12:
+            return _month_bounds(year, month) + ("month",)
+        if 21 <= month <= 41:
+            return None  # an EDTF season or quarter: edtf knows them
+        raise InvalidDate(f"{core!r}: month must be 01-12")
+    match = _YEAR.match(core)
+    if match:
+        year = int(match.group(1))
+        _check_year(year, core)
+        return date(year, 1, 1), date(year, 12, 31), "year"
+    return None
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _unspecified_bounds(core: str) -> tuple[date, date, str] | None:
+    """EDTF unspecified digits (``2025-02-1X``, ``202X``), which edtf 5.0.2 rejects."""
+    match = _UNSPECIFIED.match(core)
+    if not match or "X" not in core:
+        return None
+    year_text, month_text, day_text = match.groups()
+    years = _digit_range(year_text, 1, 9999)
+    months = _digit_range(month_text, 1, 12) if month_text else (1, 12)
+    if years is None or months is None:
+        raise InvalidDate(f"{core!r}: no calendar date matches")
+    lower_year, upper_year = years
+    lower_month, upper_month = months
+    if day_text is None:
+        return (
+            date(lower_year, lower_month, 1),
+            _month_bounds(upper_year, upper_month)[1],
+            "month" if month_text else "year",
+        )
+    last_day = calendar.monthrange(upper_year, upper_month)[1]
+    days_low = _digit_range(day_text, 1, 31)
+    days_high = _digit_range(day_text, 1, last_day)
+    if days_low is None or days_high is None:
+        raise InvalidDate(f"{core!r}: no calendar date matches")
+    first_month_last_day = calendar.monthrange(lower_year, lower_month)[1]
+    if days_low[0] > first_month_last_day:
+        raise InvalidDate(f"{core!r}: no calendar date matches")
+    return (
+        date(lower_year, lower_month, days_low[0]),
+        date(upper_year, upper_month, days_high[1]),
+        "day",
+    )
+
+
+def _digit_range(pattern: str, minimum: int, maximum: int) -> tuple[int, int] | None:
+    low = max(int(pattern.replace("X", "0")), minimum)
+    high = min(int(pattern.replace("X", "9")), maximum)
+    candidates = [
+        n
+        for n in range(low, high + 1)
+        if all(p in ("X", c) for p, c in zip(pattern, f"{n:0{len(pattern)}d}", strict=True))
+    ]
+    return (candidates[0], candidates[-1]) if candidates else None
+
+
+def _widen(lower: date, upper: date, precision: str) -> tuple[str, str]:
+    """Approximate or uncertain (~ ? %): one unit of the stated precision either side.
+
+    edtf's own fuzzy bounds span years for ``2025-02~``; an analyst writing
+    "about February" means January to March.
+    """
+    if precision == "day":
+        return (lower - timedelta(days=1)).isoformat(), (upper + timedelta(days=1)).isoformat()
+    if precision == "month":
+        before = lower - timedelta(days=1)
+        after = upper + timedelta(days=1)
+        return (
+            before.replace(day=1).isoformat(),
+            _month_bounds(after.year, after.month)[1].isoformat(),
+        )
+    return (
+        date(max(lower.year - 1, 1), 1, 1).isoformat(),
+        date(min(upper.year + 1, 9999), 12, 31).isoformat(),
+    )
+
+
+def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
+    try:
+        moment = datetime.fromisoformat(core)
+    except ValueError as error:
+        raise InvalidDate(f"{core!r}: {error}") from None
+    _check_year(moment.year, core)
+    # The day is the local day as written: "Sunday 1 p.m. in Florida" is that Sunday.
+    day = moment.date().isoformat()
+    if moment.tzinfo is not None:
+        instant = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        instant = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return day, day, instant
+
+
+def _edtf_bounds(text: str) -> tuple[str, str, str | None]:
+    import time
+
+    from edtf import parse_edtf  # noqa: PLC0415  (slow import, only for unusual forms)
+
+    try:
+        parsed = parse_edtf(text)
+        lower = parsed.lower_strict()
+        upper = parsed.upper_strict()
+    except Exception as error:  # edtf raises several unrelated types
+        raise InvalidDate(f"{text!r} is not a valid EDTF date") from error
+    if not (1 <= lower.tm_year <= 9999 and 1 <= upper.tm_year <= 9999):
+        raise InvalidDate(f"{text!r}: years must be between 0001 and 9999")
+    low = time.strftime("%Y-%m-%d", lower)
+    high = time.strftime("%Y-%m-%d", upper)
+    if text[-1] in _QUALIFIERS or any(q in text for q in _QUALIFIERS):
+        precision = "day" if len(_strip_qualifiers(text)) >= 10 else "month"
+        low, high = _widen(date.fromisoformat(low), date.fromisoformat(high), precision)
+    if low > high:
+        raise InvalidDate(f"{text!r}: ends before it starts")
+    return low, high, None
+
+
+def _strip_qualifiers(text: str) -> str:
+    return "".join(c for c in text if c not in _QUALIFIERS)

@@ -1,0 +1,209 @@
+"""The tracker's aggregates: one per report, per actor and per development.
+
+Every change is an explicit nested event class with a past-participle name. Invariants
+that need only the aggregate itself are checked in its command methods, before the
+event fires; checks that need other aggregates live in the application.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from tracker.dates import FuzzyDate
+from tracker.errors import InvalidRecord, KindMismatch
+from tracker.values import Account
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://tracker.invalid/ids")
+
+
+def _stable_id(kind: str, analyst_id: str) -> UUID:
+    return uuid5(_NAMESPACE, f"{kind}:{analyst_id}")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Report(Aggregate):
+    """A news report: the source of every account and retraction."""
+
+    class Registered(Aggregate.Created):
+        report_id: str
+        outlet: str
+        published: FuzzyDate
+        title: str | None
+        url: str | None
+        text: str | None
+        sha256: str | None
+        note: str | None
+
+    @staticmethod
+    def create_id(report_id: str) -> UUID:  # type: ignore[override]
+        return _stable_id("report", report_id)
+
+    @classmethod
+    def register(
+        cls,
+        report_id: str,
+        *,
+        outlet: str,
+        published: FuzzyDate,
+        title: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+        note: str | None = None,
+    ) -> Report:
+        sha256 = text_sha256(text) if text is not None else None
+        return cls._create(
+            cls.Registered,
+            report_id=report_id,
+            outlet=outlet,
+            published=published,
+            title=title,
+            url=url,
+            text=text,
+            sha256=sha256,
+            note=note,
+        )
+
+    def __init__(
+        self,
+        report_id: str,
+        outlet: str,
+        published: FuzzyDate,
+        title: str | None,
+        url: str | None,
+        text: str | None,
+        sha256: str | None,
+        note: str | None,
+    ) -> None:
+        self.report_id = report_id
+        self.outlet = outlet
+        self.published = published
+        self.title = title
+        self.url = url
+        self.text = text
+        self.sha256 = sha256
+        self.note = note
+
+
+class Actor(Aggregate):
+    """A person, government or party, known by an id and any number of aliases."""
+
+    class Registered(Aggregate.Created):
+        actor_id: str
+        name: str
+        aliases: tuple[str, ...]
+        role: str | None
+
+    class AliasesAdded(Aggregate.Event):
+        aliases: tuple[str, ...]
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Actor)
+            aggregate.aliases += self.aliases
+
+    @staticmethod
+    def create_id(actor_id: str) -> UUID:  # type: ignore[override]
+        return _stable_id("actor", actor_id)
+
+    @classmethod
+    def register(
+        cls, actor_id: str, *, name: str, aliases: tuple[str, ...] = (), role: str | None = None
+    ) -> Actor:
+        return cls._create(cls.Registered, actor_id=actor_id, name=name, aliases=aliases, role=role)
+
+    def __init__(self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None) -> None:
+        self.actor_id = actor_id
+        self.name = name
+        self.aliases = tuple(aliases)
+        self.role = role
+
+    def add_aliases(self, aliases: tuple[str, ...]) -> None:
+        known = {alias.casefold() for alias in (*self.aliases, self.actor_id, self.name)}
+        new = tuple(alias for alias in aliases if alias.casefold() not in known)
+        if new:
+            self.trigger_event(self.AliasesAdded, aliases=new)
+
+
+class Development(Aggregate):
+    """One real-world happening (a call, a meeting, a strike...), told by one or more
+    reports. Each report's telling is an account; the type never changes."""
+
+    class Reported(Aggregate.Created):
+        """The first account of a development."""
+
+        development_id: str
+        kind: str
+        account: Account
+
+    class Retold(Aggregate.Event):
+        """A further account of the same development, by another or the same report."""
+
+        account: Account
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Development)
+            aggregate.accounts[self.originator_version] = self.account
+
+    class Retracted(Aggregate.Event):
+        """A report says the development did not happen."""
+
+        report_id: str
+        reason: str
+        quote: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Development)
+            aggregate.retractions[self.originator_version] = self.report_id
+
+    class Voided(Aggregate.Event):
+        """The analyst's own data-entry error: one account or retraction no longer counts."""
+
+        voided_version: int
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Development)
+            aggregate.voided[self.voided_version] = self.reason
+
+    @staticmethod
+    def create_id(development_id: str) -> UUID:  # type: ignore[override]
+        return _stable_id("development", development_id)
+
+    @classmethod
+    def report(cls, development_id: str, kind: str, account: Account) -> Development:
+        return cls._create(cls.Reported, development_id=development_id, kind=kind, account=account)
+
+    def __init__(self, development_id: str, kind: str, account: Account) -> None:
+        self.development_id = development_id
+        self.kind = kind
+        self.accounts: dict[int, Account] = {self.INITIAL_VERSION: account}
+        self.retractions: dict[int, str] = {}
+        self.voided: dict[int, str] = {}
+
+    def retell(self, kind: str, account: Account) -> None:
+        if kind != self.kind:
+            raise KindMismatch(
+                f"development {self.development_id!r} is a {self.kind}, not a {kind}"
+            )
+        self.trigger_event(self.Retold, account=account)
+
+    def retract(self, report_id: str, reason: str, quote: str | None = None) -> None:
+        self.trigger_event(self.Retracted, report_id=report_id, reason=reason, quote=quote)
+
+    def void(self, version: int, reason: str) -> None:
+        if version not in self.accounts and version not in self.retractions:
+            raise InvalidRecord(
+                f"version {version} of {self.development_id!r} is not an account or retraction"
+            )
+        if version in self.voided:
+            raise InvalidRecord(f"version {version} of {self.development_id!r} is already void")
+        self.trigger_event(self.Voided, voided_version=version, reason=reason)
+
+    @property
+    def first_account(self) -> Account:
+        return self.accounts[self.INITIAL_VERSION]

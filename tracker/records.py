@@ -1,0 +1,244 @@
+"""NDJSON records: the import and export format of a store.
+
+One JSON object per line with a ``type``: ``actor``, ``aliases``, ``report``, a
+development type (``call``, ``meeting``, ...), ``retraction`` or ``void``. An export,
+imported into an empty store, gives the same events in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import orjson
+
+from tracker.application import Batch, Tracker
+from tracker.dates import InvalidDate, parse_fuzzy_date
+from tracker.domain import Actor, Development, Report
+from tracker.errors import InvalidRecord, TrackerError
+from tracker.kinds import KINDS, plain_value
+from tracker.values import Account
+
+_DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
+
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    "actor": frozenset({"type", "id", "name", "aliases", "role"}),
+    "aliases": frozenset({"type", "actor", "aliases"}),
+    "report": frozenset({"type", "id", "outlet", "published", "title", "url", "text", "path", "note"}),
+    "retraction": frozenset({"type", "target", "report", "reason", "quote"}),
+    "void": frozenset({"type", "development", "version", "reason"}),
+}
+ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note"})
+
+
+@attrs.frozen
+class RecordError(TrackerError):
+    """A bad record, with the place it came from."""
+
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+@attrs.frozen
+class Record:
+    source: str
+    line: int
+    folder: Path
+    data: dict[str, Any]
+
+
+def published_from_header(text: str) -> str | None:
+    """The ``date YYYY-MM-DD`` header that the seed reports start with."""
+    first_line = text.split("\n", 1)[0]
+    match = _DATE_HEADER.match(first_line)
+    return match.group(1) if match else None
+
+
+def decode_text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidRecord(f"{source} is not UTF-8 (bad byte at offset {error.start})") from None
+
+
+def read_records(stream: IO[bytes], source: str, folder: Path) -> Iterator[Record]:
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = decode_text(raw, "line")
+        except InvalidRecord as error:
+            raise RecordError(source, number, str(error)) from None
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise RecordError(source, number, f"malformed JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise RecordError(source, number, "a record must be a JSON object")
+        yield Record(source, number, folder, data)
+
+
+def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
+    """Apply every record in one batch: all of them are appended, or none."""
+    counts: dict[str, int] = {}
+    with app.batch() as batch:
+        for record in records:
+            try:
+                _apply(batch, record, base)
+            except RecordError:
+                raise
+            except (TrackerError, InvalidDate) as error:
+                raise RecordError(record.source, record.line, str(error)) from None
+            kind = str(record.data["type"])
+            counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _apply(batch: Batch, record: Record, base: Path) -> None:
+    data = record.data
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise InvalidRecord("a record needs a string 'type'")
+    allowed = RECORD_KEYS.get(kind)
+    if allowed is None:
+        if kind not in KINDS:
+            raise InvalidRecord(f"unknown record type {kind!r}")
+        allowed = ACCOUNT_KEYS | {spec.name for spec in KINDS[kind]}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidRecord(f"unknown field {unknown[0]!r} for a {kind} record")
+    if kind == "actor":
+        aliases = data.get("aliases") or []
+        if not isinstance(aliases, list):
+            raise InvalidRecord("'aliases' must be a list of strings")
+        batch.add_actor(_required(data, "id"), _required(data, "name"), tuple(aliases), _optional(data, "role"))
+    elif kind == "aliases":
+        aliases = data.get("aliases")
+        if not isinstance(aliases, list) or not aliases:
+            raise InvalidRecord("'aliases' must be a non-empty list of strings")
+        batch.add_aliases(_required(data, "actor"), tuple(aliases))
+    elif kind == "report":
+        _add_report(batch, record, base)
+    elif kind == "retraction":
+        batch.retract(
+            _required(data, "target"),
+            _required(data, "report"),
+            _required(data, "reason"),
+            _optional(data, "quote"),
+        )
+    elif kind == "void":
+        version = data.get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise InvalidRecord("'version' must be a whole number")
+        batch.void(_required(data, "development"), version, _required(data, "reason"))
+    else:
+        raw = {key: value for key, value in data.items() if key not in ("type", "id", "report")}
+        batch.record(kind, _required(data, "id"), _required(data, "report"), raw)
+
+
+def _required(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRecord(f"{key!r} must be a non-empty string")
+    return value
+
+
+def _optional(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidRecord(f"{key!r} must be a string")
+    return value
+
+
+def _add_report(batch: Batch, record: Record, base: Path) -> None:
+    data = record.data
+    text = _optional(data, "text")
+    path_text = _optional(data, "path")
+    if text is not None and path_text is not None:
+        raise InvalidRecord("give a report's 'text' or its 'path', not both")
+    if path_text is not None:
+        if Path(path_text).is_absolute():
+            raise InvalidRecord(f"report path {path_text!r} must be relative to the NDJSON file")
+        text = read_report_text(record.folder / path_text, base)
+    published = data.get("published")
+    if published is None and text is not None:
+        published = published_from_header(text)
+    if published is None:
+        raise InvalidRecord("a report needs 'published' (its text has no date header)")
+    batch.add_report(
+        _required(data, "id"),
+        outlet=_required(data, "outlet"),
+        published=parse_fuzzy_date(published),
+        title=_optional(data, "title"),
+        url=_optional(data, "url"),
+        text=text,
+        note=_optional(data, "note"),
+    )
+
+
+def read_report_text(path: Path, base: Path) -> str:
+    """A report's text from a file inside ``base``, the folder an import may read."""
+    resolved = path.resolve()
+    base_resolved = base.resolve()
+    if not resolved.is_relative_to(base_resolved):
+        raise InvalidRecord(f"report path {str(path)!r} is outside {str(base_resolved)!r} (see --base)")
+    try:
+        data = resolved.read_bytes()
+    except OSError as error:
+        raise InvalidRecord(f"cannot read report file {str(path)!r}: {error.strerror}") from None
+    return decode_text(data, str(path))
+
+
+def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
+    """The log in append order, as records that ``import_records`` reads back."""
+    developments: dict[Any, tuple[str, str]] = {}
+    actors: dict[Any, str] = {}
+    for notification in app.notifications():
+        event = app.mapper.to_domain_event(notification)
+        if isinstance(event, Actor.Registered):
+            actors[event.originator_id] = event.actor_id
+            yield _without_none(
+                {"type": "actor", "id": event.actor_id, "name": event.name,
+                 "aliases": list(event.aliases), "role": event.role}
+            )
+        elif isinstance(event, Actor.AliasesAdded):
+            yield {"type": "aliases", "actor": actors[event.originator_id], "aliases": list(event.aliases)}
+        elif isinstance(event, Report.Registered):
+            yield _without_none(
+                {"type": "report", "id": event.report_id, "outlet": event.outlet,
+                 "published": event.published.text, "title": event.title, "url": event.url,
+                 "text": event.text, "note": event.note}
+            )
+        elif isinstance(event, Development.Reported):
+            developments[event.originator_id] = (event.development_id, event.kind)
+            yield _account_record(event.development_id, event.kind, event.account)
+        elif isinstance(event, Development.Retold):
+            development_id, kind = developments[event.originator_id]
+            yield _account_record(development_id, kind, event.account)
+        elif isinstance(event, Development.Retracted):
+            yield _without_none(
+                {"type": "retraction", "target": developments[event.originator_id][0],
+                 "report": event.report_id, "reason": event.reason, "quote": event.quote}
+            )
+        elif isinstance(event, Development.Voided):
+            yield {"type": "void", "development": developments[event.originator_id][0],
+                   "version": event.voided_version, "reason": event.reason}
+
+
+def _account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:
+    record: dict[str, Any] = {"type": kind, "id": development_id, "report": account.report_id}
+    record.update({name: plain_value(value) for name, value in account.fields.items()})
+    return _without_none(
+        {**record, "quote": account.quote, "attributed_to": account.attributed_to, "note": account.note}
+    )
+
+
+def _without_none(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if value is not None}

@@ -1,0 +1,133 @@
+"""What the tracker answers: the state of the process as of a date, as known at a date.
+
+These are read-side values built from the views; the interface layer turns them into
+plain dicts for JSON and tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class CallGroup:
+    """Calls between one set of participants."""
+
+    participants: tuple[str, ...]
+    count: int  # distinct calls that certainly happened by the as-of date
+    calls: tuple[str, ...]
+    last: str | None  # the latest of them, by when it happened
+    last_occurred: str | None
+    claimed_count: Any  # the latest asserting call-count claim, or None
+    claimed_by: str | None  # the claim's development id
+    possible: tuple[str, ...]  # calls that may have happened by then, but not certainly
+
+
+@attrs.frozen
+class Upcoming:
+    """A proposed or scheduled meeting, or a planned call."""
+
+    id: str
+    kind: str
+    participants: tuple[str, ...]
+    status: str
+    planned: str | None
+    place: str | None
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class PlanSummary:
+    id: str
+    label: str | None
+    points: int | None
+    readiness_pct: float | None
+    status: str | None
+    revisions: int
+    provisions: tuple[str, ...]
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class IssueSummary:
+    id: str
+    title: str | None
+    status: str
+    positions: dict[str, str]
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class StrikeSummary:
+    id: str
+    occurred: str | None
+    target: str
+    by: str | None
+    weapons: tuple[dict[str, Any], ...]
+    effects: str | None
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class ClaimSummary:
+    id: str
+    subject: str
+    participants: tuple[str, ...]
+    value: Any
+    claimant: str
+    stance: str
+    occurred: str | None
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class StatementSummary:
+    id: str
+    speaker: str
+    quote: str
+    occurred: str | None
+    reports: tuple[str, ...]
+
+
+@attrs.frozen
+class State:
+    as_of: str
+    known_at: str
+    position: int
+    calls: tuple[CallGroup, ...]
+    next_meetings: tuple[Upcoming, ...]
+    plans: tuple[PlanSummary, ...]
+    open_issues: tuple[IssueSummary, ...]
+    strike_count: int
+    strikes_since: str
+    strikes: tuple[StrikeSummary, ...]
+    possible: dict[str, tuple[str, ...]]
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One account or retraction of a development, with what it changed."""
+
+    position: int
+    version: int
+    report_id: str
+    outlet: str
+    published: str
+    kind: str  # "account" or "retraction"
+    fields: dict[str, Any]
+    changed: tuple[str, ...]
+    quote: str | None
+    attributed_to: str | None
+    note: str | None
+    reason: str | None
+    voided: bool
+    void_reason: str | None
+
+
+@attrs.frozen
+class History:
+    id: str
+    kind: str
+    entries: tuple[HistoryEntry, ...]

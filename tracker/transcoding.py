@@ -1,0 +1,157 @@
+"""An orjson transcoder for the event store, with transcodings for the value objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+import orjson
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    Transcoder,
+    Transcoding,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
+
+from tracker.dates import FuzzyDate
+from tracker.values import Account, Weapon
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+class OrjsonTranscoder(Transcoder):
+    """The library's JSONTranscoder contract (``_type_``/``_data_`` envelopes for
+    registered types, exact-type dispatch), encoded and decoded with orjson."""
+
+    def __init__(self) -> None:
+        self.types: dict[type, Transcoding] = {}
+        self.names: dict[str, Transcoding] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        self.types[transcoding.type] = transcoding
+        self.names[transcoding.name] = transcoding
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(self._to_json(obj))
+
+    def decode(self, data: bytes) -> Any:
+        return self._from_json(orjson.loads(data))
+
+    def _to_json(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind in _JSON_SCALARS:
+            return obj
+        if kind is dict:
+            return {key: self._to_json(value) for key, value in obj.items()}
+        if kind is list:
+            return [self._to_json(item) for item in obj]
+        try:
+            transcoding = self.types[kind]
+        except KeyError:
+            msg = (
+                f"Object of type {kind} is not serializable. Please define and register "
+                "a custom transcoding for this type."
+            )
+            raise TranscodingNotRegisteredError(msg) from None
+        return {"_type_": transcoding.name, "_data_": self._to_json(transcoding.encode(obj))}
+
+    def _from_json(self, data: Any) -> Any:
+        if type(data) is list:
+            return [self._from_json(item) for item in data]
+        if type(data) is not dict:
+            return data
+        if len(data) == 2 and "_type_" in data and "_data_" in data:
+            name = data["_type_"]
+            try:
+                transcoding = self.names[cast(str, name)]
+            except (KeyError, TypeError):
+                msg = (
+                    f"Data serialized with name '{name}' is not deserializable. "
+                    "Please register a custom transcoding for this type."
+                )
+                raise TranscodingNotRegisteredError(msg) from None
+            return transcoding.decode(self._from_json(data["_data_"]))
+        return {key: self._from_json(value) for key, value in data.items()}
+
+
+class TupleAsList(Transcoding):
+    type = tuple
+    name = "tuple_as_list"
+
+    def encode(self, obj: tuple[Any, ...]) -> list[Any]:
+        return list(obj)
+
+    def decode(self, data: list[Any]) -> tuple[Any, ...]:
+        return tuple(data)
+
+
+class FuzzyDateAsList(Transcoding):
+    """Text and precomputed bounds, so reading an event never parses EDTF."""
+
+    type = FuzzyDate
+    name = "fuzzy_date"
+
+    def encode(self, obj: FuzzyDate) -> list[str | None]:
+        return [obj.text, obj.lower, obj.upper, obj.instant]
+
+    def decode(self, data: list[str | None]) -> FuzzyDate:
+        text, lower, upper, instant = data
+        return FuzzyDate(cast(str, text), cast(str, lower), cast(str, upper), instant)
+
+
+class WeaponAsList(Transcoding):
+    type = Weapon
+    name = "weapon"
+
+    def encode(self, obj: Weapon) -> list[str | int | None]:
+        return [obj.name, obj.count]
+
+    def decode(self, data: list[Any]) -> Weapon:
+        name, count = data
+        return Weapon(name, count)
+
+
+class AccountAsDict(Transcoding):
+    type = Account
+    name = "account"
+
+    def encode(self, obj: Account) -> dict[str, Any]:
+        encoded: dict[str, Any] = {"report": obj.report_id, "fields": obj.fields}
+        for key in ("quote", "attributed_to", "note"):
+            value = getattr(obj, key)
+            if value is not None:
+                encoded[key] = value
+        return encoded
+
+    def decode(self, data: dict[str, Any]) -> Account:
+        return Account(
+            data["report"],
+            data["fields"],
+            data.get("quote"),
+            data.get("attributed_to"),
+            data.get("note"),
+        )
+
+
+def tracker_transcodings() -> Iterable[Transcoding]:
+    return (
+        UUIDAsHex(),
+        DecimalAsStr(),
+        DatetimeAsISO(),
+        TupleAsList(),
+        FuzzyDateAsList(),
+        WeaponAsList(),
+        AccountAsDict(),
+    )
+
+
+def construct_transcoder() -> OrjsonTranscoder:
+    transcoder = OrjsonTranscoder()
+    for transcoding in tracker_transcodings():
+        transcoder.register(transcoding)
+    return transcoder
+
+
+__all__ = ["OrjsonTranscoder", "construct_transcoder"]
