@@ -66,7 +66,9 @@ class TrackerProjection(Projection[TrackerView]):
 
     @process_event.register
     def _(self, event: Actor.Registered, tracking: Tracking) -> None:
-        self.view.put_actor(event.originator_id, event.actor_id, event.name, event.role, event.aliases, tracking)
+        self.view.put_actor(
+            event.originator_id, event.actor_id, event.name, event.role, event.aliases, tracking
+        )
 
     @process_event.register
     def _(self, event: Actor.AliasesAdded, tracking: Tracking) -> None:

@@ -64,7 +64,9 @@ class Queries:
         plans = self.plans(as_of, known_at)
         issues = [issue for issue in self.issues(as_of, known_at) if issue.status == "open"]
         strike_rows = [
-            row for row in self.view.current_versions(("strike",), known_at) if _happened(row, as_of)
+            row
+            for row in self.view.current_versions(("strike",), known_at)
+            if _happened(row, as_of)
         ]
         window = [row for row in strike_rows if row["occurred_upper"] >= strikes_since]
         possible = {
@@ -125,7 +127,11 @@ class Queries:
         report published by D: the claims as known at the earlier of the two."""
         latest: dict[str, dict[str, Any]] = {}
         for row in self.view.current_versions(("claim",), min(as_of, known_at)):
-            if row["subject"] != "call-count" or row["stance"] != "asserts" or not row["participants"]:
+            if (
+                row["subject"] != "call-count"
+                or row["stance"] != "asserts"
+                or not row["participants"]
+            ):
                 continue
             key = row["participants"]
             if key not in latest or (row["occurred_upper"], row["known_from"]) >= (
@@ -150,7 +156,9 @@ class Queries:
             elif row["planned_upper"] < as_of:
                 continue
             fields = _fields(row)
-            planned = fields.get("planned") or (fields.get("occurred") if row["kind"] == "call" else None)
+            planned = fields.get("planned") or (
+                fields.get("occurred") if row["kind"] == "call" else None
+            )
             found.append(
                 Upcoming(
                     id=row["development_id"],

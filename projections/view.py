@@ -216,7 +216,8 @@ class TrackerView(SQLiteTrackingRecorder):
     ) -> None:
         with self._writing(tracking) as c:
             c.execute(
-                "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
+                "UPDATE tellings SET voided_at=?, void_reason=?"
+                " WHERE development_id=? AND version=?",
                 (tracking.notification_id, reason, development_id, version),
             )
             self._refold(c, development_id)
@@ -353,7 +354,8 @@ class TrackerView(SQLiteTrackingRecorder):
     def version_of(self, development_id: str, known_at: str) -> dict[str, Any] | None:
         with self._reading() as c:
             c.execute(
-                "SELECT * FROM versions WHERE development_id=? AND known_from <= ? AND ? < known_until",
+                "SELECT * FROM versions"
+                " WHERE development_id=? AND known_from <= ? AND ? < known_until",
                 (development_id, known_at, known_at),
             )
             row = c.fetchone()
@@ -425,4 +427,3 @@ def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any,
         version.account_count,
         dumps({"fields": fields, "reports": list(version.reports)}),
     )
-

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -61,7 +61,7 @@ class Tracker(Application[UUID]):
     def __init__(self, store: StoreLocation) -> None:
         self.store = store
         super().__init__(env=store.application_env())
-        self.view: TrackerView = self.factory.tracking_recorder(TrackerView)  # type: ignore[arg-type]
+        self.view = cast(TrackerView, self.factory.tracking_recorder(TrackerView))
         self.projection = TrackerProjection(view=self.view)
 
     def construct_transcoder(self) -> Transcoder:
@@ -128,7 +128,7 @@ class Tracker(Application[UUID]):
                 continue
             position = notifications[-1].id
 
-    def _project(self, notifications: list[Notification]) -> None:
+    def _project(self, notifications: Sequence[Notification]) -> None:
         with self.view.batch():
             for notification in notifications:
                 self.projection.process_event(
@@ -156,7 +156,7 @@ class Tracker(Application[UUID]):
 
     def get(self, cls: type[A], uuid: UUID) -> A | None:
         try:
-            aggregate = self.repository.get(uuid)
+            aggregate: object = self.repository.get(uuid)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, cls):  # pragma: no cover - ids are namespaced by kind
@@ -177,7 +177,7 @@ class Batch:
         if uuid in self._aggregates:
             aggregate = self._aggregates[uuid]
             return aggregate if isinstance(aggregate, cls) else None
-        aggregate_or_none = self.app.get(cls, uuid)
+        aggregate_or_none: A | None = self.app.get(cls, uuid)
         if aggregate_or_none is not None:
             self._aggregates[uuid] = aggregate_or_none
         return aggregate_or_none
@@ -285,9 +285,7 @@ class Batch:
             raise UnknownDevelopment(f"unknown development {development_id!r}")
         return development
 
-    def record(
-        self, kind: str, development_id: str, report_id: str, raw: Mapping[str, Any]
-    ) -> int:
+    def record(self, kind: str, development_id: str, report_id: str, raw: Mapping[str, Any]) -> int:
         check_id("development", development_id)
         report = self.report(report_id)
         raw = dict(raw)

@@ -112,8 +112,12 @@ def day_option(name: str, help_text: str) -> Callable[[F], F]:
 
 def time_options(function: F) -> F:
     function = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
-    function = day_option("--known-at", "Use only reports published by then (default: today).")(function)
-    function = day_option("--as-of", "The state of the world on this day (default: today).")(function)
+    function = day_option("--known-at", "Use only reports published by then (default: today).")(
+        function
+    )
+    function = day_option("--as-of", "The state of the world on this day (default: today).")(
+        function
+    )
     return function
 
 
@@ -138,7 +142,9 @@ def main(ctx: click.Context, store: str) -> None:
 def init(context: Context) -> None:
     """Create an empty store (if there is none)."""
     tracker = context.tracker(create=True)
-    click.echo(f"store ready at {tracker.store.describe()} (log position {tracker.last_position()})")
+    click.echo(
+        f"store ready at {tracker.store.describe()} (log position {tracker.last_position()})"
+    )
 
 
 # -- reports and actors ------------------------------------------------------------------
@@ -192,7 +198,9 @@ def report_add(
             text = inline_text
         published = published or published_from_header(text)
         if published is None:
-            raise InvalidRecord(f"{file or 'the text'} has no ' date YYYY-MM-DD' header: give --published")
+            raise InvalidRecord(
+                f"{file or 'the text'} has no ' date YYYY-MM-DD' header: give --published"
+            )
         tracker = context.tracker(create=True)
         tracker.add_report(
             report_id,
@@ -236,7 +244,9 @@ def actor() -> None:
 @click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
 @click.option("--role")
 @pass_context
-def actor_add(context: Context, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None) -> None:
+def actor_add(
+    context: Context, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
+) -> None:
     """Register an actor."""
     with domain_errors():
         context.tracker(create=True).add_actor(actor_id, name, aliases, role)
@@ -294,8 +304,12 @@ def _field_option(spec: FieldSpec) -> Callable[[F], F]:
     if spec.shape == "choice":
         return click.option(spec.option, type=click.Choice(spec.choices), help=help_text)
     if spec.shape in ("texts", "weapons", "positions"):
-        metavar = {"texts": "TEXT", "weapons": "NAME[:COUNT]", "positions": "PARTY=TEXT"}[spec.shape]
-        return click.option(spec.option, multiple=True, metavar=metavar, help=help_text + " (repeatable)")
+        metavar = {"texts": "TEXT", "weapons": "NAME[:COUNT]", "positions": "PARTY=TEXT"}[
+            spec.shape
+        ]
+        return click.option(
+            spec.option, multiple=True, metavar=metavar, help=help_text + " (repeatable)"
+        )
     if spec.shape == "date":
         return click.option(spec.option, metavar="EDTF", help=help_text)
     return click.option(spec.option, help=help_text)
@@ -312,7 +326,9 @@ def _raw_value(spec: FieldSpec, value: Any) -> Any:
         for item in value:
             name, _, count = item.rpartition(":") if ":" in item else (item, "", "")
             if count and not count.isdigit():
-                raise click.BadParameter(f"{item!r}: COUNT must be a whole number", param_hint="--weapons")
+                raise click.BadParameter(
+                    f"{item!r}: COUNT must be a whole number", param_hint="--weapons"
+                )
             weapons.append({"name": name, "count": int(count) if count else None})
         return weapons
     if spec.shape == "positions":
@@ -365,9 +381,13 @@ def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
     params_function = click.option(
         "--attributed-to", help='Who said it, e.g. "Yuri Ushakov via TASS".'
     )(params_function)
-    quote_help = "The words, verbatim from the report." + (" [required]" if kind == "statement" else "")
+    quote_help = "The words, verbatim from the report." + (
+        " [required]" if kind == "statement" else ""
+    )
     params_function = click.option("--quote", help=quote_help)(params_function)
-    params_function = click.option("--report", "report_id", required=True, help="Report id.")(params_function)
+    params_function = click.option("--report", "report_id", required=True, help="Report id.")(
+        params_function
+    )
     params_function = click.option("--id", "development_id", required=True, help="Development id.")(
         params_function
     )
@@ -384,7 +404,9 @@ for _kind, _specs in KINDS.items():
 @click.option("--reason", required=True)
 @click.option("--quote")
 @pass_context
-def retract(context: Context, development_id: str, report_id: str, reason: str, quote: str | None) -> None:
+def retract(
+    context: Context, development_id: str, report_id: str, reason: str, quote: str | None
+) -> None:
     """A report says a development did not happen (from its publication on)."""
     tracker = context.reading()
     with domain_errors():
@@ -434,13 +456,12 @@ def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None
 
     tracker = context.tracker(create=True)
     with domain_errors():
-        counts = tracker_import(tracker, records(), base or Path.cwd(), import_records)
+        counts = import_records(tracker, records(), base or Path.cwd())
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
-    click.echo(f"imported {sum(counts.values())} records ({summary}); log position {tracker.last_position()}")
-
-
-def tracker_import(tracker: Tracker, records: Iterator[Any], base: Path, importer: Callable[..., dict[str, int]]) -> dict[str, int]:
-    return importer(tracker, records, base)
+    click.echo(
+        f"imported {sum(counts.values())} records ({summary});"
+        f" log position {tracker.last_position()}"
+    )
 
 
 def _with_progress(records: Iterator[Any], path: Path) -> Iterator[Any]:
@@ -459,7 +480,9 @@ def _with_progress(records: Iterator[Any], path: Path) -> Iterator[Any]:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
 @pass_context
 def export(context: Context, output: Path | None) -> None:
     """Export the whole log as NDJSON that 'tracker import' reads back."""
@@ -501,7 +524,10 @@ def log(context: Context, as_json: bool, limit: int | None) -> None:
         return
     click.echo(
         table(
-            [(e["position"], e["recorded_at"], e["event"], e["subject"], e["summary"]) for e in entries],
+            [
+                (e["position"], e["recorded_at"], e["event"], e["subject"], e["summary"])
+                for e in entries
+            ],
             ("pos", "recorded at (UTC)", "event", "subject", "summary"),
         )
     )
@@ -515,7 +541,9 @@ def _queries(tracker: Tracker) -> Any:
 
 @main.command()
 @time_options
-@click.option("--since", metavar="DATE", help="Start of the strike window (default: 30 days before --as-of).")
+@click.option(
+    "--since", metavar="DATE", help="Start of the strike window (default: 30 days before --as-of)."
+)
 @pass_context
 def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
     """The state of the process as of a day, as known at a day."""
@@ -573,8 +601,14 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool) -> None
     click.echo(
         table(
             [
-                (m["id"], m.get("participants"), m.get("status"), field_text(m.get("planned")),
-                 field_text(m.get("occurred")), m.get("place"))
+                (
+                    m["id"],
+                    m.get("participants"),
+                    m.get("status"),
+                    field_text(m.get("planned")),
+                    field_text(m.get("occurred")),
+                    m.get("place"),
+                )
                 for m in found
             ],
             ("id", "participants", "status", "planned", "occurred", "place"),
@@ -612,7 +646,12 @@ def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return
-    click.echo(table([(i.id, i.status, i.title, i.positions) for i in found], ("id", "status", "title", "positions")))
+    click.echo(
+        table(
+            [(i.id, i.status, i.title, i.positions) for i in found],
+            ("id", "status", "title", "positions"),
+        )
+    )
 
 
 @main.command()
@@ -665,7 +704,12 @@ def statements(context: Context, as_of: str, known_at: str, as_json: bool) -> No
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "statements": found})
         return
-    click.echo(table([(s.occurred, s.id, s.speaker, s.quote) for s in found], ("occurred", "id", "speaker", "quote")))
+    click.echo(
+        table(
+            [(s.occurred, s.id, s.speaker, s.quote) for s in found],
+            ("occurred", "id", "speaker", "quote"),
+        )
+    )
 
 
 @main.command()

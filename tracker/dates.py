@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 
@@ -138,7 +138,7 @@ def _fast_bounds(core: str) -> tuple[date, date, str] | None:
         year, month = (int(g) for g in match.groups())
         _check_year(year, core)
         if 1 <= month <= 12:
-            return _month_bounds(year, month) + ("month",)
+            return (*_month_bounds(year, month), "month")
         if 21 <= month <= 41:
             return None  # an EDTF season or quarter: edtf knows them
         raise InvalidDate(f"{core!r}: month must be 01-12")
@@ -228,7 +228,7 @@ def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
     # The day is the local day as written: "Sunday 1 p.m. in Florida" is that Sunday.
     day = moment.date().isoformat()
     if moment.tzinfo is not None:
-        instant = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        instant = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     else:
         instant = moment.strftime("%Y-%m-%dT%H:%M:%S")
     return day, day, instant
@@ -237,7 +237,7 @@ def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
 def _edtf_bounds(text: str) -> tuple[str, str, str | None]:
     import time
 
-    from edtf import parse_edtf  # noqa: PLC0415  (slow import, only for unusual forms)
+    from edtf import parse_edtf
 
     try:
         parsed = parse_edtf(text)

@@ -41,7 +41,7 @@ class Report(Aggregate):
         note: str | None
 
     @staticmethod
-    def create_id(report_id: str) -> UUID:  # type: ignore[override]
+    def create_id(report_id: str) -> UUID:
         return _stable_id("report", report_id)
 
     @classmethod
@@ -107,7 +107,7 @@ class Actor(Aggregate):
             aggregate.aliases += self.aliases
 
     @staticmethod
-    def create_id(actor_id: str) -> UUID:  # type: ignore[override]
+    def create_id(actor_id: str) -> UUID:
         return _stable_id("actor", actor_id)
 
     @classmethod
@@ -116,7 +116,9 @@ class Actor(Aggregate):
     ) -> Actor:
         return cls._create(cls.Registered, actor_id=actor_id, name=name, aliases=aliases, role=role)
 
-    def __init__(self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None) -> None:
+    def __init__(
+        self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
+    ) -> None:
         self.actor_id = actor_id
         self.name = name
         self.aliases = tuple(aliases)
@@ -171,7 +173,7 @@ class Development(Aggregate):
             aggregate.voided[self.voided_version] = self.reason
 
     @staticmethod
-    def create_id(development_id: str) -> UUID:  # type: ignore[override]
+    def create_id(development_id: str) -> UUID:
         return _stable_id("development", development_id)
 
     @classmethod

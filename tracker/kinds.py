@@ -18,7 +18,8 @@ ActorResolver = Callable[[str], str]
 @attrs.frozen
 class FieldSpec:
     name: str
-    shape: str  # actors | actor | date | text | texts | int | percent | choice | weapons | positions | json
+    # actors | actor | date | text | texts | int | percent | choice | weapons | positions | json
+    shape: str
     required: bool = False
     choices: tuple[str, ...] = ()
     default: str | None = None
@@ -29,8 +30,15 @@ class FieldSpec:
         return "--" + self.name.replace("_", "-")
 
 
-def _f(name: str, shape: str, *, required: bool = False, choices: tuple[str, ...] = (),
-       default: str | None = None, help: str = "") -> FieldSpec:  # noqa: A002
+def _f(
+    name: str,
+    shape: str,
+    *,
+    required: bool = False,
+    choices: tuple[str, ...] = (),
+    default: str | None = None,
+    help: str = "",
+) -> FieldSpec:
     return FieldSpec(name, shape, required, choices, default, help)
 
 
@@ -189,8 +197,12 @@ def _weapons(value: Any) -> tuple[Weapon, ...]:
         if not isinstance(item, dict) or set(item) - {"name", "count"} or "name" not in item:
             raise InvalidRecord("each weapon must be an object with 'name' and optional 'count'")
         count = item.get("count")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
-            raise InvalidRecord(f"weapon count must be a non-negative whole number or null, not {count!r}")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 0
+        ):
+            raise InvalidRecord(
+                f"weapon count must be a non-negative whole number or null, not {count!r}"
+            )
         weapons.append(Weapon(_text("weapon name", item["name"]), count))
     return tuple(weapons)
 

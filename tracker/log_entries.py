@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from tracker.application import Tracker
 from tracker.domain import Actor, Development, Report
@@ -18,11 +19,11 @@ def log_entries(tracker: Tracker, start: int = 0) -> Iterator[dict[str, Any]]:
                 break
             _remember(names, tracker.mapper.to_domain_event(notification))
     for notification in tracker.notifications(start):
-        event = tracker.mapper.to_domain_event(notification)
+        event: Any = tracker.mapper.to_domain_event(notification)
         _remember(names, event)
         yield {
             "position": notification.id,
-            "recorded_at": event.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "recorded_at": cast(datetime, event.timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "event": type(event).__qualname__,
             "subject": names.get(event.originator_id, str(event.originator_id)),
             "version": event.originator_version,

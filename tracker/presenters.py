@@ -27,7 +27,9 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
             widths[index] = max(widths[index], len(cell))
     lines = ["  ".join(header.ljust(widths[i]) for i, header in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * width for width in widths))
-    lines.extend("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells)
+    lines.extend(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells
+    )
     return "\n".join(lines)
 
 
@@ -112,8 +114,8 @@ def render_history(history: History) -> str:
         status = " [void: " + (entry.void_reason or "") + "]" if entry.voided else ""
         lines.append("")
         lines.append(
-            f"#{entry.position} v{entry.version} {entry.published} {entry.outlet} ({entry.report_id})"
-            f" {entry.kind}{status}"
+            f"#{entry.position} v{entry.version} {entry.published} {entry.outlet}"
+            f" ({entry.report_id}) {entry.kind}{status}"
         )
         if entry.kind == "retraction":
             lines.append(f"  retracted: {entry.reason}")

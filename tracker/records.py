@@ -27,7 +27,9 @@ _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 RECORD_KEYS: dict[str, frozenset[str]] = {
     "actor": frozenset({"type", "id", "name", "aliases", "role"}),
     "aliases": frozenset({"type", "actor", "aliases"}),
-    "report": frozenset({"type", "id", "outlet", "published", "title", "url", "text", "path", "note"}),
+    "report": frozenset(
+        {"type", "id", "outlet", "published", "title", "url", "text", "path", "note"}
+    ),
     "retraction": frozenset({"type", "target", "report", "reason", "quote"}),
     "void": frozenset({"type", "development", "version", "reason"}),
 }
@@ -118,7 +120,9 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
         aliases = data.get("aliases") or []
         if not isinstance(aliases, list):
             raise InvalidRecord("'aliases' must be a list of strings")
-        batch.add_actor(_required(data, "id"), _required(data, "name"), tuple(aliases), _optional(data, "role"))
+        batch.add_actor(
+            _required(data, "id"), _required(data, "name"), tuple(aliases), _optional(data, "role")
+        )
     elif kind == "aliases":
         aliases = data.get("aliases")
         if not isinstance(aliases, list) or not aliases:
@@ -188,7 +192,9 @@ def read_report_text(path: Path, base: Path) -> str:
     resolved = path.resolve()
     base_resolved = base.resolve()
     if not resolved.is_relative_to(base_resolved):
-        raise InvalidRecord(f"report path {str(path)!r} is outside {str(base_resolved)!r} (see --base)")
+        raise InvalidRecord(
+            f"report path {str(path)!r} is outside {str(base_resolved)!r} (see --base)"
+        )
     try:
         data = resolved.read_bytes()
     except OSError as error:
@@ -205,16 +211,32 @@ def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
         if isinstance(event, Actor.Registered):
             actors[event.originator_id] = event.actor_id
             yield _without_none(
-                {"type": "actor", "id": event.actor_id, "name": event.name,
-                 "aliases": list(event.aliases), "role": event.role}
+                {
+                    "type": "actor",
+                    "id": event.actor_id,
+                    "name": event.name,
+                    "aliases": list(event.aliases),
+                    "role": event.role,
+                }
             )
         elif isinstance(event, Actor.AliasesAdded):
-            yield {"type": "aliases", "actor": actors[event.originator_id], "aliases": list(event.aliases)}
+            yield {
+                "type": "aliases",
+                "actor": actors[event.originator_id],
+                "aliases": list(event.aliases),
+            }
         elif isinstance(event, Report.Registered):
             yield _without_none(
-                {"type": "report", "id": event.report_id, "outlet": event.outlet,
-                 "published": event.published.text, "title": event.title, "url": event.url,
-                 "text": event.text, "note": event.note}
+                {
+                    "type": "report",
+                    "id": event.report_id,
+                    "outlet": event.outlet,
+                    "published": event.published.text,
+                    "title": event.title,
+                    "url": event.url,
+                    "text": event.text,
+                    "note": event.note,
+                }
             )
         elif isinstance(event, Development.Reported):
             developments[event.originator_id] = (event.development_id, event.kind)
@@ -224,19 +246,33 @@ def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
             yield _account_record(development_id, kind, event.account)
         elif isinstance(event, Development.Retracted):
             yield _without_none(
-                {"type": "retraction", "target": developments[event.originator_id][0],
-                 "report": event.report_id, "reason": event.reason, "quote": event.quote}
+                {
+                    "type": "retraction",
+                    "target": developments[event.originator_id][0],
+                    "report": event.report_id,
+                    "reason": event.reason,
+                    "quote": event.quote,
+                }
             )
         elif isinstance(event, Development.Voided):
-            yield {"type": "void", "development": developments[event.originator_id][0],
-                   "version": event.voided_version, "reason": event.reason}
+            yield {
+                "type": "void",
+                "development": developments[event.originator_id][0],
+                "version": event.voided_version,
+                "reason": event.reason,
+            }
 
 
 def _account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:
     record: dict[str, Any] = {"type": kind, "id": development_id, "report": account.report_id}
     record.update({name: plain_value(value) for name, value in account.fields.items()})
     return _without_none(
-        {**record, "quote": account.quote, "attributed_to": account.attributed_to, "note": account.note}
+        {
+            **record,
+            "quote": account.quote,
+            "attributed_to": account.attributed_to,
+            "note": account.note,
+        }
     )
 
 

@@ -1,0 +1,1 @@
+"""tracker: an event-sourced tracker of a peace process, report by report."""
