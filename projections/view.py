@@ -4,6 +4,7 @@ replay is idempotent and a crash never leaves a half-applied event."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,7 @@ SCHEMA = (
         actor_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         role TEXT,
+        aliases TEXT NOT NULL,
         position INTEGER NOT NULL,
         uuid TEXT NOT NULL UNIQUE)""",
     """CREATE TABLE IF NOT EXISTS actor_aliases (
@@ -80,6 +82,10 @@ SCHEMA = (
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
+# Read models are disposable: when their schema changes, they are dropped and rebuilt
+# from the log rather than migrated.
+SCHEMA_VERSION = hashlib.sha256("\n".join(SCHEMA).encode()).hexdigest()[:16]
+
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
 
 
@@ -96,6 +102,22 @@ class TrackerView(SQLiteTrackingRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        c.execute("CREATE TABLE IF NOT EXISTS view_schema (version TEXT NOT NULL)")
+        c.execute("SELECT version FROM view_schema")
+        row = c.fetchone()
+        if row is None or row["version"] != SCHEMA_VERSION:
+            for table in VIEW_TABLES:
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+            if self.tracking_table_exists:
+                c.execute(
+                    "DELETE FROM tracking WHERE application_name != ?",
+                    (self.table_migration_identifier,),
+                )
+        super()._create_table(c)
+        c.execute("DELETE FROM view_schema")
+        c.execute("INSERT INTO view_schema VALUES (?)", (SCHEMA_VERSION,))
 
     # -- transactions ------------------------------------------------------------------
 
@@ -154,13 +176,19 @@ class TrackerView(SQLiteTrackingRecorder):
     ) -> None:
         with self._writing(tracking) as c:
             c.execute(
-                "INSERT INTO actors VALUES (?,?,?,?,?)",
-                (actor_id, name, role, tracking.notification_id, uuid.hex),
+                "INSERT INTO actors VALUES (?,?,?,?,?,?)",
+                (actor_id, name, role, dumps(list(aliases)), tracking.notification_id, uuid.hex),
             )
             self._put_aliases(c, actor_id, (actor_id, name, *aliases))
 
     def add_aliases(self, actor_id: str, aliases: Sequence[str], tracking: Tracking) -> None:
         with self._writing(tracking) as c:
+            c.execute("SELECT aliases FROM actors WHERE actor_id=?", (actor_id,))
+            known = orjson.loads(c.fetchone()["aliases"])
+            c.execute(
+                "UPDATE actors SET aliases=? WHERE actor_id=?",
+                (dumps([*known, *aliases]), actor_id),
+            )
             self._put_aliases(c, actor_id, aliases)
 
     @staticmethod
@@ -271,21 +299,19 @@ class TrackerView(SQLiteTrackingRecorder):
 
     def actors(self) -> list[dict[str, Any]]:
         with self._reading() as c:
-            c.execute("SELECT * FROM actors ORDER BY actor_id")
+            c.execute("SELECT actor_id AS id, name, role, aliases FROM actors ORDER BY actor_id")
             actors = [dict(row) for row in c.fetchall()]
-            c.execute("SELECT alias, actor_id FROM actor_aliases ORDER BY alias")
-            aliases: dict[str, list[str]] = {}
-            for row in c.fetchall():
-                aliases.setdefault(row["actor_id"], []).append(row["alias"])
         for actor in actors:
-            actor["aliases"] = [
-                alias for alias in aliases.get(actor["actor_id"], []) if alias != actor["actor_id"]
-            ]
+            actor["aliases"] = orjson.loads(actor["aliases"])
         return actors
 
     def reports(self) -> list[dict[str, Any]]:
         with self._reading() as c:
-            c.execute("SELECT * FROM reports ORDER BY published_upper, published_lower, position")
+            c.execute(
+                "SELECT report_id AS id, outlet, published, published_lower, published_upper,"
+                " title, url, sha256, note, position FROM reports"
+                " ORDER BY published_upper, published_lower, position"
+            )
             return [dict(row) for row in c.fetchall()]
 
     def report(self, report_id: str) -> dict[str, Any] | None:

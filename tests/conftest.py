@@ -38,7 +38,7 @@ def invoke(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     monkeypatch.chdir(PROJECT)
     monkeypatch.delenv("TRACKER_STORE", raising=False)
 
-    def run(*args: str, input: str | bytes | None = None) -> Result:  # noqa: A002
+    def run(*args: str, input: str | bytes | None = None) -> Result:
         return CliRunner().invoke(main, ["--store", store_url, *args], input=input)
 
     return run

@@ -72,8 +72,14 @@ def test_views_kept_across_out_of_order_reports_equal_a_rebuild(
         {"type": "actor", "id": "a", "name": "Alpha"},
         {"type": "actor", "id": "b", "name": "Beta"},
         {"type": "report", "id": "late", "outlet": "X", "published": "2025-03-10"},
-        {"type": "call", "id": "c", "report": "late", "participants": ["a", "b"],
-         "occurred": "2025-03-01", "duration_min": 30},
+        {
+            "type": "call",
+            "id": "c",
+            "report": "late",
+            "participants": ["a", "b"],
+            "occurred": "2025-03-01",
+            "duration_min": 30,
+        },
     ]
     assert invoke("import", "-", input=ndjson(base)).exit_code == 0
     earlier = [

@@ -227,7 +227,7 @@ def report_list(context: Context, as_json: bool) -> None:
         return
     click.echo(
         table(
-            [(r["report_id"], r["published"], r["outlet"], r["title"]) for r in reports],
+            [(r["id"], r["published"], r["outlet"], r["title"]) for r in reports],
             ("id", "published", "outlet", "title"),
         )
     )
@@ -277,7 +277,7 @@ def actor_list(context: Context, as_json: bool) -> None:
         return
     click.echo(
         table(
-            [(a["actor_id"], a["name"], a["role"], a["aliases"]) for a in actors],
+            [(a["id"], a["name"], a["role"], a["aliases"]) for a in actors],
             ("id", "name", "role", "aliases"),
         )
     )

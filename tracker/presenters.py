@@ -16,6 +16,8 @@ def plain(value: Any) -> Any:
         return attrs.asdict(value, recurse=True)
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
     return value
 
 
