@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+import orjson
 
 from tracker.dates import FuzzyDate, InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord
@@ -142,6 +143,10 @@ def _parse_value(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> F
     name = spec.name
     shape = spec.shape
     if shape == "json":
+        try:
+            orjson.dumps(value)
+        except TypeError as error:
+            raise InvalidRecord(f"{name!r} is not storable JSON ({error})") from None
         return value
     if shape == "text":
         return _text(name, value)
@@ -155,7 +160,7 @@ def _parse_value(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> F
             raise InvalidRecord(f"{name!r} must be one of {', '.join(spec.choices)}, not {text!r}")
         return text
     if shape == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
             raise InvalidRecord(f"{name!r} must be a non-negative whole number, not {value!r}")
         return value
     if shape == "percent":
