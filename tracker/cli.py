@@ -640,18 +640,13 @@ def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
 @pass_context
 def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     """Issues under negotiation, with each party's position."""
-    from tracker.presenters import table
+    from tracker.presenters import issue_blocks
 
     found = _queries(context.reading()).issues(as_of, known_at)
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return
-    click.echo(
-        table(
-            [(i.id, i.status, i.title, i.positions) for i in found],
-            ("id", "status", "title", "positions"),
-        )
-    )
+    click.echo("\n".join(issue_blocks(found)))
 
 
 @main.command()

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from tracker.state import History, State
+from tracker.state import History, IssueSummary, State
 
 
 def plain(value: Any) -> Any:
@@ -90,10 +90,7 @@ def render_state(state: State) -> str:
         ),
         "",
         "Open issues",
-        table(
-            [(issue.id, issue.title, issue.positions) for issue in state.open_issues],
-            ("id", "title", "positions"),
-        ),
+        *issue_blocks(state.open_issues),
         "",
         f"Strikes: {state.strike_count} by {state.as_of}; since {state.strikes_since}:",
         table(
@@ -108,6 +105,17 @@ def render_state(state: State) -> str:
     if possible:
         parts += ["", "Only possibly by then: " + "; ".join(possible)]
     return "\n".join(parts)
+
+
+def issue_blocks(issues: Sequence[IssueSummary]) -> list[str]:
+    """Each issue on its line, each party's position indented below it."""
+    if not issues:
+        return ["-"]
+    lines = []
+    for issue in issues:
+        lines.append(f"{issue.id}: {issue.title or '-'} [{issue.status}]")
+        lines.extend(f"    {party}: {text}" for party, text in issue.positions.items())
+    return lines
 
 
 def render_history(history: History) -> str:
