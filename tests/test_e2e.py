@@ -1,0 +1,123 @@
+"""The installed ``tracker`` command in real subprocesses, on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import FIXTURE_FILES, PROJECT
+
+TRACKER = Path(sys.executable).parent / "tracker"
+
+
+def tracker(
+    *args: str, store: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
+    return subprocess.run(
+        [str(TRACKER), "--store", f"sqlite:///{store}", *args],
+        cwd=PROJECT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path) -> Path:
+    store = tmp_path / "seed.db"
+    result = tracker("import", *map(str, FIXTURE_FILES), store=store)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().startswith("imported 97 records")
+    return store
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = tracker("--help", store=tmp_path / "none.db")
+    assert result.returncode == 0
+    for command in ("import", "export", "state", "history", "record", "void", "retract"):
+        assert f"  {command} " in result.stdout.decode()
+
+
+def test_seed_state_as_known_on_the_day_of_the_last_reports(seed_store: Path) -> None:
+    result = tracker(
+        "state", "--as-of", "2025-12-28", "--known-at", "2025-12-28", "--json", store=seed_store
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    state = orjson.loads(result.stdout)
+    assert state["position"] == 97
+    (group,) = [g for g in state["calls"] if g["participants"] == ["putin", "trump"]]
+    assert (group["count"], group["claimed_count"]) == (3, 9)
+    assert [m["id"] for m in state["next_meetings"]][-1] == "meeting-2025-12-28-mar-a-lago"
+
+
+def test_export_import_round_trip_through_processes(seed_store: Path, tmp_path: Path) -> None:
+    exported = tracker("export", store=seed_store)
+    assert exported.returncode == 0
+    copy = tmp_path / "copy.db"
+    imported = tracker("import", "-", store=copy, stdin=exported.stdout)
+    assert imported.returncode == 0, imported.stderr.decode()
+    assert tracker("export", store=copy).stdout == exported.stdout
+
+
+def test_recording_from_the_command_line(tmp_path: Path) -> None:
+    store = tmp_path / "mine.db"
+    steps = [
+        ("init",),
+        ("actor", "add", "trump", "--name", "Donald Trump", "--alias", "Trump"),
+        ("actor", "add", "putin", "--name", "Vladimir Putin", "--alias", "Putin"),
+        ("report", "add", "seeds/002_ed9e9ae3377e271a.txt", "--id", "r-002", "--outlet", "RIA"),
+        (
+            "record",
+            "call",
+            "--id",
+            "call-2025-12-28",
+            "--report",
+            "r-002",
+            "--participants",
+            "Trump,PUTIN",
+            "--occurred",
+            "2025-12-28",
+            "--duration-min",
+            "75",
+            "--quote",
+            "The conversation lasted one hour and 15 minutes",
+        ),
+    ]
+    for step in steps:
+        result = tracker(*step, store=store)
+        assert result.returncode == 0, (step, result.stderr.decode())
+    calls = orjson.loads(tracker("calls", "--as-of", "2025-12-28", "--json", store=store).stdout)
+    assert calls["calls"][0]["calls"] == ["call-2025-12-28"]
+
+
+def test_a_reading_command_on_a_missing_store_fails_without_creating_it(tmp_path: Path) -> None:
+    store = tmp_path / "missing.db"
+    result = tracker("state", store=store)
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert result.stderr.decode().count("\n") == 1
+    assert "no tracker store" in result.stderr.decode()
+    assert not store.exists()
+
+
+def test_a_bad_import_line_names_the_file_and_line_and_appends_nothing(
+    seed_store: Path, tmp_path: Path
+) -> None:
+    before = tracker("export", store=seed_store).stdout
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text(
+        '{"type":"actor","id":"new","name":"New Actor"}\n{"type":"call","id":"x",\n',
+        encoding="utf-8",
+    )
+    result = tracker("import", str(bad), "--base", str(tmp_path), store=seed_store)
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith(f"Error: {bad}:2: malformed JSON")
+    assert tracker("export", store=seed_store).stdout == before
