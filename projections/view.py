@@ -179,7 +179,9 @@ class TrackerView(SQLiteTrackingRecorder):
                 "INSERT INTO actors VALUES (?,?,?,?,?,?)",
                 (actor_id, name, role, dumps(list(aliases)), tracking.notification_id, uuid.hex),
             )
-            self._put_aliases(c, actor_id, (actor_id, name, *aliases))
+            # The first spelling of a key is the one shown in suggestions: prefer the
+            # analyst's aliases and name over the lower-case id.
+            self._put_aliases(c, actor_id, (*aliases, name, actor_id))
 
     def add_aliases(self, actor_id: str, aliases: Sequence[str], tracking: Tracking) -> None:
         with self._writing(tracking) as c:

@@ -121,3 +121,48 @@ def test_a_bad_import_line_names_the_file_and_line_and_appends_nothing(
     assert result.returncode == 1
     assert result.stderr.decode().startswith(f"Error: {bad}:2: malformed JSON")
     assert tracker("export", store=seed_store).stdout == before
+
+
+def test_a_long_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    actors = [
+        {"type": "actor", "id": f"actor-{n}", "name": f"Actor {n}", "role": "x" * 200}
+        for n in range(5000)
+    ]
+    big = tmp_path / "big.ndjson"
+    big.write_bytes(b"".join(orjson.dumps(actor) + b"\n" for actor in actors))
+    assert big.stat().st_size > 1_000_000
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
+    process = subprocess.run(
+        [
+            str(TRACKER),
+            "--store",
+            f"sqlite:///{tmp_path / 'big.db'}",
+            "import",
+            str(big),
+            "--base",
+            str(tmp_path),
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        check=False,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert process.stdout.startswith(b"imported 5000 records")
+    assert b"reading big.ndjson" in shown and b"100%" in shown

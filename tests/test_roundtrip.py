@@ -103,7 +103,11 @@ def _fields(draw: st.DrawFn, kind: str, first: bool) -> dict[str, Any]:
             fields["participants"] = ["trump", "putin"]
         if first or draw(st.booleans()):
             fields["value"] = draw(
-                st.one_of(st.integers(0, 20), free_text, st.lists(st.integers(-(2**63), 2**63 - 1), max_size=2))
+                st.one_of(
+                    st.integers(0, 20),
+                    free_text,
+                    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=2),
+                )
             )
         if draw(st.booleans()):
             fields["stance"] = draw(st.sampled_from(["asserts", "denies", "neither"]))

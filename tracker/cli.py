@@ -6,8 +6,9 @@ stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchang
 
 from __future__ import annotations
 
+import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -46,7 +47,7 @@ def domain_errors() -> Iterator[None]:
         yield
     except TrackerError as error:
         raise click.ClickException(str(error)) from None
-    except PersistenceError as error:
+    except (PersistenceError, sqlite3.Error, OSError) as error:
         raise click.ClickException(f"store error: {_store_error_text(error)}") from None
 
 
@@ -62,6 +63,7 @@ class Context:
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
         self._tracker: Tracker | None = None
+        self._created: Path | None = None
 
     def tracker(self, *, create: bool = False) -> Tracker:
         """Open the store; reading commands never create one."""
@@ -81,10 +83,23 @@ class Context:
                         f"no tracker store at {location.describe()} (run 'tracker init' or"
                         " 'tracker import' first, or pass --store)"
                     )
-                if create and location.sqlite_path is not None:
+                if create and location.sqlite_path is not None and not location.exists():
                     location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                    self._created = location.sqlite_path
                 self._tracker = Tracker(location)
         return self._tracker
+
+    def discard_if_created(self) -> None:
+        """A command that failed leaves no store where there was none."""
+        if self._created is None:
+            return
+        if self._tracker is not None:
+            if self._tracker.last_position() != 0:
+                return
+            self._tracker.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self._created}{suffix}").unlink(missing_ok=True)
+        self._created = None
 
     def reading(self) -> Tracker:
         tracker = self.tracker()
@@ -121,7 +136,45 @@ def time_options(function: F) -> F:
     return function
 
 
-@click.group()
+class TrackerGroup(click.Group):
+    """Errors as one line on stderr: exit 1 for bad data, 2 for bad usage."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception:
+            if isinstance(ctx.obj, Context):
+                ctx.obj.discard_if_created()
+            raise
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            hint = ""
+            if error.ctx is not None:
+                hint = f" (see '{error.ctx.command_path} --help')"
+            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=TrackerGroup)
 @click.option(
     "--store",
     envvar="TRACKER_STORE",
@@ -452,7 +505,7 @@ def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None
             except OSError as error:
                 raise click.ClickException(f"{name}: {error.strerror}") from None
             with stream:
-                yield from _with_progress(read_records(stream, name, path.parent), path)
+                yield from read_records(_with_progress(stream, path), name, path.parent)
 
     tracker = context.tracker(create=True)
     with domain_errors():
@@ -464,19 +517,19 @@ def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None
     )
 
 
-def _with_progress(records: Iterator[Any], path: Path) -> Iterator[Any]:
-    """A progress bar on stderr for long files, when stderr is a terminal."""
+PROGRESS_MIN_BYTES = 1_000_000
+
+
+def _with_progress(lines: Iterable[bytes], path: Path) -> Iterator[bytes]:
+    """A progress bar on stderr while a long file is read, when stderr is a terminal."""
     size = path.stat().st_size if path.is_file() else 0
-    if not sys.stderr.isatty() or size < 1_000_000:
-        yield from records
+    if not sys.stderr.isatty() or size < PROGRESS_MIN_BYTES:
+        yield from lines
         return
-    with click.progressbar(length=size, label=f"importing {path.name}", file=sys.stderr) as bar:
-        done = 0
-        for record in records:
-            approx = min(size, done + 1)
-            bar.update(approx - done)
-            done = approx
-            yield record
+    with click.progressbar(length=size, label=f"reading {path.name}", file=sys.stderr) as bar:
+        for line in lines:
+            bar.update(len(line))
+            yield line
 
 
 @main.command()

@@ -18,11 +18,15 @@ import attrs
 OPEN_LOWER = "0000-01-01"
 OPEN_UPPER = "9999-12-31"
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_UNSPECIFIED = re.compile(r"^(\d{2}[\dX]{2})(?:-([\dX]{2}))?(?:-([\dX]{2}))?$")
+# ASCII digits only: \d would also take other scripts' digits.
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
+_UNSPECIFIED = re.compile(r"^([0-9]{2}[0-9X]{2})(?:-([0-9X]{2}))?(?:-([0-9X]{2}))?$")
 _QUALIFIERS = "~?%"
 
 
@@ -160,42 +164,40 @@ def _unspecified_bounds(core: str) -> tuple[date, date, str] | None:
     if not match or "X" not in core:
         return None
     year_text, month_text, day_text = match.groups()
-    years = _digit_range(year_text, 1, 9999)
-    months = _digit_range(month_text, 1, 12) if month_text else (1, 12)
-    if years is None or months is None:
+    years = _matching(year_text, 1, 9999)
+    months = _matching(month_text, 1, 12) if month_text else list(range(1, 13))
+    first = _first_day(years, months, day_text, core)
+    last = _first_day(years[::-1], months[::-1], day_text, core, latest=True)
+    if first is None or last is None:
         raise InvalidDate(f"{core!r}: no calendar date matches")
-    lower_year, upper_year = years
-    lower_month, upper_month = months
-    if day_text is None:
-        return (
-            date(lower_year, lower_month, 1),
-            _month_bounds(upper_year, upper_month)[1],
-            "month" if month_text else "year",
-        )
-    last_day = calendar.monthrange(upper_year, upper_month)[1]
-    days_low = _digit_range(day_text, 1, 31)
-    days_high = _digit_range(day_text, 1, last_day)
-    if days_low is None or days_high is None:
-        raise InvalidDate(f"{core!r}: no calendar date matches")
-    first_month_last_day = calendar.monthrange(lower_year, lower_month)[1]
-    if days_low[0] > first_month_last_day:
-        raise InvalidDate(f"{core!r}: no calendar date matches")
-    return (
-        date(lower_year, lower_month, days_low[0]),
-        date(upper_year, upper_month, days_high[1]),
-        "day",
-    )
+    precision = "day" if day_text else ("month" if month_text else "year")
+    return first, last, precision
 
 
-def _digit_range(pattern: str, minimum: int, maximum: int) -> tuple[int, int] | None:
+def _matching(pattern: str, minimum: int, maximum: int) -> list[int]:
+    """The numbers from minimum to maximum whose digits fit a pattern with X wildcards."""
     low = max(int(pattern.replace("X", "0")), minimum)
     high = min(int(pattern.replace("X", "9")), maximum)
-    candidates = [
+    width = len(pattern)
+    return [
         n
         for n in range(low, high + 1)
-        if all(p in ("X", c) for p, c in zip(pattern, f"{n:0{len(pattern)}d}", strict=True))
+        if all(p in ("X", c) for p, c in zip(pattern, f"{n:0{width}d}", strict=True))
     ]
-    return (candidates[0], candidates[-1]) if candidates else None
+
+
+def _first_day(
+    years: list[int], months: list[int], day_text: str | None, core: str, *, latest: bool = False
+) -> date | None:
+    """The earliest (or latest) real day among the given years and months whose day of
+    the month fits ``day_text``; the whole month when the day is not given."""
+    for year in years:
+        for month in months:
+            length = calendar.monthrange(year, month)[1]
+            days = _matching(day_text, 1, length) if day_text else [1, length]
+            if days:
+                return date(year, month, days[-1] if latest else days[0])
+    return None
 
 
 def _widen(lower: date, upper: date, precision: str) -> tuple[str, str]:
@@ -204,11 +206,12 @@ def _widen(lower: date, upper: date, precision: str) -> tuple[str, str]:
     edtf's own fuzzy bounds span years for ``2025-02~``; an analyst writing
     "about February" means January to March.
     """
+    # At the ends of the calendar there is nothing to widen into.
+    before = lower - timedelta(days=1) if lower > date.min else lower
+    after = upper + timedelta(days=1) if upper < date.max else upper
     if precision == "day":
-        return (lower - timedelta(days=1)).isoformat(), (upper + timedelta(days=1)).isoformat()
+        return before.isoformat(), after.isoformat()
     if precision == "month":
-        before = lower - timedelta(days=1)
-        after = upper + timedelta(days=1)
         return (
             before.replace(day=1).isoformat(),
             _month_bounds(after.year, after.month)[1].isoformat(),
@@ -228,7 +231,10 @@ def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
     # The day is the local day as written: "Sunday 1 p.m. in Florida" is that Sunday.
     day = moment.date().isoformat()
     if moment.tzinfo is not None:
-        instant = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            instant = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except OverflowError:
+            raise InvalidDate(f"{core!r}: its moment in UTC falls outside years 1-9999") from None
     else:
         instant = moment.strftime("%Y-%m-%dT%H:%M:%S")
     return day, day, instant

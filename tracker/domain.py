@@ -23,6 +23,21 @@ def _stable_id(kind: str, analyst_id: str) -> UUID:
     return uuid5(_NAMESPACE, f"{kind}:{analyst_id}")
 
 
+def _alias_key(alias: str) -> str:
+    return alias.strip().casefold()
+
+
+def unique_aliases(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """Aliases without repeats, ignoring case and surrounding spaces; first spelling wins."""
+    seen: set[str] = set()
+    kept = []
+    for alias in aliases:
+        if _alias_key(alias) not in seen:
+            seen.add(_alias_key(alias))
+            kept.append(alias)
+    return tuple(kept)
+
+
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -114,7 +129,9 @@ class Actor(Aggregate):
     def register(
         cls, actor_id: str, *, name: str, aliases: tuple[str, ...] = (), role: str | None = None
     ) -> Actor:
-        return cls._create(cls.Registered, actor_id=actor_id, name=name, aliases=aliases, role=role)
+        return cls._create(
+            cls.Registered, actor_id=actor_id, name=name, aliases=unique_aliases(aliases), role=role
+        )
 
     def __init__(
         self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
@@ -125,10 +142,14 @@ class Actor(Aggregate):
         self.role = role
 
     def add_aliases(self, aliases: tuple[str, ...]) -> None:
-        known = {alias.casefold() for alias in (*self.aliases, self.actor_id, self.name)}
-        new = tuple(alias for alias in aliases if alias.casefold() not in known)
+        known = {_alias_key(alias) for alias in (*self.aliases, self.actor_id, self.name)}
+        new = []
+        for alias in aliases:
+            if _alias_key(alias) not in known:
+                known.add(_alias_key(alias))
+                new.append(alias)
         if new:
-            self.trigger_event(self.AliasesAdded, aliases=new)
+            self.trigger_event(self.AliasesAdded, aliases=tuple(new))
 
 
 class Development(Aggregate):

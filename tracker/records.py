@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import orjson
@@ -70,8 +70,9 @@ def decode_text(data: bytes, source: str) -> str:
         raise InvalidRecord(f"{source} is not UTF-8 (bad byte at offset {error.start})") from None
 
 
-def read_records(stream: IO[bytes], source: str, folder: Path) -> Iterator[Record]:
-    for number, raw in enumerate(stream, start=1):
+def read_records(lines: Iterable[bytes], source: str, folder: Path) -> Iterator[Record]:
+    """Records from the lines of an NDJSON file; ``folder`` anchors report paths."""
+    for number, raw in enumerate(lines, start=1):
         try:
             line = decode_text(raw, "line")
         except InvalidRecord as error:

@@ -82,6 +82,8 @@ def _has_log_table(path: Path) -> bool:
             ).fetchone()
         finally:
             connection.close()
+    except sqlite3.OperationalError as error:
+        raise StoreError(f"{path}: cannot read the store ({error})") from None
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path}: not a tracker store ({error})") from None
     return row is not None

@@ -19,6 +19,7 @@ from tracker.dates import FuzzyDate
 from tracker.values import Account, Weapon
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
+_ESCAPED_DICT = "_dict_"
 
 
 class OrjsonTranscoder(Transcoder):
@@ -44,7 +45,11 @@ class OrjsonTranscoder(Transcoder):
         if kind in _JSON_SCALARS:
             return obj
         if kind is dict:
-            return {key: self._to_json(value) for key, value in obj.items()}
+            encoded = {key: self._to_json(value) for key, value in obj.items()}
+            if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
+                # Plain data shaped like an envelope (a claim's value may be any JSON).
+                return {"_type_": _ESCAPED_DICT, "_data_": encoded}
+            return encoded
         if kind is list:
             return [self._to_json(item) for item in obj]
         try:
@@ -64,6 +69,8 @@ class OrjsonTranscoder(Transcoder):
             return data
         if len(data) == 2 and "_type_" in data and "_data_" in data:
             name = data["_type_"]
+            if name == _ESCAPED_DICT and type(data["_data_"]) is dict:
+                return {key: self._from_json(value) for key, value in data["_data_"].items()}
             try:
                 transcoding = self.names[cast(str, name)]
             except (KeyError, TypeError):
