@@ -11,19 +11,27 @@ from datetime import date, timedelta
 from typing import Any
 
 from projections.view import TrackerView
+from tracker.kinds import KINDS
 from tracker.state import (
     CallGroup,
+    Changes,
     ClaimSummary,
+    DevelopmentChange,
+    DisputedValue,
+    FieldChange,
     History,
     HistoryEntry,
     IssueSummary,
     PlanSummary,
+    Source,
+    Sources,
     State,
     StatementSummary,
     StrikeSummary,
     Upcoming,
 )
 
+ALL_KINDS = tuple(KINDS)
 STRIKE_WINDOW_DAYS = 30
 UNDATED_UPCOMING_DAYS = 30
 
@@ -108,6 +116,12 @@ class Queries:
             rows = sorted(certain.get(key, []), key=lambda r: (r["sort_key"], r["development_id"]))
             claim = claims.get(key)
             last = rows[-1] if rows else None
+            claimed = _fields(claim)["value"] if claim else None
+            gap = (
+                claimed - len(rows)
+                if isinstance(claimed, int) and not isinstance(claimed, bool)
+                else None
+            )
             groups.append(
                 CallGroup(
                     participants=tuple(key.split(",")),
@@ -115,9 +129,10 @@ class Queries:
                     calls=tuple(row["development_id"] for row in rows),
                     last=last["development_id"] if last else None,
                     last_occurred=_text(_fields(last).get("occurred")) if last else None,
-                    claimed_count=_fields(claim)["value"] if claim else None,
+                    claimed_count=claimed,
                     claimed_by=claim["development_id"] if claim else None,
                     possible=tuple(possible.get(key, [])),
+                    gap=gap,
                 )
             )
         return groups
@@ -248,9 +263,10 @@ class Queries:
         kind = self.view.development_kind(development_id)
         if kind is None:
             return None
+        tellings = self.view.tellings(development_id)
         entries = []
         merged: dict[str, Any] = {}
-        for row in self.view.tellings(development_id):
+        for row in tellings:
             retraction = bool(row["retraction"])
             voided = row["voided_at"] is not None
             changed: tuple[str, ...] = ()
@@ -277,7 +293,164 @@ class Queries:
                     void_reason=row["void_reason"],
                 )
             )
-        return History(development_id, kind, tuple(entries))
+        return History(
+            development_id,
+            kind,
+            tuple(entries),
+            corroboration=_corroboration(tellings),
+            disputed=_disputes(tellings),
+        )
+
+    def sources(self, development_id: str) -> Sources | None:
+        kind = self.view.development_kind(development_id)
+        if kind is None:
+            return None
+        tellings = self.view.tellings(development_id)
+        return Sources(
+            development_id,
+            kind,
+            _corroboration(tellings),
+            tuple(
+                Source(
+                    report_id=row["report_id"],
+                    outlet=row["outlet"],
+                    published=row["published"],
+                    kind="retraction" if row["retraction"] else "account",
+                    quote=row["quote"],
+                    attributed_to=row["attributed_to"],
+                    voided=row["voided_at"] is not None,
+                )
+                for row in tellings
+            ),
+        )
+
+    def changes(self, known_from: str, known_to: str, as_of: str | None = None) -> Changes:
+        """What the reports published after ``known_from``, up to ``known_to``, changed."""
+        before = self._versions_at(known_from)
+        after = self._versions_at(known_to)
+        added: list[DevelopmentChange] = []
+        changed: list[DevelopmentChange] = []
+        retracted: list[DevelopmentChange] = []
+        for development_id in sorted(set(before) | set(after)):
+            old, new = before.get(development_id), after.get(development_id)
+            latest = new or old
+            assert latest is not None  # in one of the two by construction
+            if as_of is not None and not _relevant_on(latest, as_of):
+                continue
+            alive_before = old is not None and not old["retracted"]
+            alive_after = new is not None and not new["retracted"]
+            if not alive_before and not alive_after:
+                continue
+            tellings = [
+                row
+                for row in self.view.tellings(development_id)
+                if known_from < row["published_upper"] <= known_to and row["voided_at"] is None
+            ]
+            reports = tuple(dict.fromkeys(row["report_id"] for row in tellings))
+            if alive_after and not alive_before:
+                assert new is not None
+                fields = tuple(
+                    _field_change(name, None, value, tellings)
+                    for name, value in _fields(new).items()
+                )
+                added.append(
+                    DevelopmentChange(development_id, new["kind"], "added", fields, reports)
+                )
+            elif alive_before and not alive_after:
+                retractions = tuple(r["report_id"] for r in tellings if r["retraction"])
+                retracted.append(
+                    DevelopmentChange(development_id, latest["kind"], "retracted", (), retractions)
+                )
+            else:
+                assert old is not None and new is not None
+                old_fields, new_fields = _fields(old), _fields(new)
+                fields = tuple(
+                    _field_change(name, old_fields.get(name), new_fields.get(name), tellings)
+                    for name in dict.fromkeys([*old_fields, *new_fields])
+                    if old_fields.get(name) != new_fields.get(name)
+                )
+                if fields:
+                    changed.append(
+                        DevelopmentChange(development_id, new["kind"], "changed", fields, reports)
+                    )
+        return Changes(
+            known_from=known_from,
+            known_to=known_to,
+            as_of=as_of,
+            added=tuple(change for change in added if change.kind != "claim"),
+            changed=tuple(changed),
+            retracted=tuple(retracted),
+            claims_added=tuple(change for change in added if change.kind == "claim"),
+        )
+
+    def _versions_at(self, known_at: str) -> dict[str, dict[str, Any]]:
+        rows = self.view.current_versions(ALL_KINDS, known_at, include_retracted=True)
+        return {row["development_id"]: row for row in rows}
+
+
+def _relevant_on(row: dict[str, Any], as_of: str) -> bool:
+    """Possibly happened by D, or still ahead on D."""
+    if row["status"] in ("proposed", "scheduled", "planned"):
+        return row["planned_upper"] is None or row["planned_upper"] >= as_of
+    return bool(row["occurred_lower"] <= as_of)
+
+
+def _field_change(name: str, old: Any, new: Any, tellings: list[dict[str, Any]]) -> FieldChange:
+    """The change of one field, credited to the first account in the interval that gave
+    the new value (later ones only repeat it)."""
+    giving = [row for row in tellings if not row["retraction"] and name in row["fields"]]
+    source = next((row for row in giving if row["fields"][name] == new), None)
+    if source is None and giving:  # a merged value (positions): the last contributor
+        source = giving[-1]
+    return FieldChange(
+        field=name,
+        old=old,
+        new=new,
+        report_id=source["report_id"] if source else None,
+        outlet=source["outlet"] if source else None,
+    )
+
+
+def _standing(tellings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in tellings if not row["retraction"] and row["voided_at"] is None]
+
+
+def _corroboration(tellings: list[dict[str, Any]]) -> int:
+    return len({row["outlet"] for row in _standing(tellings)})
+
+
+def _disputes(tellings: list[dict[str, Any]]) -> dict[str, tuple[DisputedValue, ...]]:
+    """Fields to which accounts of equal standing give different values: their reports
+    may have been published on the same day (neither corrects the other), or they quote
+    the same words differently."""
+    disputed: dict[str, tuple[DisputedValue, ...]] = {}
+    accounts = _standing(tellings)
+    names = dict.fromkeys(name for row in accounts for name in row["fields"])
+    for name in names:
+        giving = [row for row in accounts if name in row["fields"]]
+        clashing: dict[int, dict[str, Any]] = {}
+        for index, first in enumerate(giving):
+            for second in giving[index + 1 :]:
+                if first["fields"][name] == second["fields"][name]:
+                    continue
+                overlap = (
+                    first["published_lower"] <= second["published_upper"]
+                    and second["published_lower"] <= first["published_upper"]
+                )
+                if overlap or name == "quote":
+                    clashing[first["position"]] = first
+                    clashing[second["position"]] = second
+        if clashing:
+            disputed[name] = tuple(
+                DisputedValue(
+                    value=row["fields"][name],
+                    report_id=row["report_id"],
+                    outlet=row["outlet"],
+                    published=row["published"],
+                )
+                for row in sorted(clashing.values(), key=lambda row: row["position"])
+            )
+    return disputed
 
 
 def _strike(row: dict[str, Any]) -> StrikeSummary:

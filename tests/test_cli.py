@@ -231,6 +231,8 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "claimed_count": 9,
             "claimed_by": "cl-1",
             "possible": [],
+            "gap": 8,
+            "gap_text": "claimed 9, recorded 1: 8 calls not in the record",
         }
     ]
     assert state["next_meetings"] == [

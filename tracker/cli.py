@@ -600,14 +600,10 @@ def _queries(tracker: Tracker) -> Any:
 @pass_context
 def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
     """The state of the process as of a day, as known at a day."""
-    from tracker.dates import InvalidDate, parse_day
     from tracker.presenters import render_state
 
     if since is not None:
-        try:
-            since = parse_day(since)
-        except InvalidDate as error:
-            raise click.BadParameter(str(error), param_hint="--since") from None
+        since = _day("--since", since)
     tracker = context.reading()
     result = _queries(tracker).state(as_of, known_at, since)
     if as_json:
@@ -621,21 +617,13 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
 @pass_context
 def calls(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     """Calls per participant set: recorded and claimed."""
-    from tracker.presenters import table
+    from tracker.presenters import call_table
 
     groups = _queries(context.reading()).call_groups(as_of, known_at)
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "calls": groups})
         return
-    click.echo(
-        table(
-            [
-                (" + ".join(g.participants), g.count, g.claimed_count, g.calls, g.possible)
-                for g in groups
-            ],
-            ("participants", "recorded", "claimed", "calls", "possibly also"),
-        )
-    )
+    click.echo(call_table(groups))
 
 
 @main.command()
@@ -775,6 +763,56 @@ def history(context: Context, development_id: str, as_json: bool) -> None:
         emit_json(found)
     else:
         click.echo(render_history(found))
+
+
+@main.command()
+@click.argument("development_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def sources(context: Context, development_id: str, as_json: bool) -> None:
+    """Every report that tells of a development, with outlet, date and quote."""
+    from tracker.presenters import render_sources
+
+    found = _queries(context.reading()).sources(development_id)
+    if found is None:
+        raise click.ClickException(f"unknown development {development_id!r}")
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(render_sources(found))
+
+
+@main.command()
+@click.option("--from", "known_from", required=True, metavar="DATE", help="Known at this day...")
+@click.option("--to", "known_to", required=True, metavar="DATE", help="...against this day.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Only what possibly happened by then.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def changes(
+    context: Context, known_from: str, known_to: str, as_of: str | None, as_json: bool
+) -> None:
+    """What the reports published after --from, up to --to, changed in the state."""
+    from tracker.presenters import render_changes
+
+    known_from = _day("--from", known_from)
+    known_to = _day("--to", known_to)
+    as_of = _day("--as-of", as_of) if as_of is not None else None
+    if known_from > known_to:
+        raise click.BadParameter("--from must not be after --to", param_hint="--from")
+    found = _queries(context.reading()).changes(known_from, known_to, as_of)
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(render_changes(found))
+
+
+def _day(option: str, value: str) -> str:
+    from tracker.dates import InvalidDate, parse_day
+
+    try:
+        return parse_day(value)
+    except InvalidDate as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
 
 
 @main.command()

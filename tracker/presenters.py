@@ -7,13 +7,15 @@ from typing import Any
 
 import attrs
 
-from tracker.state import History, IssueSummary, State
+from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
 
 
 def plain(value: Any) -> Any:
     """attrs values, tuples and dicts as plain JSON-ready data."""
+    if isinstance(value, CallGroup):
+        return {**attrs.asdict(value, recurse=True), "gap_text": value.gap_text}
     if attrs.has(type(value)):
-        return attrs.asdict(value, recurse=True)
+        return {key: plain(item) for key, item in attrs.asdict(value, recurse=False).items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict):
@@ -57,19 +59,7 @@ def render_state(state: State) -> str:
         f"State as of {state.as_of}, as known at {state.known_at} (log position {state.position})",
         "",
         "Calls",
-        table(
-            [
-                (
-                    " + ".join(group.participants),
-                    group.count,
-                    group.claimed_count,
-                    group.last_occurred,
-                    group.possible,
-                )
-                for group in state.calls
-            ],
-            ("participants", "recorded", "claimed", "last", "possibly also"),
-        ),
+        call_table(state.calls, last=True),
         "",
         "Next meetings",
         table(
@@ -107,6 +97,32 @@ def render_state(state: State) -> str:
     return "\n".join(parts)
 
 
+def call_table(groups: Sequence[CallGroup], *, last: bool = False) -> str:
+    """Recorded calls per participant set beside the latest claimed count, and the gap."""
+    rows = [
+        (
+            " + ".join(group.participants),
+            group.count,
+            group.claimed_count,
+            group.last_occurred if last else group.calls,
+            group.possible,
+            group.gap_text,
+        )
+        for group in groups
+    ]
+    return table(
+        rows,
+        (
+            "participants",
+            "recorded",
+            "claimed",
+            "last" if last else "calls",
+            "possibly also",
+            "claimed vs recorded",
+        ),
+    )
+
+
 def issue_blocks(issues: Sequence[IssueSummary]) -> list[str]:
     """Each issue on its line, each party's position indented below it."""
     if not issues:
@@ -131,7 +147,8 @@ def render_history(history: History) -> str:
             lines.append(f"  retracted: {entry.reason}")
         for name, value in entry.fields.items():
             mark = "*" if name in entry.changed else " "
-            lines.append(f" {mark}{name}: {_cell(field_text(value))}")
+            flag = "  [disputed]" if name in history.disputed and not entry.voided else ""
+            lines.append(f" {mark}{name}: {_cell(field_text(value))}{flag}")
         if entry.quote:
             lines.append(f'  quote: "{entry.quote}"')
         if entry.attributed_to:
@@ -140,6 +157,58 @@ def render_history(history: History) -> str:
             lines.append(f"  note: {entry.note}")
     lines.append("")
     lines.append("* field set or changed by this account")
+    lines.append(f"corroborated by {history.corroboration} outlet(s)")
+    for name, values in history.disputed.items():
+        lines.append(f"disputed {name}:")
+        lines.extend(
+            f"    {_cell(field_text(item.value))}  ({item.report_id}, {item.outlet},"
+            f" {item.published})"
+            for item in values
+        )
+    return "\n".join(lines)
+
+
+def render_sources(sources: Sources) -> str:
+    lines = [
+        f"{sources.id} ({sources.kind}): corroborated by {sources.corroboration} outlet(s)",
+        table(
+            [
+                (
+                    s.published,
+                    s.report_id,
+                    s.outlet,
+                    s.kind + (" (void)" if s.voided else ""),
+                    s.quote,
+                    s.attributed_to,
+                )
+                for s in sources.sources
+            ],
+            ("published", "report", "outlet", "kind", "quote", "attributed to"),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def render_changes(changes: Changes) -> str:
+    scope = f", as of {changes.as_of}" if changes.as_of else ""
+    lines = [f"Changes from what was known at {changes.known_from} to {changes.known_to}{scope}"]
+    sections = (
+        ("Added", changes.added),
+        ("Claims added", changes.claims_added),
+        ("Changed", changes.changed),
+        ("Retracted", changes.retracted),
+    )
+    for title, items in sections:
+        lines.append("")
+        lines.append(f"{title} ({len(items)})")
+        for item in items:
+            lines.append(f"  {item.id} ({item.kind}) by {', '.join(item.reports) or '-'}")
+            if item.change == "changed":
+                lines.extend(
+                    f"      {change.field}: {_cell(field_text(change.old))}"
+                    f" -> {_cell(field_text(change.new))}  ({change.report_id or '-'})"
+                    for change in item.fields
+                )
     return "\n".join(lines)
 
 

@@ -23,6 +23,22 @@ class CallGroup:
     claimed_count: Any  # the latest asserting call-count claim, or None
     claimed_by: str | None  # the claim's development id
     possible: tuple[str, ...]  # calls that may have happened by then, but not certainly
+    gap: int | None  # claimed minus recorded, where the claim is a number
+
+    @property
+    def gap_text(self) -> str | None:
+        if self.gap is None:
+            return None
+        if self.gap > 0:
+            return (
+                f"claimed {self.claimed_count}, recorded {self.count}:"
+                f" {self.gap} call{'s' if self.gap != 1 else ''} not in the record"
+            )
+        if self.gap < 0:
+            return (
+                f"claimed {self.claimed_count}, recorded {self.count}: more recorded than claimed"
+            )
+        return f"claimed {self.claimed_count}, recorded {self.count}: all in the record"
 
 
 @attrs.frozen
@@ -127,7 +143,67 @@ class HistoryEntry:
 
 
 @attrs.frozen
+class DisputedValue:
+    """One of the values that accounts of equal standing give for the same field."""
+
+    value: Any
+    report_id: str
+    outlet: str
+    published: str
+
+
+@attrs.frozen
 class History:
     id: str
     kind: str
     entries: tuple[HistoryEntry, ...]
+    corroboration: int  # distinct outlets among the standing accounts
+    disputed: dict[str, tuple[DisputedValue, ...]]
+
+
+@attrs.frozen
+class Source:
+    report_id: str
+    outlet: str
+    published: str
+    kind: str  # "account" or "retraction"
+    quote: str | None
+    attributed_to: str | None
+    voided: bool
+
+
+@attrs.frozen
+class Sources:
+    id: str
+    kind: str
+    corroboration: int
+    sources: tuple[Source, ...]
+
+
+@attrs.frozen
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+    report_id: str | None  # the report whose account made the change
+    outlet: str | None
+
+
+@attrs.frozen
+class DevelopmentChange:
+    id: str
+    kind: str
+    change: str  # added | changed | retracted
+    fields: tuple[FieldChange, ...]
+    reports: tuple[str, ...]  # the reports, published in the interval, behind the change
+
+
+@attrs.frozen
+class Changes:
+    known_from: str
+    known_to: str
+    as_of: str | None
+    added: tuple[DevelopmentChange, ...]
+    changed: tuple[DevelopmentChange, ...]
+    retracted: tuple[DevelopmentChange, ...]
+    claims_added: tuple[DevelopmentChange, ...]
