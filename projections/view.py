@@ -1,18 +1,22 @@
 """The tracker's materialised view: SQL tables in the store's own database, updated
 in the same transaction as the tracking record of the event that changed them, so a
-replay is idempotent and a crash never leaves a half-applied event."""
+replay is idempotent and a crash never leaves a half-applied event.
+
+The SQL is written once, with ``?`` placeholders, for both backends: ``TrackerView``
+is the SQLite tracking recorder, ``projections.postgres_view`` the PostgreSQL one.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Tracking
-from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
 from projections.folding import Telling, Version, fold
 
@@ -27,13 +31,13 @@ SCHEMA = (
         url TEXT,
         sha256 TEXT,
         note TEXT,
-        position INTEGER NOT NULL)""",
+        position BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS actors (
         actor_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         role TEXT,
         aliases TEXT NOT NULL,
-        position INTEGER NOT NULL,
+        position BIGINT NOT NULL,
         uuid TEXT NOT NULL UNIQUE)""",
     """CREATE TABLE IF NOT EXISTS actor_aliases (
         alias_key TEXT PRIMARY KEY,
@@ -42,10 +46,10 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS developments (
         development_id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
-        position INTEGER NOT NULL,
+        position BIGINT NOT NULL,
         uuid TEXT NOT NULL UNIQUE)""",
     """CREATE TABLE IF NOT EXISTS tellings (
-        position INTEGER PRIMARY KEY,
+        position BIGINT PRIMARY KEY,
         development_id TEXT NOT NULL,
         version INTEGER NOT NULL,
         retraction INTEGER NOT NULL,
@@ -55,7 +59,7 @@ SCHEMA = (
         attributed_to TEXT,
         note TEXT,
         reason TEXT,
-        voided_at INTEGER,
+        voided_at BIGINT,
         void_reason TEXT)""",
     "CREATE INDEX IF NOT EXISTS tellings_by_development ON tellings (development_id, version)",
     """CREATE TABLE IF NOT EXISTS versions (
@@ -93,17 +97,55 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-class TrackerView(SQLiteTrackingRecorder):
-    """Tables of reports, actors, tellings and knowledge-time versions of developments."""
+class Statements:
+    """A backend's cursor seen through one SQL dialect: ``?`` placeholders, rows by name."""
 
-    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self._cursor: SQLiteCursor | None = None
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self.cursor = cursor
+        self.placeholder = placeholder
 
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *SCHEMA]
+    def _sql(self, statement: str) -> str:
+        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
 
-    def _create_table(self, c: SQLiteCursor) -> None:
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._sql(statement), params)
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        if params:
+            self.cursor.executemany(self._sql(statement), params)
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.cursor.fetchall())
+
+
+class TrackerViewBase:
+    """Tables of reports, actors, tellings and knowledge-time versions of developments.
+
+    Mixed into a backend's tracking recorder, whose ``datastore``, ``_insert_tracking``
+    and ``max_tracking_id`` it uses.
+    """
+
+    placeholder = "?"
+    tracking_table = "tracking"
+    datastore: Any
+    tracking_table_exists: bool
+    table_migration_identifier: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cursor: Statements | None = None
+
+    if TYPE_CHECKING:  # provided by the backend's tracking recorder
+
+        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
+        def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    def _drop_if_schema_changed(self, raw_cursor: Any) -> None:
+        c = Statements(raw_cursor, self.placeholder)
         c.execute("CREATE TABLE IF NOT EXISTS view_schema (version TEXT NOT NULL)")
         c.execute("SELECT version FROM view_schema")
         row = c.fetchone()
@@ -112,10 +154,12 @@ class TrackerView(SQLiteTrackingRecorder):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             if self.tracking_table_exists:
                 c.execute(
-                    "DELETE FROM tracking WHERE application_name != ?",
+                    f"DELETE FROM {self.tracking_table} WHERE application_name != ?",  # noqa: S608
                     (self.table_migration_identifier,),
                 )
-        super()._create_table(c)
+
+    def _record_schema(self, raw_cursor: Any) -> None:
+        c = Statements(raw_cursor, self.placeholder)
         c.execute("DELETE FROM view_schema")
         c.execute("INSERT INTO view_schema VALUES (?)", (SCHEMA_VERSION,))
 
@@ -128,36 +172,40 @@ class TrackerView(SQLiteTrackingRecorder):
             yield
             return
         with self.datastore.transaction(commit=True) as cursor:
-            self._cursor = cursor
+            self._cursor = Statements(cursor, self.placeholder)
             try:
                 yield
             finally:
                 self._cursor = None
 
     @contextmanager
-    def _writing(self, tracking: Tracking) -> Iterator[SQLiteCursor]:
+    def _writing(self, tracking: Tracking) -> Iterator[Statements]:
         if self._cursor is not None:
             yield self._cursor
-            self._insert_tracking(self._cursor, tracking)
+            self._insert_tracking(self._cursor.cursor, tracking)
             return
         with self.datastore.transaction(commit=True) as cursor:
-            yield cursor
+            yield Statements(cursor, self.placeholder)
             self._insert_tracking(cursor, tracking)
 
     @contextmanager
-    def _reading(self) -> Iterator[SQLiteCursor]:
+    def _reading(self) -> Iterator[Statements]:
         if self._cursor is not None:  # inside a batch: see its own writes
             yield self._cursor
             return
         with self.datastore.transaction(commit=False) as cursor:
-            yield cursor
+            yield Statements(cursor, self.placeholder)
 
     def reset(self, application_name: str) -> None:
         """Empty the read models and forget the tracking position (for a rebuild)."""
         with self.datastore.transaction(commit=True) as cursor:
+            c = Statements(cursor, self.placeholder)
             for table in VIEW_TABLES:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            cursor.execute("DELETE FROM tracking WHERE application_name=?", (application_name,))
+                c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            c.execute(
+                f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
+                (application_name,),
+            )
 
     # -- updates ---------------------------------------------------------------------
 
@@ -194,18 +242,28 @@ class TrackerView(SQLiteTrackingRecorder):
             self._put_aliases(c, actor_id, aliases)
 
     @staticmethod
-    def _put_aliases(c: SQLiteCursor, actor_id: str, aliases: Sequence[str]) -> None:
+    def _put_aliases(c: Statements, actor_id: str, aliases: Sequence[str]) -> None:
         c.executemany(
-            "INSERT OR IGNORE INTO actor_aliases VALUES (?,?,?)",
+            "INSERT INTO actor_aliases VALUES (?,?,?) ON CONFLICT DO NOTHING",
             [(alias.casefold(), alias, actor_id) for alias in aliases],
         )
 
     def put_report(self, row: dict[str, Any], tracking: Tracking) -> None:
         with self._writing(tracking) as c:
             c.execute(
-                "INSERT INTO reports VALUES (:report_id,:outlet,:published,:published_lower,"
-                ":published_upper,:title,:url,:sha256,:note,:position)",
-                {**row, "position": tracking.notification_id},
+                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    row["report_id"],
+                    row["outlet"],
+                    row["published"],
+                    row["published_lower"],
+                    row["published_upper"],
+                    row["title"],
+                    row["url"],
+                    row["sha256"],
+                    row["note"],
+                    tracking.notification_id,
+                ),
             )
 
     def put_telling(
@@ -252,7 +310,7 @@ class TrackerView(SQLiteTrackingRecorder):
             )
             self._refold(c, development_id)
 
-    def _refold(self, c: SQLiteCursor, development_id: str) -> None:
+    def _refold(self, c: Statements, development_id: str) -> None:
         c.execute(
             "SELECT t.position, t.version, t.report_id, t.fields, t.retraction,"
             " r.published_lower, r.published_upper, d.kind"
@@ -420,6 +478,18 @@ class TrackerView(SQLiteTrackingRecorder):
                 c.execute(f"SELECT * FROM {table} ORDER BY {key}")  # noqa: S608 - fixed names
                 tables[table] = [dict(row) for row in c.fetchall()]
         return tables
+
+
+class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
+    """The tracker's view in the SQLite store."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *SCHEMA]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        self._drop_if_schema_changed(c)
+        super()._create_table(c)
+        self._record_schema(c)
 
 
 def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:
