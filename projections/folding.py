@@ -40,6 +40,7 @@ class Version:
     account_count: int
     reports: tuple[str, ...]
     first_known: str  # earliest publication bound among the accounts so far
+    revisions: int  # accounts that changed what is known of it
 
     @property
     def occurred_bounds(self) -> tuple[str, str]:
@@ -58,6 +59,7 @@ def fold(tellings: Iterable[Telling]) -> list[Version]:
     fields: dict[str, Any] = {}
     retracted = False
     account_count = 0
+    revisions = 0
     reports: list[str] = []
     first_known = OPEN_UPPER
     for index, group in enumerate(groups):
@@ -65,7 +67,8 @@ def fold(tellings: Iterable[Telling]) -> list[Version]:
             if telling.retraction:
                 retracted = True
                 continue
-            _merge(fields, telling.fields)
+            if _merge(fields, telling.fields):
+                revisions += 1
             account_count += 1
             first_known = min(first_known, telling.known_upper)
             if telling.report_id not in reports:
@@ -82,22 +85,34 @@ def fold(tellings: Iterable[Telling]) -> list[Version]:
                     account_count,
                     tuple(reports),
                     first_known,
+                    revisions,
                 )
             )
     return versions
 
 
+# How a later account's field meets the earlier value; the rest override it.
 # Fields that map parties to text: a later account adds or changes one party's entry
 # without erasing the others'.
 MERGED_BY_KEY = frozenset({"positions"})
+# Words someone said are said once: a later report re-quoting them (often paraphrased)
+# does not replace the first quotation; history shows the variants as disputed.
+KEPT_FIRST = frozenset({"quote"})
+# Bumped when these rules change, so stored views are rebuilt.
+RULES_VERSION = 2
 
 
-def _merge(fields: dict[str, Any], update: dict[str, Any]) -> None:
+def _merge(fields: dict[str, Any], update: dict[str, Any]) -> bool:
+    """Fold one account into the fields; whether it changed anything."""
+    before = dict(fields)
     for name, value in update.items():
+        if name in KEPT_FIRST and name in fields:
+            continue
         if name in MERGED_BY_KEY and isinstance(fields.get(name), dict):
             fields[name] = {**fields[name], **value}
         else:
             fields[name] = value
+    return fields != before
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> Sequence[str]:

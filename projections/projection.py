@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from projections.view import TrackerView
+from projections.view import TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.values import Account, FieldValue, Weapon
@@ -40,7 +40,7 @@ def _account_row(account: Account) -> dict[str, Any]:
     }
 
 
-class TrackerProjection(Projection[TrackerView]):
+class TrackerProjection(Projection[TrackerViewBase]):
     name = "tracker_views"
 
     @singledispatchmethod

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from projections.view import TrackerView
+from projections.view import TrackerViewBase
 from tracker.kinds import KINDS
 from tracker.state import (
     CallGroup,
@@ -33,6 +33,7 @@ from tracker.state import (
 
 ALL_KINDS = tuple(KINDS)
 STRIKE_WINDOW_DAYS = 30
+UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 UNDATED_UPCOMING_DAYS = 30
 
 
@@ -62,7 +63,7 @@ def _possibly_happened(row: dict[str, Any], as_of: str) -> bool:
 
 
 class Queries:
-    def __init__(self, view: TrackerView, application_name: str) -> None:
+    def __init__(self, view: TrackerViewBase, application_name: str) -> None:
         self.view = view
         self.application_name = application_name
 
@@ -157,35 +158,51 @@ class Queries:
         return latest
 
     def upcoming(self, as_of: str, known_at: str) -> list[Upcoming]:
-        """Proposed or scheduled meetings and planned calls still ahead on D, soonest
-        first, known by D; undated ones only if first reported in the month up to D."""
-        found = []
+        """Meetings and calls still ahead on D that were known of by D, soonest first.
+
+        Ahead means proposed or scheduled meetings and planned calls whose planned date
+        is on or after D (undated ones only if first reported in the month up to D),
+        and meetings or calls that were held after D but first reported by D: on D
+        they were still to come.
+        """
+        found: list[tuple[tuple[Any, ...], Upcoming]] = []
         for row in self.view.current_versions(("meeting", "call"), known_at):
-            if row["status"] not in ("proposed", "scheduled", "planned"):
-                continue
             if row["first_known"] > as_of:
                 continue
-            if row["planned_upper"] is None:
-                if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
-                    continue
-            elif row["planned_upper"] < as_of:
-                continue
             fields = _fields(row)
-            planned = fields.get("planned") or (
-                fields.get("occurred") if row["kind"] == "call" else None
-            )
-            found.append(
-                Upcoming(
-                    id=row["development_id"],
-                    kind=row["kind"],
-                    participants=tuple(fields.get("participants", ())),
-                    status=row["status"],
-                    planned=_text(planned),
-                    place=fields.get("place"),
-                    reports=_reports(row),
+            status = row["status"]
+            if status in UPCOMING_STATUSES:
+                planned = fields.get("planned") or (
+                    fields.get("occurred") if row["kind"] == "call" else None
                 )
+                if planned is None:
+                    if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
+                        continue
+                elif planned["upper"] < as_of:
+                    continue
+            elif status == "held" and row["occurred_lower"] > as_of:
+                planned = fields.get("occurred")
+                status = "planned" if row["kind"] == "call" else "scheduled"
+            else:
+                continue
+            # Dated first, by day and then time (a day without a time after the timed
+            # ones of that day); undated last, by when they were first reported.
+            key = (
+                (0, planned["lower"], planned.get("instant") or "T24", row["development_id"])
+                if planned
+                else (1, row["first_known"], "", row["development_id"])
             )
-        return found
+            item = Upcoming(
+                id=row["development_id"],
+                kind=row["kind"],
+                participants=tuple(fields.get("participants", ())),
+                status=status,
+                planned=_text(planned),
+                place=fields.get("place"),
+                reports=_reports(row),
+            )
+            found.append((key, item))
+        return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 
     def meetings(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
         return [
@@ -202,7 +219,7 @@ class Queries:
                 points=_fields(row).get("points"),
                 readiness_pct=_fields(row).get("readiness_pct"),
                 status=_fields(row).get("status"),
-                revisions=row["account_count"],
+                revisions=row["data"]["revisions"],
                 provisions=tuple(_fields(row).get("provisions", ())),
                 reports=_reports(row),
             )

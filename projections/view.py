@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import Telling, Version, fold
+from projections.folding import RULES_VERSION, Telling, Version, fold
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS reports (
@@ -88,7 +88,9 @@ UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
 # Read models are disposable: when their schema changes, they are dropped and rebuilt
 # from the log rather than migrated.
-SCHEMA_VERSION = hashlib.sha256("\n".join(SCHEMA).encode()).hexdigest()[:16]
+SCHEMA_VERSION = hashlib.sha256(
+    "\n".join([*SCHEMA, f"rules {RULES_VERSION}"]).encode()
+).hexdigest()[:16]
 
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
 
@@ -121,7 +123,7 @@ class Statements:
         return list(self.cursor.fetchall())
 
 
-class TrackerViewBase:
+class TrackerViewBase(TrackingRecorder):
     """Tables of reports, actors, tellings and knowledge-time versions of developments.
 
     Mixed into a backend's tracking recorder, whose ``datastore``, ``_insert_tracking``
@@ -142,7 +144,8 @@ class TrackerViewBase:
 
         def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
 
-        def max_tracking_id(self, application_name: str) -> int | None: ...
+    def _begin(self, cursor: Any) -> None:
+        """Prepare a new transaction's cursor (a backend may set its schema)."""
 
     def _drop_if_schema_changed(self, raw_cursor: Any) -> None:
         c = Statements(raw_cursor, self.placeholder)
@@ -172,6 +175,7 @@ class TrackerViewBase:
             yield
             return
         with self.datastore.transaction(commit=True) as cursor:
+            self._begin(cursor)
             self._cursor = Statements(cursor, self.placeholder)
             try:
                 yield
@@ -185,6 +189,7 @@ class TrackerViewBase:
             self._insert_tracking(self._cursor.cursor, tracking)
             return
         with self.datastore.transaction(commit=True) as cursor:
+            self._begin(cursor)
             yield Statements(cursor, self.placeholder)
             self._insert_tracking(cursor, tracking)
 
@@ -194,11 +199,13 @@ class TrackerViewBase:
             yield self._cursor
             return
         with self.datastore.transaction(commit=False) as cursor:
+            self._begin(cursor)
             yield Statements(cursor, self.placeholder)
 
     def reset(self, application_name: str) -> None:
         """Empty the read models and forget the tracking position (for a rebuild)."""
         with self.datastore.transaction(commit=True) as cursor:
+            self._begin(cursor)
             c = Statements(cursor, self.placeholder)
             for table in VIEW_TABLES:
                 c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
@@ -523,5 +530,5 @@ def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any,
         sort_key,
         version.first_known,
         version.account_count,
-        dumps({"fields": fields, "reports": list(version.reports)}),
+        dumps({"fields": fields, "reports": list(version.reports), "revisions": version.revisions}),
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.postgres_server import PostgresServer, PostgresUnavailable
 from tracker.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -26,10 +29,37 @@ FIXTURE_FILES = [
 Invoke = Callable[..., Result]
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throw-away PostgreSQL server for the whole run.
+
+    Where none can be installed or started the PostgreSQL tests are skipped with the
+    reason, except in CI, where they must run.
+    """
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def store_url(tmp_path: Path) -> str:
+def sqlite_store_url(tmp_path: Path) -> str:
     """A store URL for a SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store that does not exist yet, on each backend in turn: a SQLite file, or a
+    fresh schema on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tracker.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.store_url(f"t_{uuid.uuid4().hex[:16]}")
 
 
 @pytest.fixture
@@ -55,7 +85,7 @@ def seeded(invoke: Invoke) -> Invoke:
 @pytest.fixture
 def small_store(invoke: Invoke) -> Invoke:
     """``invoke`` on a store with two actors, one report with text, and one call."""
-    records = [
+    records: list[dict[str, object]] = [
         {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
         {"type": "actor", "id": "putin", "name": "Vladimir Putin", "aliases": ["Putin"]},
         {

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from tests.conftest import PROJECT, Invoke, exported, ndjson
 
@@ -20,6 +21,7 @@ def as_json(result: Any) -> Any:
     return orjson.loads(ok(result))
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_init_creates_an_empty_store(invoke: Invoke, store_url: str) -> None:
     assert ok(invoke("init")).endswith("(log position 0)\n")
     assert Path(store_url.removeprefix("sqlite:///")).is_file()

@@ -695,6 +695,10 @@ READING_COMMANDS = [
 ]
 
 
+SQLITE_ONLY = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
 @pytest.mark.parametrize("args", READING_COMMANDS)
 def test_reading_a_missing_store(invoke: Invoke, db: Path, args: list[str]) -> None:
     result = invoke(*args)
@@ -710,6 +714,22 @@ def test_record_on_a_missing_store(invoke: Invoke, db: Path) -> None:
     assert not db.exists()
 
 
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("args", READING_COMMANDS)
+def test_reading_a_missing_postgres_store(invoke: Invoke, store_url: str, args: list[str]) -> None:
+    import psycopg
+
+    schema = store_url.rsplit("schema=", 1)[1]
+    result = invoke(*args)
+    check_error(result, 1, "no tracker store", f"(schema {schema})")
+    with psycopg.connect(store_url.split("?", 1)[0]) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchone()
+    assert found is None
+
+
+@SQLITE_ONLY
 def test_store_file_that_is_not_a_database(invoke: Invoke, db: Path) -> None:
     db.write_bytes(b"this is not a database, just some text " * 100)
     content = db.read_bytes()

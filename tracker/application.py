@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Notification, Tracking, Transcoder
 
 from projections.projection import TrackerProjection
-from projections.view import TrackerView
+from projections.view import TrackerView, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.errors import (
@@ -55,13 +55,22 @@ def normalise_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def view_class(store: StoreLocation) -> Any:
+    """The view's tracking recorder class for the store's backend."""
+    if store.backend == "postgresql":
+        from projections.postgres_view import PostgresTrackerView
+
+        return PostgresTrackerView
+    return TrackerView
+
+
 class Tracker(Application[UUID]):
     name = "Tracker"
 
     def __init__(self, store: StoreLocation) -> None:
         self.store = store
         super().__init__(env=store.application_env())
-        self.view = cast(TrackerView, self.factory.tracking_recorder(TrackerView))
+        self.view = cast(TrackerViewBase, self.factory.tracking_recorder(view_class(store)))
         self.projection = TrackerProjection(view=self.view)
 
     def construct_transcoder(self) -> Transcoder:

@@ -74,20 +74,21 @@ class Context:
 
             with domain_errors():
                 location = StoreLocation.parse(self.store_url)
-                if location.backend == "postgresql":
-                    raise click.ClickException(
-                        "PostgreSQL stores are not supported by this version yet"
-                    )
                 if not create and not location.exists():
                     raise StoreNotFound(
                         f"no tracker store at {location.describe()} (run 'tracker init' or"
                         " 'tracker import' first, or pass --store)"
                     )
-                if create and location.sqlite_path is not None and not location.exists():
-                    location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                if create and not location.exists():
+                    location.prepare()
                     self._created = location.sqlite_path
                 self._tracker = Tracker(location)
         return self._tracker
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
 
     def discard_if_created(self) -> None:
         """A command that failed leaves no store where there was none."""
@@ -97,6 +98,7 @@ class Context:
             if self._tracker.last_position() != 0:
                 return
             self._tracker.close()
+            self._tracker = None
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self._created}{suffix}").unlink(missing_ok=True)
         self._created = None
@@ -188,6 +190,7 @@ def main(ctx: click.Context, store: str) -> None:
     """Track a peace process report by report: calls, meetings, plans, strikes,
     statements and claims, as of any date and as known at any date."""
     ctx.obj = Context(store)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command()

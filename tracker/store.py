@@ -2,14 +2,17 @@
 
 ``sqlite:///rel.db`` is relative to the current folder, ``sqlite:////abs/path.db``
 absolute (as SQLAlchemy writes them); ``postgresql://user:pass@host:port/db`` selects
-PostgreSQL.
+PostgreSQL, and ``?schema=NAME`` keeps one tracker's tables in a schema of their own.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
@@ -37,12 +40,26 @@ class StoreLocation:
             dbname = parts.path.lstrip("/")
             if not dbname:
                 raise StoreError(f"store URL {url!r} names no database")
+            query = parse_qs(parts.query)
+            unknown = sorted(set(query) - {"schema"})
+            if unknown:
+                raise StoreError(f"store URL {url!r}: unknown parameter {unknown[0]!r}")
+            try:
+                port = parts.port or 5432
+            except ValueError:
+                raise StoreError(f"store URL {url!r} has a bad port") from None
             settings = {
                 "POSTGRES_DBNAME": unquote(dbname),
                 "POSTGRES_HOST": parts.hostname or "localhost",
-                "POSTGRES_PORT": str(parts.port or 5432),
+                "POSTGRES_PORT": str(port),
                 "POSTGRES_USER": unquote(parts.username or ""),
                 "POSTGRES_PASSWORD": unquote(parts.password or ""),
+                "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+                "POSTGRES_CONNECT_TIMEOUT": "5",
+                # A command-line process needs few connections: one for the log, one
+                # for the views while they catch up.
+                "POSTGRES_POOL_SIZE": "2",
+                "POSTGRES_MAX_OVERFLOW": "8",
             }
             return cls(url, "postgresql", postgres=settings)
         raise StoreError(
@@ -60,15 +77,30 @@ class StoreLocation:
         return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.postgres}
 
     def exists(self) -> bool:
-        if self.backend == "sqlite":
-            assert self.sqlite_path is not None
+        if self.sqlite_path is not None:
             return self.sqlite_path.is_file() and _has_log_table(self.sqlite_path)
-        return True  # asked of the server when the application opens it
+        return _has_postgres_log_table(self.postgres)
+
+    def prepare(self) -> None:
+        """Make room for a new store: its folder, or its PostgreSQL schema."""
+        if self.sqlite_path is not None:
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            return
+        schema = self.postgres["POSTGRES_SCHEMA"]
+        with _postgres_connection(self.postgres) as connection:
+            from psycopg.sql import SQL, Identifier
+
+            connection.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
 
     def describe(self) -> str:
+        """Where the store is, without its password."""
         if self.sqlite_path is not None:
             return str(self.sqlite_path)
-        return self.url.split("@")[-1]
+        settings = self.postgres
+        return (
+            f"postgresql://{settings['POSTGRES_HOST']}:{settings['POSTGRES_PORT']}"
+            f"/{settings['POSTGRES_DBNAME']} (schema {settings['POSTGRES_SCHEMA']})"
+        )
 
 
 def _has_log_table(path: Path) -> bool:
@@ -87,6 +119,38 @@ def _has_log_table(path: Path) -> bool:
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path}: not a tracker store ({error})") from None
     return row is not None
+
+
+# The library names an application's tables after it: the Tracker's log table.
+POSTGRES_LOG_TABLE = "tracker_events"
+
+
+@contextmanager
+def _postgres_connection(settings: dict[str, str]) -> Iterator[Any]:
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            dbname=settings["POSTGRES_DBNAME"],
+            host=settings["POSTGRES_HOST"],
+            port=settings["POSTGRES_PORT"],
+            user=settings["POSTGRES_USER"] or None,
+            password=settings["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(settings["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        ) as connection:
+            yield connection
+    except psycopg.Error as error:
+        text = str(error).strip()
+        message = text.splitlines()[0] if text else type(error).__name__
+        raise StoreError(f"cannot use the PostgreSQL store: {message}") from None
+
+
+def _has_postgres_log_table(settings: dict[str, str]) -> bool:
+    qualified = f'"{settings["POSTGRES_SCHEMA"]}".{POSTGRES_LOG_TABLE}'
+    with _postgres_connection(settings) as connection:
+        row = connection.execute("SELECT to_regclass(%s)", (qualified,)).fetchone()
+    return row is not None and row[0] is not None
 
 
 def store_url_from_env() -> str:

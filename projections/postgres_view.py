@@ -1,0 +1,40 @@
+"""The tracker's view in a PostgreSQL store: the same tables and SQL as in SQLite, on
+the library's PostgreSQL tracking recorder (psycopg 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from projections.view import SCHEMA, TrackerViewBase
+
+
+def postgres_statement(statement: str) -> str:
+    """Text compares byte by byte, as in SQLite, whatever the database's locale: the
+    ISO dates and ids the queries order and compare must sort the same on both."""
+    return statement.replace(" TEXT", ' TEXT COLLATE "C"')
+
+
+class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
+    placeholder = "%s"
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.tracking_table = f'"{datastore.schema}"."{self.tracking_table_name}"'
+        self.sql_create_statements.extend(
+            SQL(postgres_statement(statement)).format() for statement in SCHEMA
+        )
+
+    def _begin(self, cursor: Any) -> None:
+        # The view's tables live in the store's schema, beside the library's own.
+        cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        self._begin(curs)
+        self._drop_if_schema_changed(curs)
+        super()._create_table(curs)
+        self._record_schema(curs)
