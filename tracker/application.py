@@ -16,7 +16,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Notification, Tracking, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    Notification,
+    PersistenceError,
+    Tracking,
+    Transcoder,
+)
 
 from projections.projection import TrackerProjection
 from projections.view import TrackerView, TrackerViewBase
@@ -26,6 +32,7 @@ from tracker.errors import (
     DuplicateId,
     InvalidRecord,
     QuoteNotInReport,
+    StoreError,
     UnknownActor,
     UnknownDevelopment,
     UnknownReport,
@@ -140,10 +147,16 @@ class Tracker(Application[UUID]):
     def _project(self, notifications: Sequence[Notification]) -> None:
         with self.view.batch():
             for notification in notifications:
-                self.projection.process_event(
-                    self.mapper.to_domain_event(notification),
-                    Tracking(self.name, notification.id),
-                )
+                try:
+                    event = self.mapper.to_domain_event(notification)
+                    self.projection.process_event(event, Tracking(self.name, notification.id))
+                except (IntegrityError, PersistenceError):
+                    raise
+                except Exception as error:
+                    raise StoreError(
+                        f"the event at log position {notification.id} cannot be applied to the"
+                        f" read models ({error}); run 'tracker verify'"
+                    ) from error
 
     def rebuild(self) -> int:
         self.view.reset(self.name)

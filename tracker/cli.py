@@ -819,6 +819,41 @@ def _day(option: str, value: str) -> str:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def verify(context: Context, as_json: bool) -> None:
+    """Check the log's hash chain, report texts, quotes and read models; exit 1 naming
+    the first position where anything differs."""
+    from tracker.verification import verify as verify_store
+
+    tracker = context.tracker()
+    with domain_errors():
+        result = verify_store(tracker)
+    if as_json:
+        emit_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "head": result.head,
+                "problems": [
+                    {"position": problem.position, "problem": problem.what}
+                    for problem in result.problems
+                ],
+            }
+        )
+    else:
+        for problem in result.problems:
+            click.echo(str(problem))
+        if result.ok:
+            click.echo(f"ok: {result.events} events, chain head {result.head}")
+    if not result.ok:
+        raise click.ClickException(
+            f"verification failed at {result.problems[0]}"
+            + (f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else "")
+        )
+
+
+@main.command()
 @pass_context
 def rebuild(context: Context) -> None:
     """Drop the read models and rebuild them from position 0."""

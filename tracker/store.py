@@ -73,8 +73,15 @@ class StoreLocation:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "tracker.recorders:ChainedSQLiteApplicationRecorder",
             }
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.postgres}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": (
+                "tracker.postgres_recorder:ChainedPostgresApplicationRecorder"
+            ),
+            **self.postgres,
+        }
 
     def exists(self) -> bool:
         if self.sqlite_path is not None:

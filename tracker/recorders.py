@@ -1,0 +1,145 @@
+"""The tracker's application recorders: the library's, with a hash chain over the log
+and, for SQLite, a polling subscription so a follower can tail the log.
+
+Every event appended gets a row in a hash table, in the same transaction:
+``chain = sha256(previous chain, position, originator id, version, topic, state)``.
+Inserts are serialised (SQLite's write lock, PostgreSQL's table lock), so the chain is
+the log's order. ``tracker verify`` recomputes it: an event edited, deleted or moved
+behind the tracker's back breaks the chain at that position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, ListenNotifySubscription, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+GENESIS = "0" * 64
+POLL_SECONDS = 0.2
+
+
+def chain_hash(previous: str, position: int, event: StoredEvent) -> str:
+    originator = (
+        event.originator_id.hex if isinstance(event.originator_id, UUID) else event.originator_id
+    )
+    digest = hashlib.sha256()
+    for part in (
+        previous.encode(),
+        str(position).encode(),
+        str(originator).encode(),
+        str(event.originator_version).encode(),
+        event.topic.encode(),
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    digest.update(len(event.state).to_bytes(8, "big"))
+    digest.update(bytes(event.state))
+    return digest.hexdigest()
+
+
+def chain_rows(
+    previous: str, positions: Sequence[int], events: Sequence[StoredEvent]
+) -> Iterator[tuple[int, str]]:
+    for position, event in zip(positions, events, strict=True):
+        previous = chain_hash(previous, position, event)
+        yield position, previous
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        self.hashes_table_name = "event_hashes"
+        super().__init__(datastore, events_table_name)
+        self._listeners: list[threading.Event] = []
+        self._listeners_lock = threading.Lock()
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.hashes_table_name} ("
+            "notification_id INTEGER PRIMARY KEY, chain TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions:
+            # The inserts above hold the write lock: no one else can append meanwhile.
+            c.execute(
+                f"SELECT chain FROM {self.hashes_table_name}"  # noqa: S608 - fixed name
+                " ORDER BY notification_id DESC LIMIT 1"
+            )
+            row = c.fetchone()
+            c.executemany(
+                f"INSERT INTO {self.hashes_table_name} VALUES (?, ?)",  # noqa: S608
+                list(chain_rows(row[0] if row else GENESIS, positions, stored_events)),
+            )
+        return positions
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super().insert_events(stored_events, **kwargs)
+        with self._listeners_lock:
+            for listener in self._listeners:
+                listener.set()
+        return positions
+
+    def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, chain FROM {self.hashes_table_name}"  # noqa: S608
+                " WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
+                (start, limit),
+            )
+            return [(row[0], row[1]) for row in c.fetchall()]
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> PollingSubscription:
+        return PollingSubscription(self, gt=gt, topics=topics)
+
+    def listen(self, event: threading.Event) -> None:
+        with self._listeners_lock:
+            self._listeners.append(event)
+
+    def unlisten(self, event: threading.Event) -> None:
+        with self._listeners_lock:
+            if event in self._listeners:
+                self._listeners.remove(event)
+
+
+class PollingSubscription(ListenNotifySubscription[ApplicationRecorder]):
+    """SQLite cannot notify another process of an insert: look every POLL_SECONDS, and
+    at once when this process appends."""
+
+    def __init__(
+        self,
+        recorder: ChainedSQLiteApplicationRecorder,
+        gt: int | None = None,
+        topics: Sequence[str] = (),
+    ) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._chained = recorder
+        recorder.listen(self._has_been_notified)
+        self._stopping = threading.Event()
+        self._poll_thread = threading.Thread(target=self._poll, daemon=True)
+        self._poll_thread.start()
+
+    def _poll(self) -> None:
+        while not self._stopping.wait(POLL_SECONDS):
+            self._has_been_notified.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._chained.unlisten(self._has_been_notified)
+        super().stop()
+
+    def __exit__(self, *args: object, **kwargs: Any) -> None:
+        try:
+            super().__exit__(*args, **kwargs)
+        finally:
+            self._poll_thread.join()
