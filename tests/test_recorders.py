@@ -1,0 +1,127 @@
+"""The tracker's application recorders pass the library's own ApplicationRecorderTestCase
+(including the optional subscription test), on SQLite and on PostgreSQL, and keep an
+unbroken hash chain under concurrent appends."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.tests.persistence import ApplicationRecorderTestCase
+
+from tests.postgres_server import PostgresServer
+from tracker.postgres_recorder import ChainedPostgresApplicationRecorder
+from tracker.recorders import GENESIS, ChainedSQLiteApplicationRecorder, chain_hash
+
+
+def assert_chain_unbroken(recorder: Any) -> None:
+    notifications = recorder.select_notifications(start=None, limit=1_000_000)
+    chain = recorder.select_chain(0, 1_000_000)
+    assert [position for position, _ in chain] == [n.id for n in notifications]
+    previous = GENESIS
+    for notification, (_, recorded) in zip(notifications, chain, strict=True):
+        previous = chain_hash(previous, notification.id, notification)
+        assert recorded == previous
+
+
+class TestChainedSQLiteApplicationRecorder(
+    ApplicationRecorderTestCase[ChainedSQLiteApplicationRecorder]
+):
+    def setUp(self) -> None:
+        super().setUp()
+        self.folder = tempfile.TemporaryDirectory()
+        self.datastores: list[SQLiteDatastore] = []
+
+    def tearDown(self) -> None:
+        for datastore in self.datastores:
+            datastore.close()
+        self.folder.cleanup()
+        super().tearDown()
+
+    def create_recorder(self) -> ChainedSQLiteApplicationRecorder:
+        datastore = SQLiteDatastore(str(Path(self.folder.name) / "log.db"), lock_timeout=30)
+        self.datastores.append(datastore)
+        recorder = ChainedSQLiteApplicationRecorder(datastore)
+        recorder.create_table()
+        return recorder
+
+    def test_insert_subscribe(self) -> None:
+        self.optional_test_insert_subscribe()
+
+    def test_chain_after_concurrent_appends(self) -> None:
+        recorder = self.create_recorder()
+        append_concurrently(recorder)
+        assert_chain_unbroken(recorder)
+
+
+def append_concurrently(recorder: Any, threads: int = 4, batches: int = 25) -> None:
+    def work() -> None:
+        for _ in range(batches):
+            originator = uuid.uuid4()
+            recorder.insert_events(
+                [StoredEvent(originator, version, "topic", b"state") for version in (1, 2, 3)]
+            )
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert recorder.max_notification_id() >= threads * batches * 3
+
+
+@pytest.fixture(scope="class")
+def postgres_for_class(request: pytest.FixtureRequest, postgres_server: PostgresServer) -> None:
+    request.cls.server = postgres_server
+
+
+@pytest.mark.usefixtures("postgres_for_class")
+class TestChainedPostgresApplicationRecorder(
+    ApplicationRecorderTestCase[ChainedPostgresApplicationRecorder]
+):
+    server: PostgresServer
+    EXPECT_CONTIGUOUS_NOTIFICATION_IDS = False
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.schema = f"r_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.server.url, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{self.schema}"')
+        self.datastores: list[PostgresDatastore] = []
+
+    def tearDown(self) -> None:
+        for datastore in self.datastores:
+            datastore.close()
+        super().tearDown()
+
+    def create_recorder(self) -> ChainedPostgresApplicationRecorder:
+        datastore = PostgresDatastore(
+            dbname="postgres",
+            host="127.0.0.1",
+            port=str(self.server.port),
+            user="postgres",
+            password="",
+            schema=self.schema,
+            pool_size=6,
+            max_overflow=6,
+        )
+        self.datastores.append(datastore)
+        recorder = ChainedPostgresApplicationRecorder(datastore, "tracker_events")
+        recorder.create_table()
+        return recorder
+
+    def test_insert_subscribe(self) -> None:
+        self.optional_test_insert_subscribe()
+
+    def test_chain_after_concurrent_appends(self) -> None:
+        recorder = self.create_recorder()
+        append_concurrently(recorder)
+        assert_chain_unbroken(recorder)
