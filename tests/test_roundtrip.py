@@ -191,7 +191,7 @@ def _as_records(items: list[dict[str, Any]]) -> list[Record]:
 
 
 def _new_tracker(folder: str, name: str) -> Tracker:
-    return Tracker(StoreLocation.parse(f"sqlite:///{Path(folder) / name}"))
+    return Tracker.open(StoreLocation.parse(f"sqlite:///{Path(folder) / name}"))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -35,7 +35,7 @@ class TestTrackerViewIsATrackingRecorder(TrackingRecorderTestCase):
 
 
 def open_tracker(store_url: str) -> Tracker:
-    return Tracker(StoreLocation.parse(store_url))
+    return Tracker.open(StoreLocation.parse(store_url))
 
 
 def test_rebuild_equals_the_incrementally_kept_view(seeded: Invoke, store_url: str) -> None:

@@ -17,12 +17,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
+    InfrastructureFactory,
     IntegrityError,
     Notification,
     PersistenceError,
     Tracking,
     Transcoder,
 )
+from eventsourcing.projection import BaseProjectionRunner
+from eventsourcing.utils import Environment
 
 from projections.projection import TrackerProjection
 from projections.view import TrackerView, TrackerViewBase
@@ -62,23 +65,40 @@ def normalise_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def view_class(store: StoreLocation) -> Any:
+def view_class(env: Mapping[str, str]) -> Any:
     """The view's tracking recorder class for the store's backend."""
-    if store.backend == "postgresql":
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
         from projections.postgres_view import PostgresTrackerView
 
         return PostgresTrackerView
     return TrackerView
 
 
+def view_env(env: Mapping[str, str] | None) -> Environment:
+    """The view's environment, named after its projection exactly as the library's
+    ProjectionRunner names it, so a follower and the CLI share one tracking record."""
+    return BaseProjectionRunner._construct_env(TrackerProjection.name, dict(env or {}))
+
+
 class Tracker(Application[UUID]):
+    """The application; ``Tracker.open(store)`` for a store URL, or an environment as the
+    library's ProjectionRunner gives it."""
+
     name = "Tracker"
 
-    def __init__(self, store: StoreLocation) -> None:
-        self.store = store
-        super().__init__(env=store.application_env())
-        self.view = cast(TrackerViewBase, self.factory.tracking_recorder(view_class(store)))
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        self.view_factory = InfrastructureFactory.construct(env=view_env(env))
+        self.view = cast(TrackerViewBase, self.view_factory.tracking_recorder(view_class(self.env)))
         self.projection = TrackerProjection(view=self.view)
+
+    @classmethod
+    def open(cls, store: StoreLocation) -> Tracker:
+        return cls(store.application_env())
+
+    def close(self) -> None:
+        self.view_factory.close()
+        super().close()
 
     def construct_transcoder(self) -> Transcoder:
         return construct_transcoder()

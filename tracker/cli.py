@@ -21,6 +21,7 @@ from tracker.store import DEFAULT_STORE_URL
 
 if TYPE_CHECKING:
     from tracker.application import Tracker
+    from tracker.store import StoreLocation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,8 +83,14 @@ class Context:
                 if create and not location.exists():
                     location.prepare()
                     self._created = location.sqlite_path
-                self._tracker = Tracker(location)
+                self._tracker = Tracker.open(location)
         return self._tracker
+
+    def location(self) -> StoreLocation:
+        from tracker.store import StoreLocation
+
+        with domain_errors():
+            return StoreLocation.parse(self.store_url)
 
     def close(self) -> None:
         if self._tracker is not None:
@@ -198,9 +205,8 @@ def main(ctx: click.Context, store: str) -> None:
 def init(context: Context) -> None:
     """Create an empty store (if there is none)."""
     tracker = context.tracker(create=True)
-    click.echo(
-        f"store ready at {tracker.store.describe()} (log position {tracker.last_position()})"
-    )
+    where = context.location().describe()
+    click.echo(f"store ready at {where} (log position {tracker.last_position()})")
 
 
 # -- reports and actors ------------------------------------------------------------------
