@@ -144,6 +144,20 @@ class TrackerViewBase(TrackingRecorder):
 
         def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
 
+        def create_table(self) -> None: ...
+
+    def ensure_schema(self) -> None:
+        """Create or rebuild the tables only when they are missing or out of date: on an
+        existing store, opening it must not wait for the write lock."""
+        try:
+            with self._reading() as c:
+                c.execute("SELECT version FROM view_schema")
+                row = c.fetchone()
+        except Exception:  # no such table yet; the backends word it differently
+            row = None
+        if row is None or row["version"] != SCHEMA_VERSION:
+            self.create_table()
+
     def _begin(self, cursor: Any) -> None:
         """Prepare a new transaction's cursor (a backend may set its schema)."""
 
@@ -163,8 +177,11 @@ class TrackerViewBase(TrackingRecorder):
 
     def _record_schema(self, raw_cursor: Any) -> None:
         c = Statements(raw_cursor, self.placeholder)
-        c.execute("DELETE FROM view_schema")
-        c.execute("INSERT INTO view_schema VALUES (?)", (SCHEMA_VERSION,))
+        c.execute("SELECT version FROM view_schema")
+        row = c.fetchone()
+        if row is None or row["version"] != SCHEMA_VERSION:
+            c.execute("DELETE FROM view_schema")
+            c.execute("INSERT INTO view_schema VALUES (?)", (SCHEMA_VERSION,))
 
     # -- transactions ------------------------------------------------------------------
 

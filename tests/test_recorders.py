@@ -37,18 +37,12 @@ class TestChainedSQLiteApplicationRecorder(
 ):
     def setUp(self) -> None:
         super().setUp()
-        self.folder = tempfile.TemporaryDirectory()
-        self.datastores: list[SQLiteDatastore] = []
-
-    def tearDown(self) -> None:
-        for datastore in self.datastores:
-            datastore.close()
-        self.folder.cleanup()
-        super().tearDown()
+        # Not removed in tearDown: the library's concurrency tests may leave a reader
+        # thread running briefly, and closing its SQLite connection under it crashes.
+        self.folder = tempfile.mkdtemp(prefix="tracker-recorder-")
 
     def create_recorder(self) -> ChainedSQLiteApplicationRecorder:
-        datastore = SQLiteDatastore(str(Path(self.folder.name) / "log.db"), lock_timeout=30)
-        self.datastores.append(datastore)
+        datastore = SQLiteDatastore(str(Path(self.folder) / "log.db"), lock_timeout=30)
         recorder = ChainedSQLiteApplicationRecorder(datastore)
         recorder.create_table()
         return recorder

@@ -41,7 +41,7 @@ from tracker.errors import (
     UnknownReport,
 )
 from tracker.kinds import parse_fields
-from tracker.store import StoreLocation
+from tracker.store import POSTGRES_FACTORY, StoreLocation
 from tracker.transcoding import construct_transcoder
 from tracker.values import Account
 
@@ -67,7 +67,7 @@ def normalise_whitespace(text: str) -> str:
 
 def view_class(env: Mapping[str, str]) -> Any:
     """The view's tracking recorder class for the store's backend."""
-    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+    if env.get("PERSISTENCE_MODULE") == POSTGRES_FACTORY:
         from projections.postgres_view import PostgresTrackerView
 
         return PostgresTrackerView
@@ -90,11 +90,17 @@ class Tracker(Application[UUID]):
         super().__init__(env=env)
         self.view_factory = InfrastructureFactory.construct(env=view_env(env))
         self.view = cast(TrackerViewBase, self.view_factory.tracking_recorder(view_class(self.env)))
+        self.view.ensure_schema()
         self.projection = TrackerProjection(view=self.view)
 
     @classmethod
-    def open(cls, store: StoreLocation) -> Tracker:
-        return cls(store.application_env())
+    def open(cls, store: StoreLocation, *, existing: bool = False) -> Tracker:
+        """Open a store; ``existing`` skips creating tables, so that opening a store
+        another process is writing to does not wait for its write lock."""
+        env = store.application_env()
+        if existing:
+            env["CREATE_TABLE"] = "no"
+        return cls(env)
 
     def close(self) -> None:
         self.view_factory.close()

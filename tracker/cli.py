@@ -75,15 +75,16 @@ class Context:
 
             with domain_errors():
                 location = StoreLocation.parse(self.store_url)
-                if not create and not location.exists():
+                exists = location.exists()
+                if not create and not exists:
                     raise StoreNotFound(
                         f"no tracker store at {location.describe()} (run 'tracker init' or"
                         " 'tracker import' first, or pass --store)"
                     )
-                if create and not location.exists():
+                if not exists:
                     location.prepare()
                     self._created = location.sqlite_path
-                self._tracker = Tracker.open(location)
+                self._tracker = Tracker.open(location, existing=exists)
         return self._tracker
 
     def location(self) -> StoreLocation:
@@ -857,6 +858,46 @@ def verify(context: Context, as_json: bool) -> None:
             f"verification failed at {result.problems[0]}"
             + (f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else "")
         )
+
+
+@main.command()
+@click.option(
+    "--seconds", type=click.FloatRange(min=0), help="Stop after this long (default: until Ctrl-C)."
+)
+@pass_context
+def follow(context: Context, seconds: float | None) -> None:
+    """Keep the read models up to date as events are appended, until Ctrl-C.
+
+    Uses the library's ProjectionRunner: LISTEN/NOTIFY on PostgreSQL, polling on SQLite.
+    A restart resumes from the tracking position.
+    """
+    from eventsourcing.projection import ProjectionRunner
+
+    from projections.projection import TrackerProjection
+    from tracker.application import Tracker, view_class
+
+    context.tracker()  # the store must exist; the runner opens its own connections
+    context.close()
+    env = context.location().application_env()
+    with domain_errors():
+        runner = ProjectionRunner(
+            application_class=Tracker,
+            projection_class=TrackerProjection,
+            view_class=view_class(env),
+            env=env,
+        )
+    start = runner.view.max_tracking_id(Tracker.name) or 0
+    click.echo(f"following from log position {start} (Ctrl-C stops)", err=True)
+    try:
+        with domain_errors():
+            runner.run_forever(timeout=seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+        position = runner.view.max_tracking_id(Tracker.name) or 0
+        runner.app.close()
+    click.echo(f"stopped at log position {position}")
 
 
 @main.command()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -55,3 +55,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_chain, (start, limit))
             return [(row["notification_id"], row["chain"]) for row in curs.fetchall()]
+
+
+class TrackerPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL persistence with the chained recorder
+    (PERSISTENCE_MODULE names this class)."""
+
+    application_recorder_class = ChainedPostgresApplicationRecorder

@@ -13,11 +13,21 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, ListenNotifySubscription, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+    SQLiteTransaction,
+)
+from eventsourcing.utils import Environment, EnvType
 
 GENESIS = "0" * 64
 POLL_SECONDS = 0.2
@@ -143,3 +153,53 @@ class PollingSubscription(ListenNotifySubscription[ApplicationRecorder]):
             super().__exit__(*args, **kwargs)
         finally:
             self._poll_thread.join()
+
+
+class ImmediateTransaction(SQLiteTransaction):
+    """A writing transaction takes SQLite's write lock when it begins.
+
+    The library begins every transaction DEFERRED: one that reads and then writes, while
+    another process commits in between, fails at once with "database is locked" instead
+    of waiting its turn. Taking the lock first makes writers queue (up to the lock
+    timeout); readers are unaffected.
+    """
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE" if self.commit else "BEGIN")
+        return cursor
+
+
+class ImmediateConnection(SQLiteConnection):
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        with ImmediateTransaction(self, commit=commit) as curs, curs:
+            yield curs
+
+
+class ImmediateConnectionPool(SQLiteConnectionPool):
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        return ImmediateConnection(connection._sqlite_conn, max_age=self.max_age)
+
+
+class TrackerSQLiteFactory(SQLiteFactory):
+    """The library's SQLite persistence with the chained recorder and writers that
+    queue for the write lock (PERSISTENCE_MODULE names this class)."""
+
+    application_recorder_class = ChainedSQLiteApplicationRecorder
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        stock = self.datastore
+        self.datastore = SQLiteDatastore(
+            db_name=stock.pool.db_name,
+            lock_timeout=stock.pool.lock_timeout,
+            single_row_tracking=stock.single_row_tracking,
+            originator_id_type=stock.originator_id_type,
+        )
+        stock.close()
+        self.datastore.pool.close()
+        self.datastore.pool = ImmediateConnectionPool(
+            db_name=stock.pool.db_name, lock_timeout=stock.pool.lock_timeout
+        )

@@ -19,6 +19,8 @@ import attrs
 from tracker.errors import StoreError
 
 DEFAULT_STORE_URL = "sqlite:///tracker.db"
+SQLITE_FACTORY = "tracker.recorders:TrackerSQLiteFactory"
+POSTGRES_FACTORY = "tracker.postgres_recorder:TrackerPostgresFactory"
 
 
 @attrs.frozen
@@ -70,18 +72,11 @@ class StoreLocation:
         if self.backend == "sqlite":
             assert self.sqlite_path is not None
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": SQLITE_FACTORY,
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": "tracker.recorders:ChainedSQLiteApplicationRecorder",
             }
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": (
-                "tracker.postgres_recorder:ChainedPostgresApplicationRecorder"
-            ),
-            **self.postgres,
-        }
+        return {"PERSISTENCE_MODULE": POSTGRES_FACTORY, **self.postgres}
 
     def exists(self) -> bool:
         if self.sqlite_path is not None:

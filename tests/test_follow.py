@@ -1,0 +1,112 @@
+"""``tracker follow`` keeps the read models up to date from another process, stops
+cleanly on Ctrl-C, and resumes from its tracking position."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import PROJECT, Invoke
+from tracker.application import Batch, Tracker
+from tracker.store import StoreLocation
+
+TRACKER = os.path.join(os.path.dirname(sys.executable), "tracker")
+
+
+def append_without_catching_up(store_url: str, development_id: str, minutes: int) -> int:
+    """Append one account as a writer that leaves the views to the follower."""
+    tracker = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        batch = Batch(tracker)
+        batch.record(
+            "call",
+            development_id,
+            "r1",
+            {"participants": ["trump", "putin"], "duration_min": minutes},
+        )
+        tracker.save(*batch.events)
+        return tracker.last_position()
+    finally:
+        tracker.close()
+
+
+def tracked(store_url: str) -> int:
+    tracker = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        return tracker.view.position(tracker.name)
+    finally:
+        tracker.close()
+
+
+def wait_for(store_url: str, position: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if tracked(store_url) >= position:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the follower did not reach position {position}")
+
+
+def start_follower(store_url: str) -> subprocess.Popen[str]:
+    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
+    process = subprocess.Popen(
+        [TRACKER, "--store", store_url, "follow"],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()
+    assert first.startswith("following from log position "), first
+    return process
+
+
+def test_follow_keeps_up_stops_on_ctrl_c_and_resumes(small_store: Invoke, store_url: str) -> None:
+    assert tracked(store_url) == 4
+    follower = start_follower(store_url)
+    try:
+        last = append_without_catching_up(store_url, "call-2", 30)
+        last = append_without_catching_up(store_url, "call-2", 31)
+        wait_for(store_url, last)
+    finally:
+        follower.send_signal(signal.SIGINT)
+        out, err = follower.communicate(timeout=20)
+    assert follower.returncode == 0, err
+    assert out == f"stopped at log position {last}\n"
+    assert "Traceback" not in err
+
+    # Written while nobody follows; a restarted follower picks up from its position.
+    last = append_without_catching_up(store_url, "call-3", 45)
+    assert tracked(store_url) == last - 1
+    follower = start_follower(store_url)
+    try:
+        wait_for(store_url, last)
+    finally:
+        follower.send_signal(signal.SIGINT)
+        follower.communicate(timeout=20)
+    assert follower.returncode == 0
+
+    tracker = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        kept = tracker.view.dump()
+        tracker.rebuild()
+        assert tracker.view.dump() == kept
+    finally:
+        tracker.close()
+
+
+def test_follow_on_a_missing_store_fails_cleanly(invoke: Invoke) -> None:
+    result = invoke("follow", "--seconds", "0")
+    assert result.exit_code == 1
+    assert "no tracker store" in result.stderr
+
+
+def test_follow_for_a_while_then_stop(small_store: Invoke) -> None:
+    result = small_store("follow", "--seconds", "0.5")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "stopped at log position 4\n"
