@@ -47,15 +47,24 @@ from tracker.values import Account
 
 A = TypeVar("A", bound=Aggregate)
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 _WHITESPACE = re.compile(r"\s+")
 CATCH_UP_PAGE = 1000
 
 
+MAX_NAME_TO_MATCH = 200
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """A value quoted in an error message, cut to a readable length."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_id(kind: str, value: Any) -> str:
     if not isinstance(value, str) or not _ID.match(value):
+        shown = shorten(value) if isinstance(value, str) else value
         raise InvalidRecord(
-            f"{kind} id {value!r} must be 1-128 letters, digits or . _ : - (starting with a"
+            f"{kind} id {shown!r} must be 1-128 letters, digits or . _ : - (starting with a"
             " letter or digit)"
         )
     return value
@@ -243,10 +252,12 @@ class Batch:
         found = self.app.view.resolve_actor(key)
         if found is not None:
             return found
-        known = [alias for alias, _ in self.app.view.all_aliases()] + list(self._aliases)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        close: list[str] = []
+        if len(name) <= MAX_NAME_TO_MATCH:
+            known = [alias for alias, _ in self.app.view.all_aliases()] + list(self._aliases)
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        raise UnknownActor(f"unknown actor {name!r}{hint}")
+        raise UnknownActor(f"unknown actor {shorten(name)!r}{hint}")
 
     def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
         for alias in aliases:
@@ -322,8 +333,9 @@ class Batch:
         if not isinstance(quote, str) or not quote.strip():
             raise InvalidRecord("a quote must be a non-empty string")
         if normalise_whitespace(quote) not in normalise_whitespace(report.text):
-            shown = quote if len(quote) <= 60 else quote[:57] + "..."
-            raise QuoteNotInReport(f"quote {shown!r} is not in report {report.report_id!r}")
+            raise QuoteNotInReport(
+                f"quote {shorten(quote)!r} is not in report {report.report_id!r}"
+            )
 
     # -- developments ----------------------------------------------------------------
 

@@ -146,6 +146,19 @@ def time_options(function: F) -> F:
     return function
 
 
+MAX_ERROR_CHARS = 2000
+
+
+def one_line(message: str) -> str:
+    """An error as one readable line, however odd the names and values inside it."""
+    from tracker.presenters import printable
+
+    line = printable(message.replace("\r\n", "\n").replace("\n", " \\n "))
+    if len(line) > MAX_ERROR_CHARS:
+        line = line[: MAX_ERROR_CHARS - 3] + "..."
+    return line
+
+
 class TrackerGroup(click.Group):
     """Errors as one line on stderr: exit 1 for bad data, 2 for bad usage."""
 
@@ -173,10 +186,10 @@ class TrackerGroup(click.Group):
             hint = ""
             if error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
-            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            click.echo(f"Error: {one_line(error.format_message())}{hint}", err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
-            error.show()
+            click.echo(f"Error: {one_line(error.format_message())}", err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("Aborted!", err=True)
@@ -656,8 +669,8 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool) -> None
                     m["id"],
                     m.get("participants"),
                     m.get("status"),
-                    field_text(m.get("planned")),
-                    field_text(m.get("occurred")),
+                    field_text("planned", m.get("planned")),
+                    field_text("occurred", m.get("occurred")),
                     m.get("place"),
                 )
                 for m in found

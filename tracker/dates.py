@@ -19,14 +19,14 @@ OPEN_LOWER = "0000-01-01"
 OPEN_UPPER = "9999-12-31"
 
 # ASCII digits only: \d would also take other scripts' digits.
-_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
-_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-_YEAR = re.compile(r"^([0-9]{4})$")
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
+_YEAR = re.compile(r"^([0-9]{4})\Z")
 _DATETIME = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\Z"
 )
-_UNSPECIFIED = re.compile(r"^([0-9]{2}[0-9X]{2})(?:-([0-9X]{2}))?(?:-([0-9X]{2}))?$")
+_UNSPECIFIED = re.compile(r"^([0-9]{2}[0-9X]{2})(?:-([0-9X]{2}))?(?:-([0-9X]{2}))?\Z")
 _QUALIFIERS = "~?%"
 
 

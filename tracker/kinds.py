@@ -142,7 +142,11 @@ def parse_fields(
 def _parse_value(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
     name = spec.name
     shape = spec.shape
+    if isinstance(value, list | dict) and len(value) > MAX_ITEMS and shape != "json":
+        raise InvalidRecord(f"{name!r} has more than {MAX_ITEMS} items")
     if shape == "json":
+        if _depth(value) > MAX_JSON_DEPTH:
+            raise InvalidRecord(f"{name!r} is nested more than {MAX_JSON_DEPTH} levels deep")
         try:
             orjson.dumps(value)
         except TypeError as error:
@@ -186,6 +190,30 @@ def _parse_value(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> F
     if shape == "positions":
         return _positions(value, resolve_actor)
     raise AssertionError(shape)  # pragma: no cover - the table above is closed
+
+
+# Far beyond any real claim, and well within what the store's JSON can nest.
+MAX_JSON_DEPTH = 32
+# Lists in a record (participants, provisions, weapons): beyond any real account.
+MAX_ITEMS = 1000
+
+
+def _depth(value: Any) -> int:
+    depth = 0
+    level = [value]
+    while level:
+        containers = [item for item in level if isinstance(item, list | dict)]
+        if not containers:
+            return depth
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        level = [
+            child
+            for container in containers
+            for child in (container.values() if isinstance(container, dict) else container)
+        ]
+    return depth
 
 
 def _text(name: str, value: Any) -> str:

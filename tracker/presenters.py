@@ -44,7 +44,19 @@ def _cell(value: Any) -> str:
         return ", ".join(_cell(item) for item in value) or "-"
     if isinstance(value, dict):
         return "; ".join(f"{key}: {_cell(item)}" for key, item in value.items())
-    return str(value).replace("\n", " ")
+    return printable(str(value))
+
+
+_CONTROL: dict[int, str] = {
+    code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F] if code not in (0x09, 0x0A)
+}
+_CONTROL[0x0A] = " "
+_CONTROL[0x09] = " "
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences, bells) shown, not run."""
+    return text.translate(_CONTROL)
 
 
 def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
@@ -148,7 +160,7 @@ def render_history(history: History) -> str:
         for name, value in entry.fields.items():
             mark = "*" if name in entry.changed else " "
             flag = "  [disputed]" if name in history.disputed and not entry.voided else ""
-            lines.append(f" {mark}{name}: {_cell(field_text(value))}{flag}")
+            lines.append(f" {mark}{name}: {_cell(field_text(name, value))}{flag}")
         if entry.quote:
             lines.append(f'  quote: "{entry.quote}"')
         if entry.attributed_to:
@@ -161,7 +173,7 @@ def render_history(history: History) -> str:
     for name, values in history.disputed.items():
         lines.append(f"disputed {name}:")
         lines.extend(
-            f"    {_cell(field_text(item.value))}  ({item.report_id}, {item.outlet},"
+            f"    {_cell(field_text(name, item.value))}  ({item.report_id}, {item.outlet},"
             f" {item.published})"
             for item in values
         )
@@ -204,18 +216,22 @@ def render_changes(changes: Changes) -> str:
         for item in items:
             lines.append(f"  {item.id} ({item.kind}) by {', '.join(item.reports) or '-'}")
             if item.change == "changed":
-                lines.extend(
-                    f"      {change.field}: {_cell(field_text(change.old))}"
-                    f" -> {_cell(field_text(change.new))}  ({change.report_id or '-'})"
-                    for change in item.fields
-                )
+                for change in item.fields:
+                    old = _cell(field_text(change.field, change.old))
+                    new = _cell(field_text(change.field, change.new))
+                    lines.append(
+                        f"      {change.field}: {old} -> {new}  ({change.report_id or '-'})"
+                    )
     return "\n".join(lines)
 
 
-def field_text(value: Any) -> Any:
+DATE_FIELDS = frozenset({"occurred", "planned"})
+
+
+def field_text(name: str, value: Any) -> Any:
     """A view field for people: dates as written, weapons as "4 Iskander"."""
-    if isinstance(value, dict) and "text" in value and "lower" in value:
-        return value["text"]
-    if isinstance(value, list) and value and isinstance(value[0], dict) and "name" in value[0]:
+    if name in DATE_FIELDS and isinstance(value, dict):
+        return value.get("text")
+    if name == "weapons" and isinstance(value, list):
         return weapons_text(value)
     return value

@@ -7,6 +7,7 @@ imported into an empty store, gives the same events in the same order.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -65,27 +66,72 @@ def published_from_header(text: str) -> str | None:
 
 def decode_text(data: bytes, source: str) -> str:
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidRecord(f"{source} is not UTF-8 (bad byte at offset {error.start})") from None
+    if "\x00" in text:
+        raise InvalidRecord(f"{source} contains a NUL character")
+    return text
+
+
+# A record with a whole report inline stays well under this; a longer line is refused
+# before it is parsed, so a hostile file cannot make the import crawl or swell.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# Digit runs too long for a 64-bit integer, where orjson would quietly read a float.
+_LONG_INTEGER = re.compile(rb"(?<![\w.])-?[0-9]{19,}(?![0-9.eE])")
 
 
 def read_records(lines: Iterable[bytes], source: str, folder: Path) -> Iterator[Record]:
     """Records from the lines of an NDJSON file; ``folder`` anchors report paths."""
     for number, raw in enumerate(lines, start=1):
         try:
-            line = decode_text(raw, "line")
+            data = parse_line(raw)
         except InvalidRecord as error:
             raise RecordError(source, number, str(error)) from None
-        if not line.strip():
-            continue
-        try:
-            data = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            raise RecordError(source, number, f"malformed JSON ({error})") from None
-        if not isinstance(data, dict):
-            raise RecordError(source, number, "a record must be a JSON object")
-        yield Record(source, number, folder, data)
+        if data is not None:
+            yield Record(source, number, folder, data)
+
+
+def parse_line(raw: bytes) -> dict[str, Any] | None:
+    """One NDJSON line as a record, or None for a blank line."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise InvalidRecord(f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InvalidRecord("the file starts with a byte order mark (BOM): save it as plain UTF-8")
+    line = decode_text(raw, "the line")
+    if not line.strip():
+        return None
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise InvalidRecord(f"malformed JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise InvalidRecord("a record must be a JSON object")
+    if _LONG_INTEGER.search(raw) and _has_huge_integer(json.loads(line)):
+        raise InvalidRecord("an integer does not fit in 64 bits")
+    if b"\\u0000" in raw and _has_nul(data):
+        raise InvalidRecord("text may not contain NUL characters")
+    return data
+
+
+def _has_huge_integer(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -(2**63) <= value < 2**64
+    if isinstance(value, dict):
+        return any(_has_huge_integer(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_huge_integer(item) for item in value)
+    return False
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
@@ -190,7 +236,10 @@ def _add_report(batch: Batch, record: Record, base: Path) -> None:
 
 def read_report_text(path: Path, base: Path) -> str:
     """A report's text from a file inside ``base``, the folder an import may read."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError) as error:  # a NUL byte in the path, a loop of links
+        raise InvalidRecord(f"report path {str(path)!r} cannot be resolved ({error})") from None
     base_resolved = base.resolve()
     if not resolved.is_relative_to(base_resolved):
         raise InvalidRecord(
