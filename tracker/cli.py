@@ -555,18 +555,43 @@ def _with_progress(lines: Iterable[bytes], path: Path) -> Iterator[bytes]:
             yield line
 
 
+EXPORT_FORMATS = ("ndjson", "timelinejs", "csv", "sqlite")
+
+
 @main.command()
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(EXPORT_FORMATS),
+    default="ndjson",
+    show_default=True,
+    help="ndjson: the whole log, for 'tracker import'; timelinejs, csv: the state as known"
+    " at --known-at; sqlite: the read models as a SQLite file (needs -o).",
+)
+@day_option("--known-at", "For timelinejs and csv: use reports published by then.")
+@day_option("--as-of", "For timelinejs and csv: the world on this day.")
 @pass_context
-def export(context: Context, output: Path | None) -> None:
-    """Export the whole log as NDJSON that 'tracker import' reads back."""
+def export(
+    context: Context, output: Path | None, export_format: str, known_at: str, as_of: str
+) -> None:
+    """Export the whole log as NDJSON that 'tracker import' reads back, or the state in
+    formats other tools read."""
+    tracker = context.reading()
+    if export_format == "sqlite" and output is None:
+        raise click.UsageError("--format sqlite needs -o FILE")
+    if export_format != "ndjson":
+        from tracker.exports import write_export
+
+        with domain_errors():
+            write_export(tracker, export_format, output, as_of=as_of, known_at=known_at)
+        return
     import orjson
 
     from tracker.records import export_records
 
-    tracker = context.reading()
     stream = output.open("wb") if output else sys.stdout.buffer
     try:
         with domain_errors():
@@ -921,3 +946,7 @@ def rebuild(context: Context) -> None:
     with domain_errors():
         position = tracker.rebuild()
     click.echo(f"read models rebuilt to log position {position}")
+
+
+# Commands that live in modules of their own register themselves on the group.
+from tracker import cli_timeline  # noqa: E402, F401
