@@ -64,7 +64,7 @@ class Context:
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
         self._tracker: Tracker | None = None
-        self._created: Path | None = None
+        self._created: StoreLocation | None = None
 
     def tracker(self, *, create: bool = False) -> Tracker:
         """Open the store; reading commands never create one."""
@@ -81,9 +81,8 @@ class Context:
                         f"no tracker store at {location.describe()} (run 'tracker init' or"
                         " 'tracker import' first, or pass --store)"
                     )
-                if not exists:
-                    location.prepare()
-                    self._created = location.sqlite_path
+                if not exists and location.prepare():
+                    self._created = location
                 self._tracker = Tracker.open(location, existing=exists)
         return self._tracker
 
@@ -98,17 +97,16 @@ class Context:
             self._tracker.close()
             self._tracker = None
 
-    def discard_if_created(self) -> None:
+    def discard_if_created(self, *, even_with_events: bool = False) -> None:
         """A command that failed leaves no store where there was none."""
         if self._created is None:
             return
         if self._tracker is not None:
-            if self._tracker.last_position() != 0:
+            if self._tracker.last_position() != 0 and not even_with_events:
                 return
             self._tracker.close()
             self._tracker = None
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self._created}{suffix}").unlink(missing_ok=True)
+        self._created.discard()
         self._created = None
 
     def reading(self) -> Tracker:
@@ -936,6 +934,30 @@ def follow(context: Context, seconds: float | None) -> None:
         position = runner.view.max_tracking_id(Tracker.name) or 0
         runner.app.close()
     click.echo(f"stopped at log position {position}")
+
+
+@main.command("copy")
+@click.option("--from", "source_url", required=True, metavar="URL", help="The store to copy.")
+@click.option("--to", "destination_url", required=True, metavar="URL", help="A new, empty store.")
+def copy_command(source_url: str, destination_url: str) -> None:
+    """Copy a whole store to another (SQLite to PostgreSQL and back): the same events in
+    the same order, so the same history, state and hash chain."""
+    from tracker.copying import copy_store
+
+    source_context, destination_context = Context(source_url), Context(destination_url)
+    try:
+        source = source_context.reading()
+        destination = destination_context.tracker(create=True)
+        with domain_errors():
+            count = copy_store(source, destination)
+    except Exception:
+        destination_context.discard_if_created(even_with_events=True)
+        raise
+    finally:
+        source_context.close()
+        destination_context.close()
+    where = destination_context.location().describe()
+    click.echo(f"copied {count} events to {where}")
 
 
 @main.command()

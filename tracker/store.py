@@ -83,16 +83,36 @@ class StoreLocation:
             return self.sqlite_path.is_file() and _has_log_table(self.sqlite_path)
         return _has_postgres_log_table(self.postgres)
 
-    def prepare(self) -> None:
-        """Make room for a new store: its folder, or its PostgreSQL schema."""
+    def prepare(self) -> bool:
+        """Make room for a new store: its folder, or its PostgreSQL schema. Whether what
+        would hold the store was created now (and so may be discarded on failure)."""
         if self.sqlite_path is not None:
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-            return
+            return not self.sqlite_path.exists()
         schema = self.postgres["POSTGRES_SCHEMA"]
-        with _postgres_connection(self.postgres) as connection:
-            from psycopg.sql import SQL, Identifier
+        from psycopg.sql import SQL, Identifier
 
+        with _postgres_connection(self.postgres) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+            ).fetchone()
             connection.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        return found is None
+
+    def discard(self) -> None:
+        """Remove a store this process created and could not complete."""
+        if self.sqlite_path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+            return
+        from psycopg.sql import SQL, Identifier
+
+        with _postgres_connection(self.postgres) as connection:
+            connection.execute(
+                SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    Identifier(self.postgres["POSTGRES_SCHEMA"])
+                )
+            )
 
     def describe(self) -> str:
         """Where the store is, without its password."""
