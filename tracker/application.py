@@ -8,9 +8,10 @@ up to date from their tracking position before a query answers.
 from __future__ import annotations
 
 import difflib
+import random
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from projections.view import TrackerView, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.errors import (
+    ConcurrentChange,
     DuplicateId,
     InvalidRecord,
     QuoteNotInReport,
@@ -46,6 +48,8 @@ from tracker.transcoding import construct_transcoder
 from tracker.values import Account
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+CONFLICT_ATTEMPTS = 8
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 _WHITESPACE = re.compile(r"\s+")
@@ -120,45 +124,50 @@ class Tracker(Application[UUID]):
 
     # -- commands --------------------------------------------------------------------
 
-    @contextmanager
-    def batch(self) -> Iterator[Batch]:
-        """A unit of work: everything recorded in it is appended at once, or nothing."""
-        batch = Batch(self)
-        yield batch
-        if batch.events:
-            self.save(*batch.events)
-        self.catch_up()
+    def run(self, work: Callable[[Batch], T]) -> T:
+        """Run commands as one unit of work: everything they record is appended at once,
+        or nothing. Another process appending to the same aggregate first is a conflict:
+        the commands run again on what is stored now (so they re-check every rule)."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            batch = Batch(self)
+            result = work(batch)
+            if batch.events:
+                try:
+                    self.save(*batch.events)
+                except IntegrityError as error:
+                    if attempt == CONFLICT_ATTEMPTS:
+                        raise ConcurrentChange(
+                            f"the store kept changing under this command ({error});"
+                            " nothing was recorded: try again"
+                        ) from None
+                    time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311
+                    continue
+            self.catch_up()
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def add_actor(
         self, actor_id: str, name: str, aliases: tuple[str, ...] = (), role: str | None = None
     ) -> None:
-        with self.batch() as batch:
-            batch.add_actor(actor_id, name, aliases, role)
+        self.run(lambda batch: batch.add_actor(actor_id, name, aliases, role))
 
     def add_aliases(self, actor: str, aliases: tuple[str, ...]) -> None:
-        with self.batch() as batch:
-            batch.add_aliases(actor, aliases)
+        self.run(lambda batch: batch.add_aliases(actor, aliases))
 
     def add_report(self, report_id: str, **details: Any) -> None:
-        with self.batch() as batch:
-            batch.add_report(report_id, **details)
+        self.run(lambda batch: batch.add_report(report_id, **details))
 
     def record(self, kind: str, development_id: str, report_id: str, raw: Mapping[str, Any]) -> int:
         """Record one account; returns the development's version it became."""
-        with self.batch() as batch:
-            version = batch.record(kind, development_id, report_id, raw)
-        return version
+        return self.run(lambda batch: batch.record(kind, development_id, report_id, raw))
 
     def retract(
         self, development_id: str, report_id: str, reason: str, quote: str | None = None
     ) -> None:
-        with self.batch() as batch:
-            batch.retract(development_id, report_id, reason, quote)
+        self.run(lambda batch: batch.retract(development_id, report_id, reason, quote))
 
     def void(self, position: int, reason: str) -> tuple[str, int]:
-        with self.batch() as batch:
-            voided = batch.void_position(position, reason)
-        return voided
+        return self.run(lambda batch: batch.void_position(position, reason))
 
     # -- the views -------------------------------------------------------------------
 

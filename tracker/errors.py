@@ -42,3 +42,7 @@ class StoreNotFound(TrackerError):
 
 class StoreError(TrackerError):
     """The store cannot be opened, read or written (bad URL, read-only file, disk full)."""
+
+
+class ConcurrentChange(TrackerError):
+    """Other processes kept appending to the same developments; nothing was recorded."""

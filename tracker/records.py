@@ -135,10 +135,13 @@ def _has_nul(value: Any) -> bool:
 
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
-    """Apply every record in one batch: all of them are appended, or none."""
-    counts: dict[str, int] = {}
-    with app.batch() as batch:
-        for record in records:
+    """Apply every record in one unit of work: all of them are appended, or none."""
+    # Read once: a conflict with another writer runs the records again.
+    materialised = list(records)
+
+    def apply_all(batch: Batch) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for record in materialised:
             try:
                 _apply(batch, record, base)
             except RecordError:
@@ -147,7 +150,9 @@ def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[
                 raise RecordError(record.source, record.line, str(error)) from None
             kind = str(record.data["type"])
             counts[kind] = counts.get(kind, 0) + 1
-    return counts
+        return counts
+
+    return app.run(apply_all)
 
 
 def _apply(batch: Batch, record: Record, base: Path) -> None:
