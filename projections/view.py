@@ -201,14 +201,17 @@ class TrackerViewBase(TrackingRecorder):
 
     @contextmanager
     def _writing(self, tracking: Tracking) -> Iterator[Statements]:
+        # The tracking record first: if another process has applied this event already,
+        # that fails cleanly (IntegrityError) before any view table is touched, and
+        # holds off anyone else applying it until this transaction ends.
         if self._cursor is not None:
-            yield self._cursor
             self._insert_tracking(self._cursor.cursor, tracking)
+            yield self._cursor
             return
         with self.datastore.transaction(commit=True) as cursor:
             self._begin(cursor)
-            yield Statements(cursor, self.placeholder)
             self._insert_tracking(cursor, tracking)
+            yield Statements(cursor, self.placeholder)
 
     @contextmanager
     def _reading(self) -> Iterator[Statements]:

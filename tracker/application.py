@@ -197,6 +197,10 @@ class Tracker(Application[UUID]):
                 except (IntegrityError, PersistenceError):
                     raise
                 except Exception as error:
+                    if "IntegrityError" in {cls.__name__ for cls in type(error).__mro__}:
+                        # The database's own uniqueness error (sqlite3 or psycopg): another
+                        # process applied the same event first.
+                        raise IntegrityError(str(error)) from error
                     raise StoreError(
                         f"the event at log position {notification.id} cannot be applied to the"
                         f" read models ({error}); run 'tracker verify'"

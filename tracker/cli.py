@@ -49,7 +49,10 @@ def domain_errors() -> Iterator[None]:
     except TrackerError as error:
         raise click.ClickException(str(error)) from None
     except (PersistenceError, sqlite3.Error, OSError) as error:
-        raise click.ClickException(f"store error: {_store_error_text(error)}") from None
+        text = _store_error_text(error)
+        if "disk" in text or "full" in text:
+            text += " (is the disk full, or the file too large to grow?)"
+        raise click.ClickException(f"store error: {text}") from None
 
 
 def _store_error_text(error: BaseException) -> str:
