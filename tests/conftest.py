@@ -118,3 +118,26 @@ def exported(invoke: Invoke) -> str:
     result = invoke("export")
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def _on_postgresql(nodeid: str) -> bool:
+    return "postgresql" in nodeid or "Postgres" in nodeid
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say in the log how the PostgreSQL half of the suite went (CI must show it ran)."""
+    counts = {
+        outcome: len(
+            {
+                report.nodeid
+                for report in terminalreporter.stats.get(outcome, [])
+                if _on_postgresql(report.nodeid)
+                and (outcome != "passed" or getattr(report, "when", "call") == "call")
+            }
+        )
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    terminalreporter.write_line(
+        f"PostgreSQL backend: {counts['passed']} passed,"
+        f" {counts['failed'] + counts['error']} failed, {counts['skipped']} skipped"
+    )

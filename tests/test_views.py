@@ -10,8 +10,9 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import TrackingRecorderTestCase
 
-from projections.view import TrackerView
+from projections.view import TrackerView, TrackerViewBase
 from tests.conftest import Invoke, ndjson
+from tests.postgres_server import PostgresServer
 from tracker.application import Tracker
 from tracker.store import StoreLocation
 
@@ -96,3 +97,37 @@ def test_views_kept_across_out_of_order_reports_equal_a_rebuild(
     ]
     tracker.rebuild()
     assert tracker.view.dump() == kept
+
+
+@pytest.mark.usefixtures("postgres_server")
+class TestPostgresTrackerViewIsATrackingRecorder(TrackingRecorderTestCase):
+    """The library's own test case, run against the tracker's PostgreSQL view."""
+
+    server: PostgresServer
+
+    @pytest.fixture(autouse=True)
+    def _server(self, postgres_server: PostgresServer) -> None:
+        self.server = postgres_server
+
+    def create_recorder(self) -> TrackerViewBase:
+        import uuid
+
+        import psycopg
+        from eventsourcing.postgres import PostgresDatastore
+
+        from projections.postgres_view import PostgresTrackerView
+
+        schema = f"v_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.server.url, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        datastore = PostgresDatastore(
+            dbname="postgres",
+            host="127.0.0.1",
+            port=str(self.server.port),
+            user="postgres",
+            password="",
+            schema=schema,
+        )
+        recorder = PostgresTrackerView(datastore, tracking_table_name="tracker_views_tracking")
+        recorder.create_table()
+        return recorder
