@@ -81,7 +81,10 @@ SCHEMA = (
         account_count INTEGER NOT NULL,
         data TEXT NOT NULL,
         PRIMARY KEY (development_id, known_from))""",
+    # Knowledge time: which version of each development holds at K.
     "CREATE INDEX IF NOT EXISTS versions_by_kind ON versions (kind, known_from, known_until)",
+    # Valid time: what happened by D, strikes in a window before D.
+    "CREATE INDEX IF NOT EXISTS versions_by_valid_time ON versions (kind, occurred_upper)",
 )
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")

@@ -167,3 +167,61 @@ def test_a_long_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert process.stdout.startswith(b"imported 5000 records")
     assert b"reading big.ndjson" in shown and b"100%" in shown
+
+
+def test_a_missing_required_field_is_prompted_for_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import select
+    import time
+
+    store = tmp_path / "prompt.db"
+    records = [
+        {"type": "actor", "id": "trump", "name": "Donald Trump"},
+        {"type": "actor", "id": "putin", "name": "Vladimir Putin"},
+        {"type": "report", "id": "r1", "outlet": "Wire", "published": "2025-12-28"},
+    ]
+    stdin = b"".join(orjson.dumps(record) + b"\n" for record in records)
+    assert tracker("import", "-", store=store, stdin=stdin).returncode == 0
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
+    process = subprocess.Popen(
+        [
+            str(TRACKER),
+            "--store",
+            f"sqlite:///{store}",
+            "record",
+            "call",
+            "--id",
+            "c1",
+            "--report",
+            "r1",
+            "--occurred",
+            "2025-12-28",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + 20
+    while b"participants:" not in shown and time.monotonic() < deadline:
+        if select.select([leader], [], [], 0.5)[0]:
+            shown += os.read(leader, 1024)
+    assert b"participants:" in shown, shown
+    os.write(leader, b"Trump, Putin\n")
+    assert process.wait(timeout=30) == 0
+    while True:
+        try:
+            chunk = os.read(leader, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert b"call c1 recorded" in shown
+    calls = orjson.loads(tracker("calls", "--as-of", "2025-12-28", "--json", store=store).stdout)
+    assert calls["calls"][0]["participants"] == ["putin", "trump"]
