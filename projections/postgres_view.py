@@ -33,6 +33,9 @@ class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
         # The view's tables live in the store's schema, beside the library's own.
         cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
 
+    def _lock_for_page(self, cursor: Any) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.tracking_table,))
+
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         self._begin(curs)
         self._drop_if_schema_changed(curs)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from projections.view import TrackerViewBase
+from projections.view import Page, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.values import Account, FieldValue, Weapon
@@ -40,6 +41,31 @@ def _account_row(account: Account) -> dict[str, Any]:
     }
 
 
+def _report_row(event: Report.Registered, position: int) -> tuple[Any, ...]:
+    published = event.published
+    return (
+        event.report_id,
+        event.outlet,
+        published.text,
+        published.lower,
+        published.upper,
+        event.title,
+        event.url,
+        event.sha256,
+        event.note,
+        position,
+    )
+
+
+def _retraction_row(event: Development.Retracted) -> dict[str, Any]:
+    return {
+        "report_id": event.report_id,
+        "retraction": True,
+        "reason": event.reason,
+        "quote": event.quote,
+    }
+
+
 class TrackerProjection(Projection[TrackerViewBase]):
     name = "tracker_views"
 
@@ -49,20 +75,7 @@ class TrackerProjection(Projection[TrackerViewBase]):
 
     @process_event.register
     def _(self, event: Report.Registered, tracking: Tracking) -> None:
-        self.view.put_report(
-            {
-                "report_id": event.report_id,
-                "outlet": event.outlet,
-                "published": event.published.text,
-                "published_lower": event.published.lower,
-                "published_upper": event.published.upper,
-                "title": event.title,
-                "url": event.url,
-                "sha256": event.sha256,
-                "note": event.note,
-            },
-            tracking,
-        )
+        self.view.put_report(_report_row(event, tracking.notification_id), tracking)
 
     @process_event.register
     def _(self, event: Actor.Registered, tracking: Tracking) -> None:
@@ -101,12 +114,7 @@ class TrackerProjection(Projection[TrackerViewBase]):
     @process_event.register
     def _(self, event: Development.Retracted, tracking: Tracking) -> None:
         development_id, kind = self._development(event)
-        row = {
-            "report_id": event.report_id,
-            "retraction": True,
-            "reason": event.reason,
-            "quote": event.quote,
-        }
+        row = _retraction_row(event)
         self.view.put_telling(
             event.originator_id, development_id, kind, event.originator_version, row, tracking
         )
@@ -115,6 +123,61 @@ class TrackerProjection(Projection[TrackerViewBase]):
     def _(self, event: Development.Voided, tracking: Tracking) -> None:
         development_id, _ = self._development(event)
         self.view.void_telling(development_id, event.voided_version, event.reason, tracking)
+
+    def process_page(self, events: Sequence[tuple[Any, Tracking]]) -> None:
+        """Apply a run of consecutive events at once (inside the view's ``page``): the
+        same result as ``process_event`` on each, in a few bulk statements."""
+        if not events:
+            return
+        page = Page()
+        for event, tracking in events:
+            position = tracking.notification_id
+            if isinstance(event, Report.Registered):
+                page.reports.append(_report_row(event, position))
+            elif isinstance(event, Actor.Registered):
+                page.actors.append(
+                    (
+                        event.originator_id,
+                        event.actor_id,
+                        event.name,
+                        event.role,
+                        tuple(event.aliases),
+                        position,
+                    )
+                )
+            elif isinstance(event, Actor.AliasesAdded):
+                page.alias_additions.append((event.originator_id, tuple(event.aliases)))
+            elif isinstance(event, Development.Reported):
+                page.developments.append(
+                    (event.originator_id, event.development_id, event.kind, position)
+                )
+                page.tellings.append(
+                    (event.originator_id, 1, position, _account_row(event.account))
+                )
+            elif isinstance(event, Development.Retold):
+                page.tellings.append(
+                    (
+                        event.originator_id,
+                        event.originator_version,
+                        position,
+                        _account_row(event.account),
+                    )
+                )
+            elif isinstance(event, Development.Retracted):
+                page.tellings.append(
+                    (
+                        event.originator_id,
+                        event.originator_version,
+                        position,
+                        _retraction_row(event),
+                    )
+                )
+            elif isinstance(event, Development.Voided):
+                page.voids.append(
+                    (event.originator_id, event.voided_version, position, event.reason)
+                )
+        self.view.apply_page(page)
+        self.view.track(events[-1][1])
 
     def _development(self, event: Development.Event) -> tuple[str, str]:
         found = self.view.development_by_uuid(event.originator_id)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import attrs
 import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
@@ -102,6 +103,28 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# Rows per IN (...) list: well under either backend's limit on parameters.
+CHUNK = 500
+
+
+@attrs.define
+class Page:
+    """What a run of consecutive events changes in the view, gathered so that it is
+    written with a few bulk statements instead of several per event."""
+
+    reports: list[tuple[Any, ...]] = attrs.Factory(list)
+    actors: list[tuple[UUID, str, str, str | None, tuple[str, ...], int]] = attrs.Factory(list)
+    alias_additions: list[tuple[UUID, tuple[str, ...]]] = attrs.Factory(list)
+    developments: list[tuple[UUID, str, str, int]] = attrs.Factory(list)
+    tellings: list[tuple[UUID, int, int, dict[str, Any]]] = attrs.Factory(list)
+    voids: list[tuple[UUID, int, int, str]] = attrs.Factory(list)
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
 class Statements:
     """A backend's cursor seen through one SQL dialect: ``?`` placeholders, rows by name."""
 
@@ -163,6 +186,124 @@ class TrackerViewBase(TrackingRecorder):
 
     def _begin(self, cursor: Any) -> None:
         """Prepare a new transaction's cursor (a backend may set its schema)."""
+
+    def _lock_for_page(self, cursor: Any) -> None:
+        """Hold off other processes' pages until this transaction ends (SQLite's
+        IMMEDIATE transactions already do)."""
+
+    @contextmanager
+    def page(self, application_name: str) -> Iterator[int]:
+        """One transaction for a run of events; yields the position already applied, read
+        under the lock, so a page never applies an event another process applied."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._begin(cursor)
+            self._lock_for_page(cursor)
+            self._cursor = Statements(cursor, self.placeholder)
+            try:
+                self._cursor.execute(
+                    f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
+                    " WHERE application_name = ?",
+                    (application_name,),
+                )
+                row = self._cursor.fetchone()
+                yield int(row["notification_id"]) if row else 0
+            finally:
+                self._cursor = None
+
+    def track(self, tracking: Tracking) -> None:
+        """Record the last event of a page as applied (inside ``page``)."""
+        if self._cursor is None:
+            raise RuntimeError("track() belongs inside page()")
+        self._insert_tracking(self._cursor.cursor, tracking)
+
+    def apply_page(self, page: Page) -> None:
+        """Write a page's changes (inside ``page``), in the order the events need."""
+        c = self._cursor
+        if c is None:
+            raise RuntimeError("apply_page() belongs inside page()")
+        c.executemany("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)", page.reports)
+        for uuid, actor_id, name, role, aliases, position in page.actors:
+            c.execute(
+                "INSERT INTO actors VALUES (?,?,?,?,?,?)",
+                (actor_id, name, role, dumps(list(aliases)), position, uuid.hex),
+            )
+            self._put_aliases(c, actor_id, (*aliases, name, actor_id))
+        for uuid, aliases in page.alias_additions:
+            c.execute("SELECT actor_id, aliases FROM actors WHERE uuid=?", (uuid.hex,))
+            row = c.fetchone()
+            known = orjson.loads(row["aliases"])
+            c.execute(
+                "UPDATE actors SET aliases=? WHERE actor_id=?",
+                (dumps([*known, *aliases]), row["actor_id"]),
+            )
+            self._put_aliases(c, row["actor_id"], aliases)
+        c.executemany(
+            "INSERT INTO developments VALUES (?,?,?,?)",
+            [(dev, kind, position, uuid.hex) for uuid, dev, kind, position in page.developments],
+        )
+        names = {uuid: dev for uuid, dev, _, _ in page.developments}
+        unknown = sorted(
+            {uuid.hex for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names}
+        )
+        for chunk in _chunks(unknown):
+            marks = ",".join("?" * len(chunk))
+            c.execute(
+                f"SELECT uuid, development_id FROM developments WHERE uuid IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            names.update({UUID(row["uuid"]): row["development_id"] for row in c.fetchall()})
+        c.executemany(
+            "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
+            " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    position,
+                    names[uuid],
+                    version,
+                    1 if row.get("retraction") else 0,
+                    row["report_id"],
+                    dumps(row.get("fields", {})),
+                    row.get("quote"),
+                    row.get("attributed_to"),
+                    row.get("note"),
+                    row.get("reason"),
+                )
+                for uuid, version, position, row in page.tellings
+            ],
+        )
+        c.executemany(
+            "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
+            [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],
+        )
+        touched = sorted({names[uuid] for uuid, *_ in [*page.tellings, *page.voids]})
+        for chunk in _chunks(touched):
+            self._refold_many(c, chunk)
+
+    def _refold_many(self, c: Statements, development_ids: Sequence[str]) -> None:
+        marks = ",".join("?" * len(development_ids))
+        c.execute(
+            "SELECT t.development_id, t.position, t.version, t.report_id, t.fields,"  # noqa: S608 - placeholders only
+            " t.retraction, r.published_lower, r.published_upper, d.kind"
+            " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
+            " JOIN developments d ON d.development_id = t.development_id"
+            f" WHERE t.development_id IN ({marks}) AND t.voided_at IS NULL",
+            development_ids,
+        )
+        grouped: dict[str, list[Any]] = {}
+        for row in c.fetchall():
+            grouped.setdefault(row["development_id"], []).append(row)
+        c.execute(
+            f"DELETE FROM versions WHERE development_id IN ({marks})",  # noqa: S608
+            development_ids,
+        )
+        c.executemany(
+            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                row
+                for development_id, rows in grouped.items()
+                for row in _version_rows(development_id, rows)
+            ],
+        )
 
     def _drop_if_schema_changed(self, raw_cursor: Any) -> None:
         c = Statements(raw_cursor, self.placeholder)
@@ -278,23 +419,9 @@ class TrackerViewBase(TrackingRecorder):
             [(alias.casefold(), alias, actor_id) for alias in aliases],
         )
 
-    def put_report(self, row: dict[str, Any], tracking: Tracking) -> None:
+    def put_report(self, row: tuple[Any, ...], tracking: Tracking) -> None:
         with self._writing(tracking) as c:
-            c.execute(
-                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    row["report_id"],
-                    row["outlet"],
-                    row["published"],
-                    row["published_lower"],
-                    row["published_upper"],
-                    row["title"],
-                    row["url"],
-                    row["sha256"],
-                    row["note"],
-                    tracking.notification_id,
-                ),
-            )
+            c.execute("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)", row)
 
     def put_telling(
         self,
@@ -351,24 +478,9 @@ class TrackerViewBase(TrackingRecorder):
         )
         rows = c.fetchall()
         c.execute("DELETE FROM versions WHERE development_id=?", (development_id,))
-        if not rows:
-            return
-        kind = rows[0]["kind"]
-        versions = fold(
-            Telling(
-                position=row["position"],
-                version=row["version"],
-                report_id=row["report_id"],
-                known_lower=row["published_lower"],
-                known_upper=row["published_upper"],
-                fields=orjson.loads(row["fields"]),
-                retraction=bool(row["retraction"]),
-            )
-            for row in rows
-        )
         c.executemany(
             "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [_version_row(development_id, kind, version) for version in versions],
+            _version_rows(development_id, rows),
         )
 
     # -- queries ---------------------------------------------------------------------
@@ -520,6 +632,26 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
         self._drop_if_schema_changed(c)
         super()._create_table(c)
         self._record_schema(c)
+
+
+def _version_rows(development_id: str, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The version rows of one development, folded from its standing tellings' rows."""
+    if not rows:
+        return []
+    kind = rows[0]["kind"]
+    versions = fold(
+        Telling(
+            position=row["position"],
+            version=row["version"],
+            report_id=row["report_id"],
+            known_lower=row["published_lower"],
+            known_upper=row["published_upper"],
+            fields=orjson.loads(row["fields"]),
+            retraction=bool(row["retraction"]),
+        )
+        for row in rows
+    )
+    return [_version_row(development_id, kind, version) for version in versions]
 
 
 def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:

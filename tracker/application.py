@@ -189,22 +189,41 @@ class Tracker(Application[UUID]):
             position = notifications[-1].id
 
     def _project(self, notifications: Sequence[Notification]) -> None:
-        with self.view.batch():
-            for notification in notifications:
-                try:
-                    event = self.mapper.to_domain_event(notification)
-                    self.projection.process_event(event, Tracking(self.name, notification.id))
-                except (IntegrityError, PersistenceError):
-                    raise
-                except Exception as error:
-                    if "IntegrityError" in {cls.__name__ for cls in type(error).__mro__}:
-                        # The database's own uniqueness error (sqlite3 or psycopg): another
-                        # process applied the same event first.
-                        raise IntegrityError(str(error)) from error
-                    raise StoreError(
-                        f"the event at log position {notification.id} cannot be applied to the"
-                        f" read models ({error}); run 'tracker verify'"
-                    ) from error
+        with self.view.page(self.name) as done:
+            pending = [notification for notification in notifications if notification.id > done]
+            try:
+                self.projection.process_page(
+                    [
+                        (
+                            self.mapper.to_domain_event(notification),
+                            Tracking(self.name, notification.id),
+                        )
+                        for notification in pending
+                    ]
+                )
+            except (IntegrityError, PersistenceError):
+                raise
+            except Exception as error:
+                if "IntegrityError" in {cls.__name__ for cls in type(error).__mro__}:
+                    # The database's own uniqueness error (sqlite3 or psycopg): another
+                    # process applied the same events first.
+                    raise IntegrityError(str(error)) from error
+                raise self._unappliable(pending, error) from error
+
+    def _unappliable(self, notifications: Sequence[Notification], error: Exception) -> Exception:
+        """The first event that cannot be applied on its own (the page was rolled back)."""
+        for notification in notifications:
+            try:
+                self.mapper.to_domain_event(notification)
+            except Exception as decode_error:
+                return StoreError(
+                    f"the event at log position {notification.id} cannot be applied to the"
+                    f" read models ({decode_error}); run 'tracker verify'"
+                )
+        return StoreError(
+            f"the events at log positions {notifications[0].id}-{notifications[-1].id} cannot"
+            f" be applied to the read models ({error!r}); run 'tracker verify'"
+        )
 
     def rebuild(self) -> int:
         self.view.reset(self.name)
