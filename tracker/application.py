@@ -11,7 +11,7 @@ import difflib
 import random
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -261,11 +261,22 @@ class Batch:
         self.events: list[Any] = []
         self._aggregates: dict[UUID, Aggregate] = {}
         self._aliases: dict[str, str] = {}
+        self._absent: set[UUID] = set()
+
+    def prefetch(self, development_ids: Iterable[str]) -> None:
+        """Learn in a few queries which developments are new, so that recording many
+        accounts does not ask the store about each new one."""
+        wanted = {Development.create_id(development_id) for development_id in development_ids}
+        existing = getattr(self.app.recorder, "existing_originators", None)
+        if existing is not None and wanted:
+            self._absent = wanted - existing(sorted(wanted, key=str))
 
     def _load(self, cls: type[A], uuid: UUID) -> A | None:
         if uuid in self._aggregates:
             aggregate = self._aggregates[uuid]
             return aggregate if isinstance(aggregate, cls) else None
+        if uuid in self._absent:
+            return None
         aggregate_or_none: A | None = self.app.get(cls, uuid)
         if aggregate_or_none is not None:
             self._aggregates[uuid] = aggregate_or_none

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
@@ -32,6 +33,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "SELECT chain FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
         ).format(*table)
         self._insert_chain = SQL("INSERT INTO {}.{} VALUES (%s, %s)").format(*table)
+        self._select_existing = SQL(
+            "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._select_chain = SQL(
             "SELECT notification_id, chain FROM {}.{} WHERE notification_id > %s"
             " ORDER BY notification_id LIMIT %s"
@@ -50,6 +54,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 self._insert_chain, list(chain_rows(previous, positions, stored_events))
             )
         return positions
+
+    def existing_originators(self, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_existing, (list(ids),))
+            return {row["originator_id"] for row in curs.fetchall()}
 
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as curs:

@@ -140,6 +140,11 @@ def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[
     materialised = list(records)
 
     def apply_all(batch: Batch) -> dict[str, int]:
+        batch.prefetch(
+            str(record.data["id"])
+            for record in materialised
+            if record.data.get("type") in KINDS and isinstance(record.data.get("id"), str)
+        )
         counts: dict[str, int] = {}
         for record in materialised:
             try:
