@@ -67,124 +67,69 @@ def _retraction_row(event: Development.Retracted) -> dict[str, Any]:
 
 
 class TrackerProjection(Projection[TrackerViewBase]):
+    """Each event becomes entries of a Page of view changes: one event at a time for the
+    library's ProjectionRunner (``process_event``), a run of events at once for the
+    CLI's catch-up and rebuild (``process_page``). Both write through the same code."""
+
     name = "tracker_views"
 
-    @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.skip(tracking)
-
-    @process_event.register
-    def _(self, event: Report.Registered, tracking: Tracking) -> None:
-        self.view.put_report(_report_row(event, tracking.notification_id), tracking)
-
-    @process_event.register
-    def _(self, event: Actor.Registered, tracking: Tracking) -> None:
-        self.view.put_actor(
-            event.originator_id, event.actor_id, event.name, event.role, event.aliases, tracking
-        )
-
-    @process_event.register
-    def _(self, event: Actor.AliasesAdded, tracking: Tracking) -> None:
-        actor_id = self._actor_id(event)
-        self.view.add_aliases(actor_id, event.aliases, tracking)
-
-    @process_event.register
-    def _(self, event: Development.Reported, tracking: Tracking) -> None:
-        self.view.put_telling(
-            event.originator_id,
-            event.development_id,
-            event.kind,
-            event.originator_version,
-            _account_row(event.account),
-            tracking,
-        )
-
-    @process_event.register
-    def _(self, event: Development.Retold, tracking: Tracking) -> None:
-        development_id, kind = self._development(event)
-        self.view.put_telling(
-            event.originator_id,
-            development_id,
-            kind,
-            event.originator_version,
-            _account_row(event.account),
-            tracking,
-        )
-
-    @process_event.register
-    def _(self, event: Development.Retracted, tracking: Tracking) -> None:
-        development_id, kind = self._development(event)
-        row = _retraction_row(event)
-        self.view.put_telling(
-            event.originator_id, development_id, kind, event.originator_version, row, tracking
-        )
-
-    @process_event.register
-    def _(self, event: Development.Voided, tracking: Tracking) -> None:
-        development_id, _ = self._development(event)
-        self.view.void_telling(development_id, event.voided_version, event.reason, tracking)
+        page = Page()
+        self.add_to_page(domain_event, page, tracking.notification_id)
+        self.view.write_page(page, tracking)
 
     def process_page(self, events: Sequence[tuple[Any, Tracking]]) -> None:
-        """Apply a run of consecutive events at once (inside the view's ``page``): the
-        same result as ``process_event`` on each, in a few bulk statements."""
+        """Apply a run of consecutive events at once (inside the view's ``page``)."""
         if not events:
             return
         page = Page()
         for event, tracking in events:
-            position = tracking.notification_id
-            if isinstance(event, Report.Registered):
-                page.reports.append(_report_row(event, position))
-            elif isinstance(event, Actor.Registered):
-                page.actors.append(
-                    (
-                        event.originator_id,
-                        event.actor_id,
-                        event.name,
-                        event.role,
-                        tuple(event.aliases),
-                        position,
-                    )
-                )
-            elif isinstance(event, Actor.AliasesAdded):
-                page.alias_additions.append((event.originator_id, tuple(event.aliases)))
-            elif isinstance(event, Development.Reported):
-                page.developments.append(
-                    (event.originator_id, event.development_id, event.kind, position)
-                )
-                page.tellings.append(
-                    (event.originator_id, 1, position, _account_row(event.account))
-                )
-            elif isinstance(event, Development.Retold):
-                page.tellings.append(
-                    (
-                        event.originator_id,
-                        event.originator_version,
-                        position,
-                        _account_row(event.account),
-                    )
-                )
-            elif isinstance(event, Development.Retracted):
-                page.tellings.append(
-                    (
-                        event.originator_id,
-                        event.originator_version,
-                        position,
-                        _retraction_row(event),
-                    )
-                )
-            elif isinstance(event, Development.Voided):
-                page.voids.append(
-                    (event.originator_id, event.voided_version, position, event.reason)
-                )
+            self.add_to_page(event, page, tracking.notification_id)
         self.view.apply_page(page)
         self.view.track(events[-1][1])
 
-    def _development(self, event: Development.Event) -> tuple[str, str]:
-        found = self.view.development_by_uuid(event.originator_id)
-        if found is None:  # pragma: no cover - the log always has the Reported event first
-            msg = f"no development for {event.originator_id}"
-            raise LookupError(msg)
-        return found
+    @singledispatchmethod
+    def add_to_page(self, domain_event: Any, page: Page, position: int) -> None:
+        """Events that change no view (none yet) are only tracked."""
 
-    def _actor_id(self, event: Actor.Event) -> str:
-        return self.view.actor_by_uuid(event.originator_id)
+    @add_to_page.register
+    def _(self, event: Report.Registered, page: Page, position: int) -> None:
+        page.reports.append(_report_row(event, position))
+
+    @add_to_page.register
+    def _(self, event: Actor.Registered, page: Page, position: int) -> None:
+        page.actors.append(
+            (
+                event.originator_id,
+                event.actor_id,
+                event.name,
+                event.role,
+                tuple(event.aliases),
+                position,
+            )
+        )
+
+    @add_to_page.register
+    def _(self, event: Actor.AliasesAdded, page: Page, position: int) -> None:
+        page.alias_additions.append((event.originator_id, tuple(event.aliases)))
+
+    @add_to_page.register
+    def _(self, event: Development.Reported, page: Page, position: int) -> None:
+        page.developments.append((event.originator_id, event.development_id, event.kind, position))
+        page.tellings.append((event.originator_id, 1, position, _account_row(event.account)))
+
+    @add_to_page.register
+    def _(self, event: Development.Retold, page: Page, position: int) -> None:
+        page.tellings.append(
+            (event.originator_id, event.originator_version, position, _account_row(event.account))
+        )
+
+    @add_to_page.register
+    def _(self, event: Development.Retracted, page: Page, position: int) -> None:
+        page.tellings.append(
+            (event.originator_id, event.originator_version, position, _retraction_row(event))
+        )
+
+    @add_to_page.register
+    def _(self, event: Development.Voided, page: Page, position: int) -> None:
+        page.voids.append((event.originator_id, event.voided_version, position, event.reason))

@@ -217,10 +217,20 @@ class TrackerViewBase(TrackingRecorder):
         self._insert_tracking(self._cursor.cursor, tracking)
 
     def apply_page(self, page: Page) -> None:
-        """Write a page's changes (inside ``page``), in the order the events need."""
-        c = self._cursor
-        if c is None:
+        """Write a page's changes inside ``page()``."""
+        if self._cursor is None:
             raise RuntimeError("apply_page() belongs inside page()")
+        self._apply_page(self._cursor, page)
+
+    def write_page(self, page: Page, tracking: Tracking) -> None:
+        """Write the changes of one event in a transaction of its own, with its tracking."""
+        with self._writing(tracking) as c:
+            self._apply_page(c, page)
+
+    def _apply_page(self, c: Statements, page: Page) -> None:
+        """A page's changes, in the order the events need: reports and actors before the
+        tellings that cite them, tellings before the voids of them, then each touched
+        development refolded once."""
         c.executemany("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)", page.reports)
         for uuid, actor_id, name, role, aliases, position in page.actors:
             c.execute(
@@ -380,107 +390,11 @@ class TrackerViewBase(TrackingRecorder):
 
     # -- updates ---------------------------------------------------------------------
 
-    def skip(self, tracking: Tracking) -> None:
-        with self._writing(tracking):
-            pass
-
-    def put_actor(
-        self,
-        uuid: UUID,
-        actor_id: str,
-        name: str,
-        role: str | None,
-        aliases: Sequence[str],
-        tracking: Tracking,
-    ) -> None:
-        with self._writing(tracking) as c:
-            c.execute(
-                "INSERT INTO actors VALUES (?,?,?,?,?,?)",
-                (actor_id, name, role, dumps(list(aliases)), tracking.notification_id, uuid.hex),
-            )
-            # The first spelling of a key is the one shown in suggestions: prefer the
-            # analyst's aliases and name over the lower-case id.
-            self._put_aliases(c, actor_id, (*aliases, name, actor_id))
-
-    def add_aliases(self, actor_id: str, aliases: Sequence[str], tracking: Tracking) -> None:
-        with self._writing(tracking) as c:
-            c.execute("SELECT aliases FROM actors WHERE actor_id=?", (actor_id,))
-            known = orjson.loads(c.fetchone()["aliases"])
-            c.execute(
-                "UPDATE actors SET aliases=? WHERE actor_id=?",
-                (dumps([*known, *aliases]), actor_id),
-            )
-            self._put_aliases(c, actor_id, aliases)
-
     @staticmethod
     def _put_aliases(c: Statements, actor_id: str, aliases: Sequence[str]) -> None:
         c.executemany(
             "INSERT INTO actor_aliases VALUES (?,?,?) ON CONFLICT DO NOTHING",
             [(alias.casefold(), alias, actor_id) for alias in aliases],
-        )
-
-    def put_report(self, row: tuple[Any, ...], tracking: Tracking) -> None:
-        with self._writing(tracking) as c:
-            c.execute("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)", row)
-
-    def put_telling(
-        self,
-        uuid: UUID,
-        development_id: str,
-        kind: str,
-        version: int,
-        row: dict[str, Any],
-        tracking: Tracking,
-    ) -> None:
-        with self._writing(tracking) as c:
-            if version == 1:
-                c.execute(
-                    "INSERT INTO developments VALUES (?,?,?,?)",
-                    (development_id, kind, tracking.notification_id, uuid.hex),
-                )
-            c.execute(
-                "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
-                " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    tracking.notification_id,
-                    development_id,
-                    version,
-                    1 if row.get("retraction") else 0,
-                    row["report_id"],
-                    dumps(row.get("fields", {})),
-                    row.get("quote"),
-                    row.get("attributed_to"),
-                    row.get("note"),
-                    row.get("reason"),
-                ),
-            )
-            self._refold(c, development_id)
-
-    def void_telling(
-        self, development_id: str, version: int, reason: str, tracking: Tracking
-    ) -> None:
-        with self._writing(tracking) as c:
-            c.execute(
-                "UPDATE tellings SET voided_at=?, void_reason=?"
-                " WHERE development_id=? AND version=?",
-                (tracking.notification_id, reason, development_id, version),
-            )
-            self._refold(c, development_id)
-
-    def _refold(self, c: Statements, development_id: str) -> None:
-        c.execute(
-            "SELECT t.position, t.version, t.report_id, t.fields, t.retraction,"
-            " r.published_lower, r.published_upper, d.kind"
-            " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
-            " JOIN developments d ON d.development_id = t.development_id"
-            " WHERE t.development_id=? AND t.voided_at IS NULL",
-            (development_id,),
-        )
-        rows = c.fetchall()
-        c.execute("DELETE FROM versions WHERE development_id=?", (development_id,))
-        c.executemany(
-            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            _version_rows(development_id, rows),
         )
 
     # -- queries ---------------------------------------------------------------------
@@ -516,33 +430,17 @@ class TrackerViewBase(TrackingRecorder):
             )
             return [dict(row) for row in c.fetchall()]
 
-    def report(self, report_id: str) -> dict[str, Any] | None:
-        with self._reading() as c:
-            c.execute("SELECT * FROM reports WHERE report_id=?", (report_id,))
-            row = c.fetchone()
-        return None if row is None else dict(row)
-
     def development_by_uuid(self, uuid: UUID) -> tuple[str, str] | None:
         with self._reading() as c:
             c.execute("SELECT development_id, kind FROM developments WHERE uuid=?", (uuid.hex,))
             row = c.fetchone()
         return None if row is None else (str(row["development_id"]), str(row["kind"]))
 
-    def actor_by_uuid(self, uuid: UUID) -> str:
-        with self._reading() as c:
-            c.execute("SELECT actor_id FROM actors WHERE uuid=?", (uuid.hex,))
-            return str(c.fetchone()["actor_id"])
-
     def development_kind(self, development_id: str) -> str | None:
         with self._reading() as c:
             c.execute("SELECT kind FROM developments WHERE development_id=?", (development_id,))
             row = c.fetchone()
         return None if row is None else str(row["kind"])
-
-    def development_ids(self) -> list[str]:
-        with self._reading() as c:
-            c.execute("SELECT development_id FROM developments ORDER BY development_id")
-            return [row["development_id"] for row in c.fetchall()]
 
     def tellings(self, development_id: str) -> list[dict[str, Any]]:
         """Every account and retraction of a development with its report, in the order
@@ -578,20 +476,6 @@ class TrackerViewBase(TrackingRecorder):
         for row in rows:
             row["data"] = orjson.loads(row["data"])
         return rows
-
-    def version_of(self, development_id: str, known_at: str) -> dict[str, Any] | None:
-        with self._reading() as c:
-            c.execute(
-                "SELECT * FROM versions"
-                " WHERE development_id=? AND known_from <= ? AND ? < known_until",
-                (development_id, known_at, known_at),
-            )
-            row = c.fetchone()
-        if row is None:
-            return None
-        version = dict(row)
-        version["data"] = orjson.loads(version["data"])
-        return version
 
     def reports_possibly_known(self, known_at: str) -> list[str]:
         """Reports that may have been published by ``known_at`` but not certainly."""
