@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     Notification,
     PersistenceError,
+    Recording,
     Tracking,
     Transcoder,
 )
@@ -131,9 +132,10 @@ class Tracker(Application[UUID]):
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             batch = Batch(self)
             result = work(batch)
+            recordings: list[Recording[UUID]] = []
             if batch.events:
                 try:
-                    self.save(*batch.events)
+                    recordings = self.save(*batch.events)
                 except IntegrityError as error:
                     if attempt == CONFLICT_ATTEMPTS:
                         raise ConcurrentChange(
@@ -142,6 +144,7 @@ class Tracker(Application[UUID]):
                         ) from None
                     time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311
                     continue
+            self._project_recorded(recordings)
             self.catch_up()
             return result
         raise AssertionError("unreachable")  # pragma: no cover
@@ -209,6 +212,25 @@ class Tracker(Application[UUID]):
                     # process applied the same events first.
                     raise IntegrityError(str(error)) from error
                 raise self._unappliable(pending, error) from error
+
+    def _project_recorded(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """Feed the views the events just appended, as they are in memory, when the
+        views are right behind them: no need to read them back and decode them."""
+        if not recordings or self.view.position(self.name) != recordings[0].notification.id - 1:
+            return  # someone else's events come first: catch_up reads them all in order
+        try:
+            for start in range(0, len(recordings), CATCH_UP_PAGE):
+                chunk = recordings[start : start + CATCH_UP_PAGE]
+                with self.view.page(self.name) as done:
+                    self.projection.process_page(
+                        [
+                            (recording.domain_event, Tracking(self.name, recording.notification.id))
+                            for recording in chunk
+                            if recording.notification.id > done
+                        ]
+                    )
+        except IntegrityError:
+            pass  # another process applied them first; catch_up carries on from there
 
     def _unappliable(self, notifications: Sequence[Notification], error: Exception) -> Exception:
         """The first event that cannot be applied on its own (the page was rolled back)."""
