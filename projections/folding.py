@@ -9,7 +9,7 @@ without folding anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
@@ -67,7 +67,7 @@ def fold(tellings: Iterable[Telling]) -> list[Version]:
             if telling.retraction:
                 retracted = True
                 continue
-            if _merge(fields, telling.fields):
+            if merge_fields(fields, telling.fields):
                 revisions += 1
             account_count += 1
             first_known = min(first_known, telling.known_upper)
@@ -102,8 +102,8 @@ KEPT_FIRST = frozenset({"quote"})
 RULES_VERSION = 2
 
 
-def _merge(fields: dict[str, Any], update: dict[str, Any]) -> bool:
-    """Fold one account into the fields; whether it changed anything."""
+def merge_fields(fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
+    """Fold one account into the fields, in place; the names of the fields it changed."""
     before = dict(fields)
     for name, value in update.items():
         if name in KEPT_FIRST and name in fields:
@@ -112,8 +112,4 @@ def _merge(fields: dict[str, Any], update: dict[str, Any]) -> bool:
             fields[name] = {**fields[name], **value}
         else:
             fields[name] = value
-    return fields != before
-
-
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> Sequence[str]:
-    return [name for name in after if before.get(name) != after[name]]
+    return [name for name in update if fields.get(name) != before.get(name)]

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from projections.folding import merge_fields
 from projections.view import TrackerViewBase
 from tracker.kinds import KINDS
 from tracker.state import (
@@ -288,10 +289,8 @@ class Queries:
             voided = row["voided_at"] is not None
             changed: tuple[str, ...] = ()
             if not retraction and not voided:
-                changed = tuple(
-                    name for name, value in row["fields"].items() if merged.get(name) != value
-                )
-                merged.update(row["fields"])
+                # The fold's own rules: a later quotation does not replace the first.
+                changed = tuple(merge_fields(merged, row["fields"]))
             entries.append(
                 HistoryEntry(
                     position=row["position"],
