@@ -1,3 +1,36 @@
 """The ``tracker timeline`` command (registered on the CLI group)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import Context, day_option, domain_errors, main, pass_context
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("timeline.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@day_option("--known-at", "Use only reports published by then (default: today).")
+@day_option("--as-of", "The world on this day (default: today).")
+@pass_context
+def timeline(context: Context, output: Path, known_at: str, as_of: str) -> None:
+    """Write the timeline as one self-contained HTML page: every development on a
+    valid-time axis, when each was first reported, the call counts over knowledge time,
+    the next meetings, the open issues and every account. It loads nothing from the
+    network and prints well."""
+    from tracker.exports import write_text
+    from tracker.timeline import render_timeline
+
+    tracker = context.reading()
+    with domain_errors():
+        page = render_timeline(tracker, as_of, known_at)
+        written = write_text(output, page)
+    click.echo(str(written))
