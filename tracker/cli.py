@@ -806,12 +806,7 @@ def history(context: Context, development_id: str, as_json: bool) -> None:
     from tracker.presenters import render_history
 
     found = _queries(context.reading()).history(development_id)
-    if found is None:
-        raise click.ClickException(f"unknown development {development_id!r}")
-    if as_json:
-        emit_json(found)
-    else:
-        click.echo(render_history(found))
+    _show_development(development_id, found, render_history, as_json=as_json)
 
 
 @main.command()
@@ -823,12 +818,19 @@ def sources(context: Context, development_id: str, as_json: bool) -> None:
     from tracker.presenters import render_sources
 
     found = _queries(context.reading()).sources(development_id)
+    _show_development(development_id, found, render_sources, as_json=as_json)
+
+
+def _show_development(
+    development_id: str, found: Any, render: Callable[[Any], str], *, as_json: bool
+) -> None:
+    """One development's history or sources, as JSON or text; unknown ids are an error."""
     if found is None:
         raise click.ClickException(f"unknown development {development_id!r}")
     if as_json:
         emit_json(found)
     else:
-        click.echo(render_sources(found))
+        click.echo(render(found))
 
 
 @main.command()
