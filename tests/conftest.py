@@ -82,29 +82,32 @@ def seeded(invoke: Invoke) -> Invoke:
     return invoke
 
 
+# The small store's records, at positions: trump (1), putin (2), r1 (3), call-1 (4).
+SMALL_STORE_RECORDS: list[dict[str, object]] = [
+    {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
+    {"type": "actor", "id": "putin", "name": "Vladimir Putin", "aliases": ["Putin"]},
+    {
+        "type": "report",
+        "id": "r1",
+        "outlet": "Wire",
+        "published": "2025-12-28",
+        "text": "Trump said he had a very good call with Putin today. It lasted 75 minutes.",
+    },
+    {
+        "type": "call",
+        "id": "call-1",
+        "report": "r1",
+        "participants": ["Trump", "Putin"],
+        "occurred": "2025-12-28",
+        "quote": "a very good call with Putin today",
+    },
+]
+
+
 @pytest.fixture
 def small_store(invoke: Invoke) -> Invoke:
     """``invoke`` on a store with two actors, one report with text, and one call."""
-    records: list[dict[str, object]] = [
-        {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
-        {"type": "actor", "id": "putin", "name": "Vladimir Putin", "aliases": ["Putin"]},
-        {
-            "type": "report",
-            "id": "r1",
-            "outlet": "Wire",
-            "published": "2025-12-28",
-            "text": "Trump said he had a very good call with Putin today. It lasted 75 minutes.",
-        },
-        {
-            "type": "call",
-            "id": "call-1",
-            "report": "r1",
-            "participants": ["Trump", "Putin"],
-            "occurred": "2025-12-28",
-            "quote": "a very good call with Putin today",
-        },
-    ]
-    result = invoke("import", "-", input=ndjson(records))
+    result = invoke("import", "-", input=ndjson(SMALL_STORE_RECORDS))
     assert result.exit_code == 0, result.output
     return invoke
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import PROJECT, Invoke, exported, ndjson
+from tests.conftest import PROJECT, SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tracker.cli import main
 
 # -- helpers -----------------------------------------------------------------------------
@@ -817,27 +817,6 @@ def run_tracker_process(
         check=False,
     )
 
-
-# The records of conftest's small_store: trump (1), putin (2), r1 (3), call-1 (4).
-SMALL_STORE_RECORDS = [
-    {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
-    {"type": "actor", "id": "putin", "name": "Vladimir Putin", "aliases": ["Putin"]},
-    {
-        "type": "report",
-        "id": "r1",
-        "outlet": "Wire",
-        "published": "2025-12-28",
-        "text": "Trump said he had a very good call with Putin today. It lasted 75 minutes.",
-    },
-    {
-        "type": "call",
-        "id": "call-1",
-        "report": "r1",
-        "participants": ["Trump", "Putin"],
-        "occurred": "2025-12-28",
-        "quote": "a very good call with Putin today",
-    },
-]
 
 ROOT_SKIP = pytest.mark.skipif(
     hasattr(os, "geteuid") and os.geteuid() == 0,

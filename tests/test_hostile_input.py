@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FIXTURES, PROJECT, Invoke, exported, ndjson
+from tests.conftest import FIXTURES, PROJECT, SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tracker.cli import main
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -125,21 +125,8 @@ def run_cli(store: str, *args: str, input: str | bytes | None = None) -> Result:
     return CliRunner().invoke(main, ["--store", store, *args], input=input)
 
 
-# The records of conftest's small_store: trump (1), putin (2), r1 (3), call-1 (4).
-R1_TEXT = "Trump said he had a very good call with Putin today. It lasted 75 minutes."
-SMALL_STORE_RECORDS: list[dict[str, Any]] = [
-    {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
-    {"type": "actor", "id": "putin", "name": "Vladimir Putin", "aliases": ["Putin"]},
-    {"type": "report", "id": "r1", "outlet": "Wire", "published": "2025-12-28", "text": R1_TEXT},
-    {
-        "type": "call",
-        "id": "call-1",
-        "report": "r1",
-        "participants": ["Trump", "Putin"],
-        "occurred": "2025-12-28",
-        "quote": "a very good call with Putin today",
-    },
-]
+# The text of the small store's report r1.
+R1_TEXT = str(SMALL_STORE_RECORDS[2]["text"])
 
 
 # -- 1. the corpus: one bad input per file -----------------------------------------------
