@@ -118,7 +118,7 @@ class Queries:
             rows = sorted(certain.get(key, []), key=lambda r: (r["sort_key"], r["development_id"]))
             claim = claims.get(key)
             last = rows[-1] if rows else None
-            claimed = _fields(claim)["value"] if claim else None
+            claimed = _fields(claim).get("value") if claim else None
             gap = (
                 claimed - len(rows)
                 if isinstance(claimed, int) and not isinstance(claimed, bool)
@@ -255,8 +255,8 @@ class Queries:
                 id=row["development_id"],
                 subject=row["subject"],
                 participants=tuple(_fields(row).get("participants", ())),
-                value=_fields(row)["value"],
-                claimant=_fields(row)["claimant"],
+                value=_fields(row).get("value"),
+                claimant=_fields(row).get("claimant"),
                 stance=row["stance"],
                 occurred=_text(_fields(row).get("occurred")),
                 reports=_reports(row),
@@ -268,8 +268,8 @@ class Queries:
         return [
             StatementSummary(
                 id=row["development_id"],
-                speaker=_fields(row)["speaker"],
-                quote=_fields(row)["quote"],
+                speaker=_fields(row).get("speaker"),
+                quote=_fields(row).get("quote"),
                 occurred=_text(_fields(row).get("occurred")),
                 reports=_reports(row),
             )
@@ -474,7 +474,7 @@ def _strike(row: dict[str, Any]) -> StrikeSummary:
     return StrikeSummary(
         id=row["development_id"],
         occurred=_text(fields.get("occurred")),
-        target=fields["target"],
+        target=fields.get("target"),
         by=fields.get("by"),
         weapons=tuple(fields.get("weapons", ())),
         effects=fields.get("effects"),

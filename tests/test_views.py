@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteDatastore
@@ -131,3 +132,32 @@ class TestPostgresTrackerViewIsATrackingRecorder(TrackingRecorderTestCase):
         recorder = PostgresTrackerView(datastore, tracking_table_name="tracker_views_tracking")
         recorder.create_table()
         return recorder
+
+
+def test_a_retelling_known_before_the_first_account_does_not_break_state(invoke: Invoke) -> None:
+    """The first report's publication is uncertain and may end after the retelling's:
+    at that day only the retelling, without the strike's target, is certainly known."""
+    records = [
+        {"type": "actor", "id": "russia", "name": "Russia"},
+        {"type": "report", "id": "first", "outlet": "A", "published": "2025-03-01/2025-03-20"},
+        {"type": "report", "id": "later", "outlet": "B", "published": "2025-03-10"},
+        {
+            "type": "strike",
+            "id": "s1",
+            "report": "first",
+            "target": "Kyiv",
+            "by": "russia",
+            "occurred": "2025-03-01",
+        },
+        {"type": "strike", "id": "s1", "report": "later", "effects": "power cuts"},
+    ]
+    assert invoke("import", "-", input=ndjson(records)).exit_code == 0
+    for command in ("state", "strikes"):
+        result = invoke(command, "--as-of", "2025-03-12", "--known-at", "2025-03-12", "--json")
+        assert result.exit_code == 0, result.output
+    state = orjson.loads(
+        invoke("state", "--as-of", "2025-03-12", "--known-at", "2025-03-12", "--json").stdout
+    )
+    assert [(s["id"], s["target"], s["effects"]) for s in state["strikes"]] == [
+        ("s1", None, "power cuts")
+    ]

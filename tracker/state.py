@@ -79,7 +79,7 @@ class IssueSummary:
 class StrikeSummary:
     id: str
     occurred: str | None
-    target: str
+    target: str | None  # None while only a later account, without it, is known
     by: str | None
     weapons: tuple[dict[str, Any], ...]
     effects: str | None
@@ -92,7 +92,7 @@ class ClaimSummary:
     subject: str
     participants: tuple[str, ...]
     value: Any
-    claimant: str
+    claimant: str | None
     stance: str
     occurred: str | None
     reports: tuple[str, ...]
@@ -101,8 +101,8 @@ class ClaimSummary:
 @attrs.frozen
 class StatementSummary:
     id: str
-    speaker: str
-    quote: str
+    speaker: str | None
+    quote: str | None
     occurred: str | None
     reports: tuple[str, ...]
 
