@@ -103,6 +103,9 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# SQLite's page cache during a rebuild or an import, in KiB.
+BULK_CACHE_KIB = 192 * 1024
+
 # Rows per IN (...) list: well under either backend's limit on parameters.
 CHUNK = 500
 
@@ -210,6 +213,19 @@ class TrackerViewBase(TrackingRecorder):
             finally:
                 self._cursor = None
 
+    @contextmanager
+    def borrow(self, cursor: Any) -> Iterator[None]:
+        """Read and write the view through a transaction the caller holds: a bulk
+        session appends to the log and updates the view in one transaction."""
+        if self._cursor is not None:
+            raise RuntimeError("the view is already in a transaction")
+        self._begin(cursor)
+        self._cursor = Statements(cursor, self.placeholder)
+        try:
+            yield
+        finally:
+            self._cursor = None
+
     def track(self, tracking: Tracking) -> None:
         """Record the last event of a page as applied (inside ``page``)."""
         if self._cursor is None:
@@ -285,9 +301,63 @@ class TrackerViewBase(TrackingRecorder):
             "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
             [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],
         )
-        touched = sorted({names[uuid] for uuid, *_ in [*page.tellings, *page.voids]})
-        for chunk in _chunks(touched):
+        # A development first told in this page, and not voided in it, has all its
+        # tellings in the page: fold it from memory. Any other is read back and refolded.
+        voided = {uuid for uuid, *_ in page.voids}
+        new = {uuid: kind for uuid, _, kind, _ in page.developments if uuid not in voided}
+        in_memory: dict[UUID, list[tuple[int, int, dict[str, Any]]]] = {}
+        touched: set[str] = set()
+        for uuid, version, position, row in page.tellings:
+            if uuid in new:
+                in_memory.setdefault(uuid, []).append((position, version, row))
+            else:
+                touched.add(names[uuid])
+        touched.update(names[uuid] for uuid in voided)
+        bounds = self._published_bounds(
+            c, {row["report_id"] for tellings in in_memory.values() for *_, row in tellings}
+        )
+        c.executemany(
+            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                version_row
+                for uuid, tellings in in_memory.items()
+                for version_row in _version_rows(
+                    names[uuid],
+                    new[uuid],
+                    [
+                        Telling(
+                            position=position,
+                            version=version,
+                            report_id=row["report_id"],
+                            known_lower=bounds[row["report_id"]][0],
+                            known_upper=bounds[row["report_id"]][1],
+                            fields=row.get("fields", {}),
+                            retraction=bool(row.get("retraction")),
+                        )
+                        for position, version, row in tellings
+                    ],
+                )
+            ],
+        )
+        for chunk in _chunks(sorted(touched)):
             self._refold_many(c, chunk)
+
+    def _published_bounds(self, c: Statements, report_ids: set[str]) -> dict[str, tuple[str, str]]:
+        bounds: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(report_ids)):
+            marks = ",".join("?" * len(chunk))
+            c.execute(
+                "SELECT report_id, published_lower, published_upper FROM reports"  # noqa: S608
+                f" WHERE report_id IN ({marks})",
+                chunk,
+            )
+            bounds.update(
+                {
+                    row["report_id"]: (row["published_lower"], row["published_upper"])
+                    for row in c.fetchall()
+                }
+            )
+        return bounds
 
     def _refold_many(self, c: Statements, development_ids: Sequence[str]) -> None:
         marks = ",".join("?" * len(development_ids))
@@ -309,9 +379,24 @@ class TrackerViewBase(TrackingRecorder):
         c.executemany(
             "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                row
+                version_row
                 for development_id, rows in grouped.items()
-                for row in _version_rows(development_id, rows)
+                for version_row in _version_rows(
+                    development_id,
+                    rows[0]["kind"],
+                    [
+                        Telling(
+                            position=row["position"],
+                            version=row["version"],
+                            report_id=row["report_id"],
+                            known_lower=row["published_lower"],
+                            known_upper=row["published_upper"],
+                            fields=orjson.loads(row["fields"]),
+                            retraction=bool(row["retraction"]),
+                        )
+                        for row in rows
+                    ],
+                )
             ],
         )
 
@@ -376,6 +461,32 @@ class TrackerViewBase(TrackingRecorder):
             self._begin(cursor)
             yield Statements(cursor, self.placeholder)
 
+    @contextmanager
+    def rebuilding(self, application_name: str) -> Iterator[None]:
+        """One transaction that empties the read models and lets the caller feed them
+        every event again (``apply_page`` and ``track`` inside): other readers see the
+        old views until the new ones commit, and a failed rebuild changes nothing."""
+        with self.datastore.transaction(commit=True) as cursor, self._bulk_cache(cursor):
+            self._begin(cursor)
+            self._lock_for_page(cursor)
+            c = Statements(cursor, self.placeholder)
+            for table in VIEW_TABLES:
+                c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            c.execute(
+                f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
+                (application_name,),
+            )
+            self._cursor = c
+            try:
+                yield
+            finally:
+                self._cursor = None
+
+    @contextmanager
+    def _bulk_cache(self, cursor: Any) -> Iterator[None]:
+        """A bigger page cache for a long transaction, where the backend has one."""
+        yield
+
     def reset(self, application_name: str) -> None:
         """Empty the read models and forget the tracking position (for a rebuild)."""
         with self.datastore.transaction(commit=True) as cursor:
@@ -400,6 +511,14 @@ class TrackerViewBase(TrackingRecorder):
     # -- queries ---------------------------------------------------------------------
 
     def position(self, application_name: str) -> int:
+        if self._cursor is not None:  # a borrowed transaction: see its own writes
+            self._cursor.execute(
+                f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
+                " WHERE application_name = ?",
+                (application_name,),
+            )
+            row = self._cursor.fetchone()
+            return int(row["notification_id"]) if row else 0
         return self.max_tracking_id(application_name) or 0
 
     def resolve_actor(self, name: str) -> str | None:
@@ -509,6 +628,18 @@ class TrackerViewBase(TrackingRecorder):
 class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
     """The tracker's view in the SQLite store."""
 
+    @contextmanager
+    def _bulk_cache(self, cursor: Any) -> Iterator[None]:
+        # The indexes on development ids take random keys: with SQLite's default 2 MB
+        # page cache, a rebuild of a big log re-reads index pages most of the time.
+        cursor.execute("PRAGMA cache_size")
+        default = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {default}")
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
 
@@ -518,24 +649,11 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
         self._record_schema(c)
 
 
-def _version_rows(development_id: str, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """The version rows of one development, folded from its standing tellings' rows."""
-    if not rows:
-        return []
-    kind = rows[0]["kind"]
-    versions = fold(
-        Telling(
-            position=row["position"],
-            version=row["version"],
-            report_id=row["report_id"],
-            known_lower=row["published_lower"],
-            known_upper=row["published_upper"],
-            fields=orjson.loads(row["fields"]),
-            retraction=bool(row["retraction"]),
-        )
-        for row in rows
-    )
-    return [_version_row(development_id, kind, version) for version in versions]
+def _version_rows(
+    development_id: str, kind: str, tellings: Sequence[Telling]
+) -> list[tuple[Any, ...]]:
+    """The version rows of one development, folded from its standing tellings."""
+    return [_version_row(development_id, kind, version) for version in fold(tellings)]
 
 
 def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:

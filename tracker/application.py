@@ -8,11 +8,12 @@ up to date from their tracking position before a query answers.
 from __future__ import annotations
 
 import difflib
+import functools
 import random
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -44,6 +45,9 @@ from tracker.errors import (
     UnknownReport,
 )
 from tracker.kinds import parse_fields
+
+if TYPE_CHECKING:
+    from tracker.bulk import BulkSession
 from tracker.store import POSTGRES_FACTORY, StoreLocation
 from tracker.transcoding import construct_transcoder
 from tracker.values import Account
@@ -55,6 +59,7 @@ CONFLICT_ATTEMPTS = 8
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 _WHITESPACE = re.compile(r"\s+")
 CATCH_UP_PAGE = 1000
+REBUILD_PAGE = 5000
 
 
 MAX_NAME_TO_MATCH = 200
@@ -77,6 +82,13 @@ def check_id(kind: str, value: Any) -> str:
 
 def normalise_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=64)
+def normalised_text(text: str) -> str:
+    """A report's text as quotes are compared with it; reports are quoted many times
+    in a row, and normalising a long text for each quote was most of an import."""
+    return normalise_whitespace(text)
 
 
 def view_class(env: Mapping[str, str]) -> Any:
@@ -193,25 +205,28 @@ class Tracker(Application[UUID]):
 
     def _project(self, notifications: Sequence[Notification]) -> None:
         with self.view.page(self.name) as done:
-            pending = [notification for notification in notifications if notification.id > done]
-            try:
-                self.projection.process_page(
-                    [
-                        (
-                            self.mapper.to_domain_event(notification),
-                            Tracking(self.name, notification.id),
-                        )
-                        for notification in pending
-                    ]
-                )
-            except (IntegrityError, PersistenceError):
-                raise
-            except Exception as error:
-                if "IntegrityError" in {cls.__name__ for cls in type(error).__mro__}:
-                    # The database's own uniqueness error (sqlite3 or psycopg): another
-                    # process applied the same events first.
-                    raise IntegrityError(str(error)) from error
-                raise self._unappliable(pending, error) from error
+            self._feed([notification for notification in notifications if notification.id > done])
+
+    def _feed(self, notifications: Sequence[Notification]) -> None:
+        """Decode events and apply them to the views, in the view's open transaction."""
+        try:
+            self.projection.process_page(
+                [
+                    (
+                        self.mapper.to_domain_event(notification),
+                        Tracking(self.name, notification.id),
+                    )
+                    for notification in notifications
+                ]
+            )
+        except (IntegrityError, PersistenceError):
+            raise
+        except Exception as error:
+            if "IntegrityError" in {cls.__name__ for cls in type(error).__mro__}:
+                # The database's own uniqueness error (sqlite3 or psycopg): another
+                # process applied the same events first.
+                raise IntegrityError(str(error)) from error
+            raise self._unappliable(notifications, error) from error
 
     def _project_recorded(self, recordings: Sequence[Recording[UUID]]) -> None:
         """Feed the views the events just appended, as they are in memory, when the
@@ -248,10 +263,19 @@ class Tracker(Application[UUID]):
         )
 
     def rebuild(self) -> int:
-        self.view.reset(self.name)
-        return self.catch_up()
+        """Empty the views and feed them the whole log again, in one transaction."""
+        with self.view.rebuilding(self.name):
+            for notifications in self.notification_pages(page=REBUILD_PAGE):
+                self._feed(notifications)
+        return self.catch_up()  # anything appended meanwhile
 
     def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:
+        for notifications in self.notification_pages(start, page):
+            yield from notifications
+
+    def notification_pages(
+        self, start: int = 0, page: int = CATCH_UP_PAGE
+    ) -> Iterator[Sequence[Notification]]:
         position = start
         while True:
             notifications = self.recorder.select_notifications(
@@ -259,7 +283,7 @@ class Tracker(Application[UUID]):
             )
             if not notifications:
                 return
-            yield from notifications
+            yield notifications
             position = notifications[-1].id
 
     def last_position(self) -> int:
@@ -278,17 +302,22 @@ class Tracker(Application[UUID]):
 class Batch:
     """Commands checked against the store and against what this batch already holds."""
 
-    def __init__(self, app: Tracker) -> None:
+    def __init__(self, app: Tracker, session: BulkSession | None = None) -> None:
         self.app = app
+        self.session = session
         self.events: list[Any] = []
         self._aggregates: dict[UUID, Aggregate] = {}
-        self._aliases: dict[str, str] = {}
+        # A session's batches share what they learn of aliases: only it can change them.
+        self._aliases: dict[str, str] = session.aliases if session is not None else {}
         self._absent: set[UUID] = set()
 
     def prefetch(self, development_ids: Iterable[str]) -> None:
         """Learn in a few queries which developments are new, so that recording many
         accounts does not ask the store about each new one."""
         wanted = {Development.create_id(development_id) for development_id in development_ids}
+        if self.session is not None:
+            self._absent = self.session.preload(wanted)
+            return
         existing = getattr(self.app.recorder, "existing_originators", None)
         if existing is not None and wanted:
             self._absent = wanted - existing(sorted(wanted, key=str))
@@ -299,10 +328,18 @@ class Batch:
             return aggregate if isinstance(aggregate, cls) else None
         if uuid in self._absent:
             return None
-        aggregate_or_none: A | None = self.app.get(cls, uuid)
+        aggregate_or_none: A | None
+        if self.session is not None:
+            found = self.session.get(uuid)
+            aggregate_or_none = found if isinstance(found, cls) else None
+        else:
+            aggregate_or_none = self.app.get(cls, uuid)
         if aggregate_or_none is not None:
             self._aggregates[uuid] = aggregate_or_none
         return aggregate_or_none
+
+    def aggregates(self) -> Iterable[Aggregate]:
+        return self._aggregates.values()
 
     def _keep(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
@@ -316,6 +353,8 @@ class Batch:
             return self._aliases[key]
         found = self.app.view.resolve_actor(key)
         if found is not None:
+            if self.session is not None:
+                self._aliases[key] = found
             return found
         close: list[str] = []
         if len(name) <= MAX_NAME_TO_MATCH:
@@ -397,7 +436,7 @@ class Batch:
             return
         if not isinstance(quote, str) or not quote.strip():
             raise InvalidRecord("a quote must be a non-empty string")
-        if normalise_whitespace(quote) not in normalise_whitespace(report.text):
+        if normalise_whitespace(quote) not in normalised_text(report.text):
             raise QuoteNotInReport(
                 f"quote {shorten(quote)!r} is not in report {report.report_id!r}"
             )

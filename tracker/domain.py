@@ -7,6 +7,7 @@ event fires; checks that need other aggregates live in the application.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -19,6 +20,8 @@ from tracker.values import Account
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://tracker.invalid/ids")
 
 
+# The same ids are hashed several times per record of an import (look-up, creation).
+@functools.lru_cache(maxsize=16384)
 def _stable_id(kind: str, analyst_id: str) -> UUID:
     return uuid5(_NAMESPACE, f"{kind}:{analyst_id}")
 

@@ -101,6 +101,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
 ACCOUNT_KEYS = ("quote", "attributed_to", "note")
 
 
+_SPECS_BY_NAME = {kind: {spec.name: spec for spec in specs} for kind, specs in KINDS.items()}
+
+
 def field_specs(kind: str) -> tuple[FieldSpec, ...]:
     try:
         return KINDS[kind]
@@ -122,8 +125,8 @@ def parse_fields(
     Required fields are required of the first account of a development only: a later
     report may add or change a single field.
     """
-    specs = {spec.name: spec for spec in field_specs(kind)}
-    unknown = sorted(set(raw) - set(specs))
+    specs = _SPECS_BY_NAME.get(kind) or {spec.name: spec for spec in field_specs(kind)}
+    unknown = sorted(raw.keys() - specs.keys())
     if unknown:
         raise InvalidRecord(f"unknown field {unknown[0]!r} for type {kind!r}")
     fields: dict[str, FieldValue] = {}

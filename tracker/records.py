@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,10 @@ import attrs
 import orjson
 
 from tracker.application import Batch, Tracker
+from tracker.bulk import ViewBehind, bulk_session
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
-from tracker.errors import InvalidRecord, TrackerError
+from tracker.errors import ConcurrentChange, InvalidRecord, TrackerError
 from tracker.kinds import KINDS, plain_value
 from tracker.values import Account
 
@@ -134,30 +135,68 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+# Records per chunk of a streaming import: big enough for bulk inserts to pay, small
+# enough that a chunk's events and view rows stay a few megabytes.
+IMPORT_CHUNK = 5000
+VIEW_CATCH_UP_ATTEMPTS = 8
+
+
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
     """Apply every record in one unit of work: all of them are appended, or none."""
+    if hasattr(app.recorder, "append_on"):
+        return _import_streaming(app, records, base)
     # Read once: a conflict with another writer runs the records again.
     materialised = list(records)
+    return app.run(lambda batch: _apply_chunk(batch, materialised, base, {}))
 
-    def apply_all(batch: Batch) -> dict[str, int]:
-        batch.prefetch(
-            str(record.data["id"])
-            for record in materialised
-            if record.data.get("type") in KINDS and isinstance(record.data.get("id"), str)
-        )
-        counts: dict[str, int] = {}
-        for record in materialised:
-            try:
-                _apply(batch, record, base)
-            except RecordError:
-                raise
-            except (TrackerError, InvalidDate) as error:
-                raise RecordError(record.source, record.line, str(error)) from None
-            kind = str(record.data["type"])
-            counts[kind] = counts.get(kind, 0) + 1
-        return counts
 
-    return app.run(apply_all)
+def _import_streaming(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
+    """Chunk by chunk in one transaction that holds the write lock throughout: memory
+    stays flat however long the file, and nothing can conflict."""
+    for _ in range(VIEW_CATCH_UP_ATTEMPTS):
+        app.catch_up()
+        try:
+            with bulk_session(app) as session:
+                counts: dict[str, int] = {}
+                for chunk in _chunked(records, IMPORT_CHUNK):
+                    batch = session.batch()
+                    _apply_chunk(batch, chunk, base, counts)
+                    session.append(batch)
+                return counts
+        except ViewBehind:
+            continue  # another process appended meanwhile: let the views catch up first
+    raise ConcurrentChange("the store kept changing before the import could start; try again")
+
+
+def _chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(
+    batch: Batch, records: Sequence[Record], base: Path, counts: dict[str, int]
+) -> dict[str, int]:
+    batch.prefetch(
+        str(record.data["id"])
+        for record in records
+        if record.data.get("type") in KINDS and isinstance(record.data.get("id"), str)
+    )
+    for record in records:
+        try:
+            _apply(batch, record, base)
+        except RecordError:
+            raise
+        except (TrackerError, InvalidDate) as error:
+            raise RecordError(record.source, record.line, str(error)) from None
+        kind = str(record.data["type"])
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def _apply(batch: Batch, record: Record, base: Path) -> None:

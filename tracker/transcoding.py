@@ -19,6 +19,7 @@ from tracker.dates import FuzzyDate
 from tracker.values import Account, Weapon
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
+_CONTAINERS = (dict, list)
 _ESCAPED_DICT = "_dict_"
 
 
@@ -45,13 +46,17 @@ class OrjsonTranscoder(Transcoder):
         if kind in _JSON_SCALARS:
             return obj
         if kind is dict:
-            encoded = {key: self._to_json(value) for key, value in obj.items()}
+            # Scalars inline: most values are, and a call per value doubled the cost.
+            encoded = {
+                key: value if type(value) in _JSON_SCALARS else self._to_json(value)
+                for key, value in obj.items()
+            }
             if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
                 # Plain data shaped like an envelope (a claim's value may be any JSON).
                 return {"_type_": _ESCAPED_DICT, "_data_": encoded}
             return encoded
         if kind is list:
-            return [self._to_json(item) for item in obj]
+            return [item if type(item) in _JSON_SCALARS else self._to_json(item) for item in obj]
         try:
             transcoding = self.types[kind]
         except KeyError:
@@ -64,7 +69,7 @@ class OrjsonTranscoder(Transcoder):
 
     def _from_json(self, data: Any) -> Any:
         if type(data) is list:
-            return [self._from_json(item) for item in data]
+            return [self._from_json(item) if type(item) in _CONTAINERS else item for item in data]
         if type(data) is not dict:
             return data
         if len(data) == 2 and "_type_" in data and "_data_" in data:
@@ -80,7 +85,10 @@ class OrjsonTranscoder(Transcoder):
                 )
                 raise TranscodingNotRegisteredError(msg) from None
             return transcoding.decode(self._from_json(data["_data_"]))
-        return {key: self._from_json(value) for key, value in data.items()}
+        return {
+            key: self._from_json(value) if type(value) in _CONTAINERS else value
+            for key, value in data.items()
+        }
 
 
 class TupleAsList(Transcoding):

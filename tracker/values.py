@@ -15,10 +15,16 @@ from tracker.dates import FuzzyDate
 FieldValue = Any
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: FieldValue) -> FieldValue:
     """Lists become tuples, recursively, so values are immutable and comparable."""
-    if isinstance(value, list | tuple):
-        return tuple(freeze(item) for item in value)
+    kind = type(value)
+    if kind in _ATOMS:  # most values: answered before the slower abstract-class check
+        return value
+    if kind is list or kind is tuple:
+        return tuple([freeze(item) for item in value])
     if isinstance(value, Mapping):
         return {key: freeze(item) for key, item in value.items()}
     return value

@@ -1,0 +1,113 @@
+"""A long run of commands appended in one transaction, chunk by chunk.
+
+An import of a million accounts must neither hold them all in memory nor read the
+log back to update the views. A session takes the store's write lock first, so nothing
+it reads can change under it: no conflicts, no retries. Each chunk's events are
+inserted at once, and fed from memory to the views on the same cursor, so the log and
+the views commit together, or not at all.
+
+Aggregates the chunk's commands need come from a bounded cache of the ones the session
+touched, and otherwise are rebuilt from their stored events, read on the session's own
+cursor: another connection would not see what the session has not committed yet.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import project_aggregate
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Tracking
+
+if TYPE_CHECKING:
+    from tracker.application import Batch, Tracker
+
+# Aggregates kept between chunks; a retelling of an older development rebuilds it.
+CACHED_AGGREGATES = 50_000
+
+
+class ViewBehind(Exception):
+    """Another process appended events the views have not applied yet."""
+
+
+class BulkSession:
+    def __init__(self, app: Tracker, cursor: Any) -> None:
+        self.app = app
+        self.cursor = cursor
+        self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self.aliases: dict[str, str] = {}
+
+    def batch(self) -> Batch:
+        from tracker.application import Batch
+
+        return Batch(self.app, session=self)
+
+    # -- reading, on the session's cursor ----------------------------------------------
+
+    def get(self, uuid: UUID) -> Aggregate | None:
+        aggregate = self._cache.get(uuid)
+        if aggregate is not None:
+            self._cache.move_to_end(uuid)
+            return aggregate
+        self.preload((uuid,))
+        return self._cache.get(uuid)
+
+    def preload(self, uuids: Iterable[UUID]) -> set[UUID]:
+        """Rebuild the aggregates not cached, in one query; the ids that have no events."""
+        wanted = [uuid for uuid in set(uuids) if uuid not in self._cache]
+        if not wanted:
+            return set()
+        events_by_originator: dict[UUID, list[Any]] = {}
+        for stored in self.app.recorder.events_on(self.cursor, wanted):  # type: ignore[attr-defined]
+            events_by_originator.setdefault(stored.originator_id, []).append(stored)
+        for stored_events in events_by_originator.values():
+            # The library's own projector, as its repository rebuilds an aggregate.
+            aggregate: Aggregate | None = project_aggregate(
+                None, [self.app.mapper.to_domain_event(stored) for stored in stored_events]
+            )
+            if aggregate is not None:
+                self._remember(aggregate)
+        return set(wanted) - set(events_by_originator)
+
+    def _remember(self, aggregate: Aggregate) -> None:
+        self._cache[aggregate.id] = aggregate
+        self._cache.move_to_end(aggregate.id)
+        while len(self._cache) > CACHED_AGGREGATES:
+            self._cache.popitem(last=False)
+
+    # -- appending -----------------------------------------------------------------------
+
+    def append(self, batch: Batch) -> None:
+        """The batch's events into the log and the views, in the open transaction."""
+        for aggregate in batch.aggregates():
+            self._remember(aggregate)
+        if not batch.events:
+            return
+        app = self.app
+        stored = [app.mapper.to_stored_event(event) for event in batch.events]
+        positions: Sequence[int] = app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]
+        app.projection.process_page(
+            [
+                (event, Tracking(app.name, position))
+                for event, position in zip(batch.events, positions, strict=True)
+            ]
+        )
+
+
+@contextmanager
+def bulk_session(app: Tracker) -> Iterator[BulkSession]:
+    """One write transaction on the log's connection, with the views written through it."""
+    recorder: Any = app.recorder
+    with recorder.datastore.transaction(commit=True) as cursor, recorder.bulk_cache(cursor):
+        view = app.view
+        with view.borrow(cursor):
+            # Under the write lock: the views must be right behind the log, or the
+            # events in between would be fed to them after this session's.
+            recorder_position = recorder.last_position_on(cursor)
+            if view.position(app.name) != recorder_position:
+                raise ViewBehind(recorder_position)
+            yield BulkSession(app, cursor)
