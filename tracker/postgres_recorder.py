@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from tracker.recorders import GENESIS, chain_rows
+
+# Events per INSERT statement of an append: a few megabytes of parameters at most for
+# ordinary events, so a large save is a run of moderate statements, not one huge one.
+INSERT_CHUNK = 5000
+
+
+def _chunks(items: Sequence[Any], size: int = INSERT_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -32,7 +47,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._select_last_chain = SQL(
             "SELECT chain FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
         ).format(*table)
-        self._insert_chain = SQL("INSERT INTO {}.{} VALUES (%s, %s)").format(*table)
+        self._insert_chains = SQL(
+            "INSERT INTO {}.{} (notification_id, chain)"
+            " SELECT * FROM unnest(%s::bigint[], %s::text[])"
+        ).format(*table)
         self._select_existing = SQL(
             "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
@@ -41,17 +59,67 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             " ORDER BY notification_id LIMIT %s"
         ).format(*table)
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if positions:
-            # The insert holds the table's EXCLUSIVE lock: appends are serialised.
-            curs.execute(self._select_last_chain)
-            row = curs.fetchone()
-            previous = row["chain"] if row else GENESIS
-            curs.executemany(
-                self._insert_chain, list(chain_rows(previous, positions, stored_events))
+        """Append the events and their hash chain in one transaction, holding the
+        table's EXCLUSIVE lock as the library does, but without its pipeline mode.
+
+        The library sends all the events as one INSERT inside a pipeline and then
+        syncs it. psycopg's pipeline loop stops writing once its queue of commands is
+        empty even if libpq still holds unsent bytes, and then waits for a reply: with
+        a statement of more than a few megabytes (20,000 events of 300 bytes hung most
+        times, 30,000 every time) the server waits for the rest of the statement and
+        the client for an answer, for ever (like psycopg issue #685). Outside a
+        pipeline a statement is sent whole before the reply is awaited; the events go
+        in statements of ``INSERT_CHUNK`` so that none is huge.
+
+        The library's database-function path (``enable_db_functions``) is not used: it
+        would append events without their hash chain.
+        """
+        if not stored_events:
+            return []
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            return self._append(curs, stored_events)
+
+    def _append(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert the events and their chain in the cursor's transaction; their log
+        positions, in order."""
+        # Serialise appends: each transaction takes its positions and commits before
+        # another takes any, so readers never pass a gap filled in later; listeners on
+        # the channel are told when the transaction commits.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        positions: list[int] = []
+        for chunk in _chunks(stored_events):
+            curs.execute(
+                self.insert_events_statement,
+                (
+                    [
+                        self.construct_pg_stored_event(
+                            event.originator_id,
+                            event.originator_version,
+                            event.topic,
+                            event.state,
+                        )
+                        for event in chunk
+                    ],
+                ),
+            )
+            returned = [row["notification_id"] for row in curs.fetchall()]
+            if len(returned) != len(chunk):
+                msg = f"inserted {len(chunk)} events but got {len(returned)} notification IDs"
+                raise ProgrammingError(msg)
+            positions.extend(returned)
+        curs.execute(self._select_last_chain)
+        row = curs.fetchone()
+        chained = list(chain_rows(row["chain"] if row else GENESIS, positions, stored_events))
+        for chunk in _chunks(chained):
+            curs.execute(
+                self._insert_chains,
+                ([position for position, _ in chunk], [chain for _, chain in chunk]),
             )
         return positions
 
