@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -53,6 +54,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ).format(*table)
         self._select_existing = SQL(
             "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+        self._select_events_of = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{}"
+            " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._select_chain = SQL(
             "SELECT notification_id, chain FROM {}.{} WHERE notification_id > %s"
@@ -122,6 +127,34 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 ([position for position, _ in chunk], [chain for _, chain in chunk]),
             )
         return positions
+
+    # -- a bulk session's own transaction (see tracker.bulk) ------------------------------
+
+    def append_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Append in the caller's transaction; the events' log positions."""
+        return self._append(curs, stored_events) if stored_events else []
+
+    def last_position_on(self, curs: Cursor[DictRow]) -> int:
+        """The log's last position, read holding the append lock until the caller's
+        transaction ends (SQLite's IMMEDIATE transaction holds it from the start)."""
+        self._lock_table(curs)
+        curs.execute(self.max_notification_id_statement)
+        row = curs.fetchone()
+        return int(row["max"] or 0) if row else 0
+
+    def events_on(self, curs: Cursor[DictRow], ids: Sequence[UUID]) -> Iterator[StoredEvent]:
+        """The stored events of these aggregates, each aggregate's in order."""
+        for chunk in _chunks(ids):
+            curs.execute(self._select_events_of, (list(chunk),))
+            for row in curs.fetchall():
+                yield StoredEvent(
+                    row["originator_id"], row["originator_version"], row["topic"], row["state"]
+                )
+
+    @contextmanager
+    def bulk_cache(self, curs: Cursor[DictRow]) -> Iterator[None]:
+        """Nothing to tune: the server sizes its own buffers."""
+        yield
 
     def existing_originators(self, ids: Sequence[UUID]) -> set[UUID]:
         """Which of these aggregates have events."""
