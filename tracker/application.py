@@ -189,6 +189,10 @@ class Tracker(Application[UUID]):
     def catch_up(self) -> int:
         """Feed the view every event after its tracking position; returns the position."""
         position = self.view.position(self.name)
+        if position == 0 and self.last_position() > REBUILD_PAGE:
+            # Empty views (a new view schema, or a copied log): one transaction, as a
+            # rebuild, rather than a commit every page.
+            return self.rebuild()
         while True:
             notifications = self.recorder.select_notifications(
                 start=position, limit=CATCH_UP_PAGE, inclusive_of_start=False
