@@ -2,6 +2,10 @@
 
 Comparisons are conservative: a development counts as having happened by D only if its
 latest possible date is on or before D; what only possibly happened is listed apart.
+
+The state is counted and windowed in SQL (``projections.view``): its counts are exact,
+and each of its lists holds at most ``STATE_LIST_LIMIT`` items with the total beside
+it, so its time and size do not grow with the log.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ ALL_KINDS = tuple(KINDS)
 STRIKE_WINDOW_DAYS = 30
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 UNDATED_UPCOMING_DAYS = 30
+# The most items a list in a state holds: the latest (or soonest) ones.
+STATE_LIST_LIMIT = 20
 
 
 def days_before(day: str, days: int) -> str:
@@ -59,8 +65,9 @@ def _happened(row: dict[str, Any], as_of: str) -> bool:
     return bool(row["occurred_upper"] <= as_of)
 
 
-def _possibly_happened(row: dict[str, Any], as_of: str) -> bool:
-    return bool(row["occurred_lower"] <= as_of < row["occurred_upper"])
+def _latest(items: list[Any], limit: int | None) -> list[Any]:
+    """The last ``limit`` items of a list kept oldest first (all without a limit)."""
+    return items if limit is None else items[max(0, len(items) - limit) :]
 
 
 class Queries:
@@ -68,95 +75,129 @@ class Queries:
         self.view = view
         self.application_name = application_name
 
-    def state(self, as_of: str, known_at: str, since: str | None = None) -> State:
+    def state(
+        self,
+        as_of: str,
+        known_at: str,
+        since: str | None = None,
+        limit: int | None = STATE_LIST_LIMIT,
+    ) -> State:
         strikes_since = since or days_before(as_of, STRIKE_WINDOW_DAYS)
-        calls = self.call_groups(as_of, known_at)
-        plans = self.plans(as_of, known_at)
-        issues = [issue for issue in self.issues(as_of, known_at) if issue.status == "open"]
-        strike_rows = [
-            row
-            for row in self.view.current_versions(("strike",), known_at)
-            if _happened(row, as_of)
-        ]
-        window = [row for row in strike_rows if row["occurred_upper"] >= strikes_since]
-        possible = {
-            "calls": tuple(call for group in calls for call in group.possible),
-            "strikes": tuple(
-                row["development_id"]
-                for row in self.view.current_versions(("strike",), known_at)
-                if _possibly_happened(row, as_of)
-            ),
-            "reports": tuple(self.view.reports_possibly_known(known_at)),
-        }
+        view = self.view
+        with view.snapshot():  # one read transaction: every figure from the same view
+            position = view.position(self.application_name)
+            calls_total, calls = self.call_groups_window(as_of, known_at, limit)
+            next_total, next_meetings = self.upcoming_window(as_of, known_at, limit)
+            plans_total, plans = self.plans_window(as_of, known_at, limit)
+            issues_total, issues = self.issues_window(as_of, known_at, limit, status="open")
+            strike_count = view.count_happened("strike", as_of, known_at)
+            strikes_total, strikes = view.latest_happened(
+                "strike", as_of, known_at, since=strikes_since, limit=limit
+            )
+            possible_calls = view.possibly_happened(
+                "call", as_of, known_at, status="held", limit=limit
+            )
+            possible_strikes = view.possibly_happened("strike", as_of, known_at, limit=limit)
+            possible_reports = view.reports_possibly_known(known_at, limit)
         return State(
             as_of=as_of,
             known_at=known_at,
-            position=self.view.position(self.application_name),
+            position=position,
+            list_limit=limit,
             calls=tuple(calls),
-            next_meetings=tuple(self.upcoming(as_of, known_at)),
+            calls_total=calls_total,
+            next_meetings=tuple(next_meetings),
+            next_meetings_total=next_total,
             plans=tuple(plans),
+            plans_total=plans_total,
             open_issues=tuple(issues),
-            strike_count=len(strike_rows),
+            open_issues_total=issues_total,
+            strike_count=strike_count,
             strikes_since=strikes_since,
-            strikes=tuple(_strike(row) for row in reversed(window)),
-            possible=possible,
+            strikes=tuple(_strike(row) for row in strikes),
+            strikes_total=strikes_total,
+            possible={
+                # Oldest first, as the lists of calls are.
+                "calls": tuple(row["development_id"] for row in reversed(possible_calls[1])),
+                "strikes": tuple(row["development_id"] for row in reversed(possible_strikes[1])),
+                "reports": tuple(possible_reports[1]),
+            },
+            possible_total={
+                "calls": possible_calls[0],
+                "strikes": possible_strikes[0],
+                "reports": possible_reports[0],
+            },
         )
 
     def call_groups(self, as_of: str, known_at: str) -> list[CallGroup]:
-        certain: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        possible: dict[str, list[str]] = defaultdict(list)
-        for row in self.view.current_versions(("call",), known_at):
-            if row["status"] != "held":
-                continue
-            if _happened(row, as_of):
-                certain[row["participants"]].append(row)
-            elif _possibly_happened(row, as_of):
-                possible[row["participants"]].append(row["development_id"])
-        claims = self._latest_call_count_claims(as_of, known_at)
+        """Held calls per set of participants: how many certainly happened by D, which
+        only possibly did, and the latest claimed count beside them."""
+        return self.call_groups_window(as_of, known_at, None)[1]
+
+    def call_groups_window(
+        self, as_of: str, known_at: str, limit: int | None
+    ) -> tuple[int, list[CallGroup]]:
+        """How many sets of participants have calls (certain or possible) or a claimed
+        count, and the ``limit`` most recently active of them (all without a limit), by
+        participants, each with the latest ``limit`` of its calls.
+
+        Most recently active: by the latest call that happened or possibly happened by
+        D; sets with only a claimed count come after those with calls.
+        """
+        view = self.view
+        # Claims known at K from reports published by D: as known at the earlier.
+        claims_at = min(as_of, known_at)
+        with view.snapshot():
+            sets = view.participant_sets(as_of, known_at, claims_at)
+            _, possible_rows = view.possibly_happened("call", as_of, known_at, status="held")
+            possible: dict[str, list[str]] = defaultdict(list)
+            active = {key: latest for key, latest in sets.items() if latest is not None}
+            for row in reversed(possible_rows):  # oldest first
+                key = row["participants"]
+                if key is not None:
+                    possible[key].append(row["development_id"])
+                    mark = (row["sort_key"], row["development_id"])
+                    active[key] = max(active.get(key, mark), mark)
+            everyone = sorted(set(sets) | set(possible))
+            # Python's sort is stable: sets with only a claim stay in participants order.
+            everyone.sort(key=lambda key: (key in active, active.get(key, ("", ""))), reverse=True)
+            shown = everyone[:limit]
+            held = view.held_calls_by_participants(
+                as_of, known_at, None if limit is None else shown, limit
+            )
+            last = view.versions_of(
+                [calls[-1]["development_id"] for _, calls in held.values() if calls],
+                known_at,
+                columns=(),
+            )
+            claims = view.latest_call_count_claims(claims_at, shown)
         groups = []
-        for key in sorted(set(certain) | set(possible) | set(claims)):
-            rows = sorted(certain.get(key, []), key=lambda r: (r["sort_key"], r["development_id"]))
+        for key in sorted(shown):
+            count, recent = held.get(key, (0, []))
+            last_row = last[recent[-1]["development_id"]] if recent else None
             claim = claims.get(key)
-            last = rows[-1] if rows else None
             claimed = _fields(claim).get("value") if claim else None
             gap = (
-                claimed - len(rows)
+                claimed - count
                 if isinstance(claimed, int) and not isinstance(claimed, bool)
                 else None
             )
+            possible_ids = possible.get(key, [])
             groups.append(
                 CallGroup(
                     participants=tuple(key.split(",")),
-                    count=len(rows),
-                    calls=tuple(row["development_id"] for row in rows),
-                    last=last["development_id"] if last else None,
-                    last_occurred=_text(_fields(last).get("occurred")) if last else None,
+                    count=count,
+                    calls=tuple(call["development_id"] for call in recent),
+                    last=last_row["development_id"] if last_row else None,
+                    last_occurred=_text(_fields(last_row).get("occurred")) if last_row else None,
                     claimed_count=claimed,
                     claimed_by=claim["development_id"] if claim else None,
-                    possible=tuple(possible.get(key, [])),
+                    possible=tuple(_latest(possible_ids, limit)),
+                    possible_count=len(possible_ids),
                     gap=gap,
                 )
             )
-        return groups
-
-    def _latest_call_count_claims(self, as_of: str, known_at: str) -> dict[str, dict[str, Any]]:
-        """Per participant set, the latest asserting call-count claim known at K from a
-        report published by D: the claims as known at the earlier of the two."""
-        latest: dict[str, dict[str, Any]] = {}
-        for row in self.view.current_versions(("claim",), min(as_of, known_at)):
-            if (
-                row["subject"] != "call-count"
-                or row["stance"] != "asserts"
-                or not row["participants"]
-            ):
-                continue
-            key = row["participants"]
-            if key not in latest or (row["occurred_upper"], row["known_from"]) >= (
-                latest[key]["occurred_upper"],
-                latest[key]["known_from"],
-            ):
-                latest[key] = row
-        return latest
+        return len(everyone), groups
 
     def upcoming(self, as_of: str, known_at: str) -> list[Upcoming]:
         """Meetings and calls still ahead on D that were known of by D, soonest first.
@@ -166,44 +207,37 @@ class Queries:
         and meetings or calls that were held after D but first reported by D: on D
         they were still to come.
         """
-        found: list[tuple[tuple[Any, ...], Upcoming]] = []
-        for row in self.view.current_versions(("meeting", "call"), known_at):
-            if row["first_known"] > as_of:
-                continue
-            fields = _fields(row)
-            status = row["status"]
-            if status in UPCOMING_STATUSES:
-                planned = fields.get("planned") or (
-                    fields.get("occurred") if row["kind"] == "call" else None
-                )
-                if planned is None:
-                    if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
-                        continue
-                elif planned["upper"] < as_of:
-                    continue
-            elif status == "held" and row["occurred_lower"] > as_of:
-                planned = fields.get("occurred")
-                status = "planned" if row["kind"] == "call" else "scheduled"
-            else:
-                continue
-            # Dated first, by day and then time (a day without a time after the timed
-            # ones of that day); undated last, by when they were first reported.
-            key = (
-                (0, planned["lower"], planned.get("instant") or "T24", row["development_id"])
-                if planned
-                else (1, row["first_known"], "", row["development_id"])
+        return self.upcoming_window(as_of, known_at, None)[1]
+
+    def upcoming_window(
+        self, as_of: str, known_at: str, limit: int | None
+    ) -> tuple[int, list[Upcoming]]:
+        """How many meetings and calls are still ahead on D (see ``upcoming``), and the
+        soonest ``limit`` of them (all without a limit)."""
+        keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        with self.view.snapshot():
+            candidates = self.view.upcoming_candidates(
+                as_of, known_at, days_before(as_of, UNDATED_UPCOMING_DAYS)
             )
-            item = Upcoming(
-                id=row["development_id"],
-                kind=row["kind"],
-                participants=tuple(fields.get("participants", ())),
-                status=status,
-                planned=_text(planned),
-                place=fields.get("place"),
-                reports=_reports(row),
+            for row in candidates:
+                # Held after D: dated by when it happened; otherwise by its planned date.
+                held = row["status"] == "held"
+                lower = row["occurred_lower"] if held else row["planned_lower"]
+                # Dated first, by day and then time (a day without a time after the
+                # timed ones of that day); undated last, by when they were first
+                # reported. A dated version's sort key is its date's instant, if timed.
+                if lower is not None:
+                    instant = row["sort_key"] if row["sort_key"] != lower else "T24"
+                    key: tuple[Any, ...] = (0, lower, instant, row["development_id"])
+                else:
+                    key = (1, row["first_known"], "", row["development_id"])
+                keyed.append((key, row))
+            keyed.sort(key=lambda pair: pair[0])
+            soonest = [row for _, row in keyed[:limit]]
+            versions = self.view.versions_of(
+                [row["development_id"] for row in soonest], known_at, columns=()
             )
-            found.append((key, item))
-        return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+        return len(keyed), [_upcoming(row, versions[row["development_id"]]) for row in soonest]
 
     def meetings(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
         return [
@@ -213,7 +247,14 @@ class Queries:
         ]
 
     def plans(self, as_of: str, known_at: str) -> list[PlanSummary]:
-        return [
+        return self.plans_window(as_of, known_at, None)[1]
+
+    def plans_window(
+        self, as_of: str, known_at: str, limit: int | None
+    ) -> tuple[int, list[PlanSummary]]:
+        """Plans made by D, as known at K: how many, and the latest ``limit``."""
+        total, rows = self.view.latest_happened("plan", as_of, known_at, limit=limit)
+        return total, [
             PlanSummary(
                 id=row["development_id"],
                 label=_fields(row).get("label"),
@@ -224,12 +265,21 @@ class Queries:
                 provisions=tuple(_fields(row).get("provisions", ())),
                 reports=_reports(row),
             )
-            for row in self.view.current_versions(("plan",), known_at)
-            if _happened(row, as_of)
+            for row in reversed(rows)
         ]
 
     def issues(self, as_of: str, known_at: str) -> list[IssueSummary]:
-        return [
+        return self.issues_window(as_of, known_at, None)[1]
+
+    def issues_window(
+        self, as_of: str, known_at: str, limit: int | None, status: str | None = None
+    ) -> tuple[int, list[IssueSummary]]:
+        """Issues raised by D (with ``status``), as known at K: how many, and the
+        latest ``limit``."""
+        total, rows = self.view.latest_happened(
+            "issue", as_of, known_at, status=status, limit=limit
+        )
+        return total, [
             IssueSummary(
                 id=row["development_id"],
                 title=_fields(row).get("title"),
@@ -237,17 +287,13 @@ class Queries:
                 positions=dict(_fields(row).get("positions", {})),
                 reports=_reports(row),
             )
-            for row in self.view.current_versions(("issue",), known_at)
-            if _happened(row, as_of)
+            for row in reversed(rows)
         ]
 
     def strikes(self, as_of: str, known_at: str, since: str | None) -> list[StrikeSummary]:
-        rows = [
-            row
-            for row in self.view.current_versions(("strike",), known_at)
-            if _happened(row, as_of) and (since is None or row["occurred_upper"] >= since)
-        ]
-        return [_strike(row) for row in reversed(rows)]
+        """Strikes that happened by D (since ``since``), as known at K, newest first."""
+        _, rows = self.view.latest_happened("strike", as_of, known_at, since=since)
+        return [_strike(row) for row in rows]
 
     def claims(self, as_of: str, known_at: str) -> list[ClaimSummary]:
         return [
@@ -341,27 +387,36 @@ class Queries:
         )
 
     def changes(self, known_from: str, known_to: str, as_of: str | None = None) -> Changes:
-        """What the reports published after ``known_from``, up to ``known_to``, changed."""
-        before = self._versions_at(known_from)
-        after = self._versions_at(known_to)
+        """What the reports published after ``known_from``, up to ``known_to``, changed.
+
+        A development's version at ``known_to`` differs from that at ``known_from`` only
+        if one of its versions begins in between: only those are read.
+        """
+        with self.view.snapshot():
+            candidates = self.view.developments_changed_between(ALL_KINDS, known_from, known_to)
+            columns = ("kind", "status", "retracted", "planned_upper", "occurred_lower")
+            before = self.view.versions_of(
+                candidates, known_from, include_retracted=True, columns=columns
+            )
+            after = self.view.versions_of(
+                candidates, known_to, include_retracted=True, columns=columns
+            )
+            published = self.view.tellings_published_between(candidates, known_from, known_to)
         added: list[DevelopmentChange] = []
         changed: list[DevelopmentChange] = []
         retracted: list[DevelopmentChange] = []
-        for development_id in sorted(set(before) | set(after)):
+        for development_id in candidates:
             old, new = before.get(development_id), after.get(development_id)
             latest = new or old
-            assert latest is not None  # in one of the two by construction
+            if latest is None:  # pragma: no cover - a version begins by known_to
+                continue
             if as_of is not None and not _relevant_on(latest, as_of):
                 continue
             alive_before = old is not None and not old["retracted"]
             alive_after = new is not None and not new["retracted"]
             if not alive_before and not alive_after:
                 continue
-            tellings = [
-                row
-                for row in self.view.tellings(development_id)
-                if known_from < row["published_upper"] <= known_to and row["voided_at"] is None
-            ]
+            tellings = published.get(development_id, [])
             reports = tuple(dict.fromkeys(row["report_id"] for row in tellings))
             if alive_after and not alive_before:
                 assert new is not None
@@ -398,10 +453,6 @@ class Queries:
             retracted=tuple(retracted),
             claims_added=tuple(change for change in added if change.kind == "claim"),
         )
-
-    def _versions_at(self, known_at: str) -> dict[str, dict[str, Any]]:
-        rows = self.view.current_versions(ALL_KINDS, known_at, include_retracted=True)
-        return {row["development_id"]: row for row in rows}
 
 
 def _relevant_on(row: dict[str, Any], as_of: str) -> bool:
@@ -479,4 +530,25 @@ def _strike(row: dict[str, Any]) -> StrikeSummary:
         weapons=tuple(fields.get("weapons", ())),
         effects=fields.get("effects"),
         reports=_reports(row),
+    )
+
+
+def _upcoming(candidate: dict[str, Any], version: dict[str, Any]) -> Upcoming:
+    """A meeting or call ahead on D, from its candidate row and its version's data."""
+    fields = _fields(version)
+    kind = candidate["kind"]
+    status = candidate["status"]
+    if status == "held":  # held after D but reported by D: on D it was still to come
+        planned = fields.get("occurred")
+        status = "planned" if kind == "call" else "scheduled"
+    else:
+        planned = fields.get("planned") or (fields.get("occurred") if kind == "call" else None)
+    return Upcoming(
+        id=candidate["development_id"],
+        kind=kind,
+        participants=tuple(fields.get("participants", ())),
+        status=status,
+        planned=_text(planned),
+        place=fields.get("place"),
+        reports=_reports(version),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -20,6 +21,56 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
 from projections.folding import RULES_VERSION, Telling, Version, fold
+from tracker.dates import OPEN_UPPER
+
+
+def _on(condition: str, alias: str = "") -> str:
+    """A condition written with ``{t}`` before each column, for the table or an alias."""
+    return condition.format(t=f"{alias}." if alias else "")
+
+
+# Conditions of the state's queries. Those that a partial index below is made for are
+# repeated word for word in the queries: only then will a planner use the index.
+# The version that holds at knowledge date K (both placeholders) and stands.
+STANDING_AT = "{t}known_from <= ? AND ? < {t}known_until AND {t}retracted = 0"
+HELD_CALL = "{t}kind = 'call' AND {t}status = 'held'"
+CALL_COUNT_CLAIM = "{t}kind = 'claim' AND {t}subject = 'call-count' AND {t}stance = 'asserts'"
+# Held calls and asserting call-count claims: per set of participants, side by side.
+CALL_OR_CALL_COUNT = f"(({HELD_CALL}) OR ({CALL_COUNT_CLAIM}))"
+PLANNED_STATUS = "{t}status IN ('proposed', 'scheduled', 'planned')"
+# Dated to a span of days: within one calendar month, or longer, across a month's end
+# or open (the few that a "possibly happened by D" query reads from D on).
+SPAN_WITHIN_A_MONTH = (
+    "{t}occurred_lower < {t}occurred_upper"
+    " AND substr({t}occurred_lower, 1, 7) = substr({t}occurred_upper, 1, 7)"
+)
+SPAN_ACROSS_MONTHS = (
+    "{t}occurred_lower < {t}occurred_upper"
+    " AND substr({t}occurred_lower, 1, 7) <> substr({t}occurred_upper, 1, 7)"
+)
+# The standing versions of a kind, in four parts, for counting what happened by D as
+# known at K: current ones whose dates ended by the time they became known (most: a
+# pure range count, see ``count_happened``), other current ones, and superseded ones
+# whose interval of knowledge time lies within a calendar month or not.
+SETTLED = (
+    f"{{t}}known_until = '{OPEN_UPPER}' AND {{t}}retracted = 0"
+    " AND {t}occurred_upper <= {t}known_from"
+)
+UNSETTLED = (
+    f"{{t}}known_until = '{OPEN_UPPER}' AND {{t}}retracted = 0"
+    " AND {t}occurred_upper > {t}known_from"
+)
+SUPERSEDED_WITHIN_A_MONTH = (
+    f"{{t}}known_until < '{OPEN_UPPER}' AND {{t}}retracted = 0"
+    " AND substr({t}known_from, 1, 7) = substr({t}known_until, 1, 7)"
+)
+SUPERSEDED_ACROSS_MONTHS = (
+    f"{{t}}known_until < '{OPEN_UPPER}' AND {{t}}retracted = 0"
+    " AND substr({t}known_from, 1, 7) <> substr({t}known_until, 1, 7)"
+)
+# Reported before it can have happened: a meeting told of ahead of its day.
+TOLD_BEFORE_IT_HAPPENED = "{t}occurred_lower > {t}first_known"
+REPORT_DATE_UNCERTAIN = "published_lower < published_upper"
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS reports (
@@ -83,9 +134,52 @@ SCHEMA = (
         data TEXT NOT NULL,
         PRIMARY KEY (development_id, known_from))""",
     # Knowledge time: which version of each development holds at K.
-    "CREATE INDEX IF NOT EXISTS versions_by_kind ON versions (kind, known_from, known_until)",
-    # Valid time: what happened by D, strikes in a window before D.
-    "CREATE INDEX IF NOT EXISTS versions_by_valid_time ON versions (kind, occurred_upper)",
+    "CREATE INDEX IF NOT EXISTS versions_by_kind"
+    " ON versions (kind, known_from, known_until, retracted, occurred_upper)",
+    # Valid time: the strikes in a window before D, newest first.
+    "CREATE INDEX IF NOT EXISTS versions_by_valid_time ON versions"
+    " (kind, occurred_upper, known_from, known_until, retracted, sort_key, development_id)",
+    # The rest are partial indexes. Each holds the columns of its own condition too:
+    # otherwise SQLite does not take it as covering, and costs each row a deferred seek.
+    # What happened by D as known at K, counted in four parts (see SETTLED).
+    "CREATE INDEX IF NOT EXISTS versions_settled ON versions (kind, known_from,"
+    f" occurred_upper, known_until, retracted) WHERE {_on(SETTLED)}",
+    "CREATE INDEX IF NOT EXISTS versions_unsettled ON versions (kind, known_from,"
+    f" occurred_upper, known_until, retracted) WHERE {_on(UNSETTLED)}",
+    "CREATE INDEX IF NOT EXISTS versions_superseded_within_a_month ON versions (kind,"
+    " known_from, known_until, occurred_upper, retracted)"
+    f" WHERE {_on(SUPERSEDED_WITHIN_A_MONTH)}",
+    "CREATE INDEX IF NOT EXISTS versions_superseded_across_months ON versions (kind,"
+    " known_until, known_from, occurred_upper, retracted)"
+    f" WHERE {_on(SUPERSEDED_ACROSS_MONTHS)}",
+    # Held calls and call-count claims per set of participants, calls by when they
+    # happened: the sets (one seek each), each one's latest call and whether it has a
+    # claim, and the count and latest few calls of some sets.
+    "CREATE INDEX IF NOT EXISTS calls_by_participants ON versions (participants, kind,"
+    " sort_key, development_id, known_from, known_until, retracted, occurred_upper,"
+    f" status, subject, stance) WHERE {_on(CALL_OR_CALL_COUNT)}",
+    # Call-count claims by when they were made: the latest claim of a set.
+    "CREATE INDEX IF NOT EXISTS call_count_claims ON versions (participants,"
+    " occurred_upper, known_from, sort_key, development_id, known_until, retracted,"
+    f" kind, subject, stance) WHERE {_on(CALL_COUNT_CLAIM)}",
+    # Spans of days that may hold D ("possibly happened by D"): see SPAN_WITHIN_A_MONTH.
+    "CREATE INDEX IF NOT EXISTS versions_within_a_month ON versions (kind, occurred_lower,"
+    " occurred_upper, known_from, known_until, retracted, status, participants, sort_key,"
+    f" development_id) WHERE {_on(SPAN_WITHIN_A_MONTH)}",
+    "CREATE INDEX IF NOT EXISTS versions_across_months ON versions (kind, occurred_upper,"
+    " occurred_lower, known_from, known_until, retracted, status, participants, sort_key,"
+    f" development_id) WHERE {_on(SPAN_ACROSS_MONTHS)}",
+    # Meetings and calls still ahead: proposed, scheduled or planned ones by their date,
+    # and held ones reported before they happened.
+    "CREATE INDEX IF NOT EXISTS versions_planned ON versions (kind, status, planned_upper,"
+    " first_known, known_from, known_until, retracted, planned_lower, occurred_lower,"
+    f" sort_key, development_id) WHERE {_on(PLANNED_STATUS)}",
+    "CREATE INDEX IF NOT EXISTS versions_told_ahead ON versions (kind, status,"
+    " occurred_lower, first_known, known_from, known_until, retracted, planned_lower,"
+    f" sort_key, development_id) WHERE {_on(TOLD_BEFORE_IT_HAPPENED)}",
+    # Reports whose publication day is uncertain, possibly but not certainly known at K.
+    "CREATE INDEX IF NOT EXISTS reports_of_uncertain_date"
+    f" ON reports (published_upper, published_lower) WHERE {REPORT_DATE_UNCERTAIN}",
 )
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
@@ -126,6 +220,41 @@ class Page:
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+# The last days of a window of strikes, where its latest are looked for first.
+RECENT_DAYS = 3
+
+# An OFFSET past any list: "no limit" for a query that takes the limit-th item.
+UNLIMITED = 2**62
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
+
+
+def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Version rows as dicts, their JSON ``data`` decoded."""
+    decoded = [dict(row) for row in rows]
+    for row in decoded:
+        row["data"] = orjson.loads(row["data"])
+    return decoded
+
+
+def _shifted(day: str, days: int) -> str:
+    """The day ``days`` after ``day`` (before, if negative), or a string beyond every
+    day at the calendar's ends."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    except (OverflowError, ValueError):
+        return "99999" if days > 0 else "0000"
+
+
+def _sort_key_bound(day: str) -> str:
+    """A bound above the sort key of anything dated by ``day``: a sort key is the UTC
+    instant of a date with a time of day, which may fall on the day after its local
+    date, so two days after."""
+    return _shifted(day, 2)
 
 
 class Statements:
@@ -220,6 +349,7 @@ class TrackerViewBase(TrackingRecorder):
         if self._cursor is not None:
             raise RuntimeError("the view is already in a transaction")
         self._begin(cursor)
+        self._lock_for_page(cursor)
         self._cursor = Statements(cursor, self.placeholder)
         try:
             yield
@@ -596,15 +726,477 @@ class TrackerViewBase(TrackingRecorder):
             row["data"] = orjson.loads(row["data"])
         return rows
 
-    def reports_possibly_known(self, known_at: str) -> list[str]:
-        """Reports that may have been published by ``known_at`` but not certainly."""
+    def reports_possibly_known(
+        self, known_at: str, limit: int | None = None
+    ) -> tuple[int, list[str]]:
+        """Reports that may have been published by ``known_at`` but not certainly: how
+        many, and the first ``limit`` of them by id (all without a limit)."""
+        where = (
+            f" FROM reports{self._using('reports_of_uncertain_date')}"
+            f" WHERE {REPORT_DATE_UNCERTAIN}"
+            " AND published_lower <= ? AND ? < published_upper"
+        )
         with self._reading() as c:
+            c.execute(f"SELECT COUNT(*) AS n{where}", (known_at, known_at))
+            total = int(c.fetchone()["n"])
             c.execute(
-                "SELECT report_id FROM reports WHERE published_lower <= ? AND ? < published_upper"
-                " ORDER BY report_id",
+                f"SELECT report_id{where} ORDER BY report_id{_limit(limit)}",
                 (known_at, known_at),
             )
-            return [row["report_id"] for row in c.fetchall()]
+            return total, [row["report_id"] for row in c.fetchall()]
+
+    # -- the state, counted and windowed in SQL ----------------------------------------
+    #
+    # A state reads only the versions that hold at K and stand (STANDING_AT) and applies
+    # the conservative rules of ``projections.queries`` to valid time: a development
+    # happened by D if its latest possible date is on or before D, and only possibly if
+    # D falls inside its dates' span. Counts are made in SQL and lists come back cut to
+    # a limit, so that neither time nor memory grows with every row of a kind; each
+    # query has an index in SCHEMA holding the columns it filters on.
+
+    def _using(self, index: str) -> str:
+        """The clause that makes a query read the named index, where the backend needs
+        one: SQLite plans without statistics and may pick a worse index (PostgreSQL
+        plans from its statistics, and has no such clause)."""
+        return ""
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run the reads inside in one read transaction: one consistent view (on SQLite),
+        and one transaction begun instead of one per read."""
+        if self._cursor is not None:
+            yield
+            return
+        with self.datastore.transaction(commit=False) as cursor:
+            self._begin(cursor)
+            self._cursor = Statements(cursor, self.placeholder)
+            try:
+                yield
+            finally:
+                self._cursor = None
+
+    def count_happened(self, kind: str, as_of: str, known_at: str) -> int:
+        """How many developments of a kind certainly happened by D, as known at K.
+
+        A count walks every index entry it counts, so the versions are counted in
+        parts chosen so that most entries need no test. A current version whose dates
+        ended by the time it became known (SETTLED, most of them) happened by D if it
+        became known by D: those are a range count on ``known_from`` alone up to the
+        earlier of D and K, plus, when D is before K, the few that became known between
+        D and K, tested one by one. The other current versions are few; so are the
+        superseded versions holding at K, read from the first day of K's month when
+        their interval lies within a month, and from K on when it does not.
+        """
+
+        def count(index: str, condition: str, terms: str) -> str:
+            return (
+                f"(SELECT COUNT(*) FROM versions{self._using(index)}"  # noqa: S608
+                f" WHERE kind = ? AND {_on(condition)} AND {terms})"
+            )
+
+        known_by = min(as_of, known_at)
+        parts = [
+            (count("versions_settled", SETTLED, "known_from <= ?"), (kind, known_by)),
+            (
+                count("versions_unsettled", UNSETTLED, "known_from <= ? AND occurred_upper <= ?"),
+                (kind, known_at, as_of),
+            ),
+            (
+                count(
+                    "versions_superseded_within_a_month",
+                    SUPERSEDED_WITHIN_A_MONTH,
+                    "known_from >= ? AND known_from <= ? AND ? < known_until"
+                    " AND occurred_upper <= ?",
+                ),
+                (kind, f"{known_at[:7]}-01", known_at, known_at, as_of),
+            ),
+            (
+                count(
+                    "versions_superseded_across_months",
+                    SUPERSEDED_ACROSS_MONTHS,
+                    "? < known_until AND known_from <= ? AND occurred_upper <= ?",
+                ),
+                (kind, known_at, known_at, as_of),
+            ),
+        ]
+        if as_of < known_at:
+            parts.append(
+                (
+                    count(
+                        "versions_settled",
+                        SETTLED,
+                        "known_from > ? AND known_from <= ? AND occurred_upper <= ?",
+                    ),
+                    (kind, as_of, known_at, as_of),
+                )
+            )
+        with self._reading() as c:
+            c.execute(
+                "SELECT " + " + ".join(sql for sql, _ in parts) + " AS n",
+                [param for _, params in parts for param in params],
+            )
+            return int(c.fetchone()["n"])
+
+    def latest_happened(
+        self,
+        kind: str,
+        as_of: str,
+        known_at: str,
+        *,
+        since: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Developments of a kind that certainly happened by D (and not before ``since``,
+        and with ``status``), as known at K: how many, and the latest ``limit`` of them
+        (all without a limit), newest first, with their data."""
+
+        def conditions(first: str | None) -> tuple[str, list[Any]]:
+            where = f"kind = ? AND {_on(STANDING_AT)} AND occurred_upper <= ?"
+            params: list[Any] = [kind, known_at, known_at, as_of]
+            if first is not None:
+                where += " AND occurred_upper >= ?"
+                params.append(first)
+            if status is not None:
+                where += " AND status = ?"
+                params.append(status)
+            return where, params
+
+        # A window is read by valid time; all since the first, by knowledge time.
+        versions = "versions" + self._using(
+            "versions_by_kind" if since is None else "versions_by_valid_time"
+        )
+
+        def latest_keys(c: Statements, first: str | None) -> list[Any]:
+            where, params = conditions(first)
+            c.execute(
+                f"SELECT development_id, known_from, sort_key FROM {versions}"  # noqa: S608
+                f" WHERE {where}"
+                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+                params,
+            )
+            return c.fetchall()
+
+        with self._reading() as c:
+            where, params = conditions(since)
+            c.execute(f"SELECT COUNT(*) AS n FROM {versions} WHERE {where}", params)  # noqa: S608
+            total = int(c.fetchone()["n"])
+            keys = None
+            if since is not None and limit is not None and total > limit:
+                # The latest by sort key are nearly always among those dated in the last
+                # few days: read those first. A sort key comes before two days after its
+                # latest possible date, so nothing dated before two days before the
+                # limit-th's sort key can come before it.
+                recent = max(since, _shifted(as_of, -RECENT_DAYS))
+                keys = latest_keys(c, recent)
+                if len(keys) < limit:
+                    keys = None
+                else:
+                    floor = max(since, _shifted(keys[-1]["sort_key"][:10], -2))
+                    if floor < recent:
+                        keys = latest_keys(c, floor)
+            if keys is None:
+                keys = latest_keys(c, since)
+            # The data only for those, each by its key (a development may have many
+            # versions: a plan revised a hundred times).
+            found: dict[tuple[str, str], dict[str, Any]] = {}
+            for chunk in _chunks([(row["development_id"], row["known_from"]) for row in keys]):
+                pairs = ", ".join("(?, ?)" for _ in chunk)
+                c.execute(
+                    f"WITH chosen(development_id, known_from) AS (VALUES {pairs})"  # noqa: S608
+                    " SELECT v.* FROM chosen JOIN versions v"
+                    " ON v.development_id = chosen.development_id"
+                    " AND v.known_from = chosen.known_from",
+                    [value for pair in chunk for value in pair],
+                )
+                found.update(
+                    ((row["development_id"], row["known_from"]), row)
+                    for row in _decoded(c.fetchall())
+                )
+        return total, [found[row["development_id"], row["known_from"]] for row in keys]
+
+    def possibly_happened(
+        self,
+        kind: str,
+        as_of: str,
+        known_at: str,
+        *,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Developments of a kind (with ``status``) that possibly but not certainly
+        happened by D, as known at K: how many, and the latest ``limit`` of them (all
+        without a limit), newest first; only ``development_id``, ``participants`` and
+        ``sort_key`` of each.
+
+        Only a span of days can hold D without ending by it. A span within one calendar
+        month must then start in D's month, so the index ``versions_within_a_month``
+        is read from that month's first day to D; the other spans (across a month's
+        end, or open) are few, and ``versions_across_months`` is read from D on.
+        """
+        status_term = "" if status is None else " AND status = ?"
+        status_params = () if status is None else (status,)
+        union = (
+            "SELECT development_id, participants, sort_key"  # noqa: S608
+            f" FROM versions{self._using('versions_within_a_month')}"
+            f" WHERE kind = ?{status_term} AND {_on(STANDING_AT)} AND {_on(SPAN_WITHIN_A_MONTH)}"
+            " AND occurred_lower >= ? AND occurred_lower <= ? AND ? < occurred_upper"
+            " UNION ALL SELECT development_id, participants, sort_key"
+            f" FROM versions{self._using('versions_across_months')}"
+            f" WHERE kind = ?{status_term} AND {_on(STANDING_AT)} AND {_on(SPAN_ACROSS_MONTHS)}"
+            " AND ? < occurred_upper AND occurred_lower <= ?"
+        )
+        params = (
+            *(kind, *status_params, known_at, known_at, f"{as_of[:7]}-01", as_of, as_of),
+            *(kind, *status_params, known_at, known_at, as_of, as_of),
+        )
+        with self._reading() as c:
+            c.execute(f"SELECT COUNT(*) AS n FROM ({union}) AS possible", params)  # noqa: S608
+            total = int(c.fetchone()["n"])
+            c.execute(
+                f"SELECT * FROM ({union}) AS possible"  # noqa: S608
+                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+                params,
+            )
+            return total, [dict(row) for row in c.fetchall()]
+
+    def participant_sets(
+        self, as_of: str, known_at: str, claims_at: str
+    ) -> dict[str, tuple[str, str] | None]:
+        """Every set of participants with a held call that certainly happened by D, as
+        known at K, or else an asserting call-count claim standing at ``claims_at``:
+        the sort key and id of its latest such call (None for a set with a claim only).
+
+        One statement over the index ``calls_by_participants``: a recursive CTE finds
+        each set with one seek (a loose index scan, not a walk over every call); a
+        set's latest call is the first that qualifies walking back from D, and only
+        a set without one is looked at for a claim: a few rows per set, however many
+        calls the log holds.
+        """
+        index = self._using("calls_by_participants")
+        first = (
+            f"SELECT participants FROM versions{index}"  # noqa: S608
+            f" WHERE {_on(CALL_OR_CALL_COUNT)}"
+            " AND participants IS NOT NULL ORDER BY participants LIMIT 1"
+        )
+        after = (
+            f"SELECT n.participants FROM versions AS n{index}"  # noqa: S608
+            f" WHERE {_on(CALL_OR_CALL_COUNT, 'n')} AND n.participants > sets.participants"
+            " ORDER BY n.participants LIMIT 1"
+        )
+        happened = STANDING_AT + " AND {t}occurred_upper <= ?"
+        with self._reading() as c:
+            c.execute(
+                f"WITH RECURSIVE sets(participants) AS (SELECT ({first})"  # noqa: S608
+                f" UNION ALL SELECT ({after}) FROM sets WHERE sets.participants IS NOT NULL)"
+                # "sort key id" of the latest call, else '' if there is a claim.
+                " SELECT participants, COALESCE((SELECT w.sort_key || ' ' || w.development_id"
+                f" FROM versions AS w{index} WHERE {_on(CALL_OR_CALL_COUNT, 'w')}"
+                f" AND {_on(HELD_CALL, 'w')} AND w.participants = sets.participants"
+                f" AND w.sort_key < ? AND {_on(happened, 'w')}"
+                " ORDER BY w.kind DESC, w.sort_key DESC, w.development_id DESC LIMIT 1),"
+                " CASE WHEN EXISTS (SELECT 1"
+                f" FROM versions AS k{index} WHERE {_on(CALL_OR_CALL_COUNT, 'k')}"
+                f" AND {_on(CALL_COUNT_CLAIM, 'k')} AND k.participants = sets.participants"
+                f" AND {_on(STANDING_AT, 'k')}) THEN '' END) AS latest"
+                " FROM sets WHERE participants IS NOT NULL",
+                (_sort_key_bound(as_of), known_at, known_at, as_of, claims_at, claims_at),
+            )
+            rows = c.fetchall()
+        found: dict[str, tuple[str, str] | None] = {}
+        for row in rows:
+            if row["latest"]:
+                sort_key, development_id = row["latest"].split(" ", 1)
+                found[row["participants"]] = (sort_key, development_id)
+            elif row["latest"] is not None:
+                found[row["participants"]] = None
+        return found
+
+    def held_calls_by_participants(
+        self,
+        as_of: str,
+        known_at: str,
+        participants: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+        """Per set of participants (these, or all), the held calls that certainly
+        happened by D, as known at K: how many, and the keys (``development_id``,
+        ``known_from``, ``sort_key``) of the latest ``limit`` of them (all without a
+        limit), oldest first.
+
+        One statement: the count per set walks that set's calls in the index
+        ``calls_by_participants``; the ``limit``-th latest call's sort key (a subquery
+        walking back from D) bounds a short range of them to return.
+        """
+        happened = STANDING_AT + " AND {t}occurred_upper <= ?"
+        happened_params = (known_at, known_at, as_of)
+        bound = _sort_key_bound(as_of)
+        offset = (limit or UNLIMITED) - 1
+        index = self._using("calls_by_participants")
+        held = f"{_on(CALL_OR_CALL_COUNT)} AND {_on(HELD_CALL)}"
+        groups: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        chunks = [None] if participants is None else list(_chunks(sorted(participants)))
+        with self._reading() as c:
+            for chunk in chunks:
+                among = (
+                    "" if chunk is None else f" AND participants IN ({','.join('?' * len(chunk))})"
+                )
+                c.execute(
+                    "SELECT g.participants, g.recorded, v.development_id, v.known_from,"  # noqa: S608
+                    " v.sort_key"
+                    f" FROM (SELECT participants, COUNT(*) AS recorded FROM versions{index}"
+                    f" WHERE {held} AND participants IS NOT NULL{among}"
+                    f" AND {_on(happened)} GROUP BY participants) AS g"
+                    f" CROSS JOIN versions AS v{index}"
+                    f" WHERE {_on(CALL_OR_CALL_COUNT, 'v')} AND {_on(HELD_CALL, 'v')}"
+                    " AND v.participants = g.participants"
+                    " AND v.sort_key < ? AND v.sort_key >= COALESCE((SELECT w.sort_key"
+                    f" FROM versions AS w{index} WHERE {_on(CALL_OR_CALL_COUNT, 'w')}"
+                    f" AND {_on(HELD_CALL, 'w')}"
+                    " AND w.participants = g.participants AND w.sort_key < ?"
+                    f" AND {_on(happened, 'w')}"
+                    " ORDER BY w.sort_key DESC LIMIT 1 OFFSET ?), '')"
+                    f" AND {_on(happened, 'v')}",
+                    (
+                        *(chunk or ()),
+                        *happened_params,
+                        *(bound, bound, *happened_params, offset, *happened_params),
+                    ),
+                )
+                for row in c.fetchall():
+                    group = groups.setdefault(row["participants"], (int(row["recorded"]), []))
+                    group[1].append(
+                        {key: row[key] for key in ("development_id", "known_from", "sort_key")}
+                    )
+        for _, calls in groups.values():
+            # Calls tied with the limit-th latest come back too: keep the latest.
+            calls.sort(key=lambda call: (call["sort_key"], call["development_id"]))
+            del calls[: max(0, len(calls) - (limit or len(calls)))]
+        return groups
+
+    def latest_call_count_claims(
+        self, known_at: str, participants: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """For each of these sets of participants, the latest asserting call-count
+        claim standing at K (latest by when it was made, then by when it became known,
+        then in the order of versions), with its data: for each set, the first claim
+        that stands at K walking back in the index ``call_count_claims``."""
+        index = self._using("call_count_claims")
+        chosen: dict[str, str] = {}
+        with self._reading() as c:
+            for chunk in _chunks(sorted(participants)):
+                sets = ", ".join("(?)" for _ in chunk)
+                c.execute(
+                    f"WITH sets(participants) AS (VALUES {sets})"  # noqa: S608
+                    " SELECT participants, (SELECT w.development_id"
+                    f" FROM versions AS w{index} WHERE {_on(CALL_COUNT_CLAIM, 'w')}"
+                    f" AND w.participants = sets.participants AND {_on(STANDING_AT, 'w')}"
+                    " ORDER BY w.occurred_upper DESC, w.known_from DESC, w.sort_key DESC,"
+                    " w.development_id DESC LIMIT 1) AS claim FROM sets",
+                    (*chunk, known_at, known_at),
+                )
+                chosen.update(
+                    (row["participants"], row["claim"])
+                    for row in c.fetchall()
+                    if row["claim"] is not None
+                )
+        versions = self.versions_of(list(chosen.values()), known_at, columns=())
+        return {key: versions[development_id] for key, development_id in chosen.items()}
+
+    def upcoming_candidates(
+        self, as_of: str, known_at: str, undated_since: str
+    ) -> list[dict[str, Any]]:
+        """Meetings and calls known of by D that may still be ahead on D, as known at K
+        (their keys and dates; ``projections.queries`` orders them): proposed, scheduled
+        or planned ones dated on or after D, or undated and first reported from
+        ``undated_since`` to D, and held ones that happened after D but were first reported by D."""
+        columns = (
+            "SELECT development_id, known_from, kind, status, planned_lower, occurred_lower,"
+            " sort_key, first_known FROM versions"
+        )
+        planned = f"{self._using('versions_planned')} WHERE kind IN ('meeting', 'call')"
+        planned += f" AND {_on(PLANNED_STATUS)}"
+        told_ahead = f"{self._using('versions_told_ahead')} WHERE kind IN ('meeting', 'call')"
+        with self._reading() as c:
+            c.execute(
+                f"{columns}{planned} AND {_on(STANDING_AT)}"
+                " AND planned_upper >= ? AND first_known <= ?"
+                f" UNION ALL {columns}{planned} AND {_on(STANDING_AT)}"
+                " AND planned_upper IS NULL AND first_known >= ? AND first_known <= ?"
+                f" UNION ALL {columns}{told_ahead} AND status = 'held'"
+                f" AND {_on(TOLD_BEFORE_IT_HAPPENED)}"
+                f" AND {_on(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
+                (
+                    *(known_at, known_at, as_of, as_of),
+                    *(known_at, known_at, undated_since, as_of),
+                    *(known_at, known_at, as_of, as_of),
+                ),
+            )
+            return [dict(row) for row in c.fetchall()]
+
+    def versions_of(
+        self,
+        development_ids: Sequence[str],
+        known_at: str,
+        *,
+        include_retracted: bool = False,
+        columns: Sequence[str] = ("*",),
+    ) -> dict[str, dict[str, Any]]:
+        """The version of each of these developments that holds at K (``columns`` of
+        it, with ``development_id`` and ``data``), its data decoded."""
+        found: dict[str, dict[str, Any]] = {}
+        retracted = "" if include_retracted else " AND retracted = 0"
+        selected = ", ".join(dict.fromkeys([*columns, "development_id", "data"]))
+        with self._reading() as c:
+            for chunk in _chunks(sorted(set(development_ids))):
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    f"SELECT {selected} FROM versions WHERE development_id IN ({marks})"  # noqa: S608
+                    f" AND known_from <= ? AND ? < known_until{retracted}",
+                    (*chunk, known_at, known_at),
+                )
+                found.update((row["development_id"], row) for row in _decoded(c.fetchall()))
+        return found
+
+    def developments_changed_between(
+        self, kinds: Sequence[str], after: str, until: str
+    ) -> list[str]:
+        """Developments with a version beginning after ``after``, up to ``until``: the
+        only ones whose version at ``until`` may differ from that at ``after``."""
+        marks = ",".join("?" * len(kinds))
+        with self._reading() as c:
+            c.execute(
+                "SELECT DISTINCT development_id"  # noqa: S608
+                f" FROM versions{self._using('versions_by_kind')} WHERE kind IN ({marks})"
+                " AND known_from > ? AND known_from <= ? ORDER BY development_id",
+                (*kinds, after, until),
+            )
+            return [row["development_id"] for row in c.fetchall()]
+
+    def tellings_published_between(
+        self, development_ids: Sequence[str], after: str, until: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The standing (not voided) tellings of these developments from reports
+        certainly published after ``after``, by ``until``, each development's in the
+        order the fold applies them."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        with self._reading() as c:
+            for chunk in _chunks(sorted(set(development_ids))):
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"  # noqa: S608
+                    " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
+                    f" WHERE t.development_id IN ({marks}) AND t.voided_at IS NULL"
+                    " AND r.published_upper > ? AND r.published_upper <= ?"
+                    " ORDER BY t.development_id, r.published_upper, r.published_lower,"
+                    " t.position",
+                    (*chunk, after, until),
+                )
+                for row in c.fetchall():
+                    telling = dict(row)
+                    telling["fields"] = orjson.loads(telling["fields"])
+                    found.setdefault(telling["development_id"], []).append(telling)
+        return found
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every view table, in key order: for comparing a kept view
@@ -627,6 +1219,9 @@ class TrackerViewBase(TrackingRecorder):
 
 class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
     """The tracker's view in the SQLite store."""
+
+    def _using(self, index: str) -> str:
+        return f" INDEXED BY {index}"
 
     @contextmanager
     def _bulk_cache(self, cursor: Any) -> Iterator[None]:

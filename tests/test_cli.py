@@ -233,6 +233,7 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "claimed_count": 9,
             "claimed_by": "cl-1",
             "possible": [],
+            "possible_count": 0,
             "gap": 8,
             "gap_text": "claimed 9, recorded 1: 8 calls not in the record",
         }
@@ -269,7 +270,10 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "reports": ["r1"],
         }
     ]
-    assert state["strike_count"] == 1
+    assert (state["strike_count"], state["strikes_total"]) == (1, 1)
+    assert (state["list_limit"], state["calls_total"], state["next_meetings_total"]) == (20, 1, 1)
+    assert (state["plans_total"], state["open_issues_total"]) == (1, 1)
+    assert state["possible_total"] == {"calls": 0, "strikes": 0, "reports": 0}
     assert state["strikes"] == [
         {
             "id": "s-1",

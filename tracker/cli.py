@@ -27,13 +27,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def emit_json(value: Any) -> None:
-    import orjson
+    from tracker.presenters import json_bytes
 
-    from tracker.presenters import plain
-
-    sys.stdout.buffer.write(
-        orjson.dumps(plain(value), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    )
+    sys.stdout.buffer.write(json_bytes(value))
     sys.stdout.flush()
 
 
@@ -648,7 +644,11 @@ def _queries(tracker: Tracker) -> Any:
 )
 @pass_context
 def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
-    """The state of the process as of a day, as known at a day."""
+    """The state of the process as of a day, as known at a day.
+
+    Counts are exact; each list holds the latest 20 items (the soonest next meetings)
+    and says how many more there are: 'tracker calls', 'strikes', 'plans', 'issues'
+    and 'meetings' list everything."""
     from tracker.presenters import render_state
 
     if since is not None:

@@ -6,21 +6,35 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+import orjson
 
 from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
 
 
-def plain(value: Any) -> Any:
-    """attrs values, tuples and dicts as plain JSON-ready data."""
+def json_bytes(value: Any) -> bytes:
+    """Read-side values (attrs values, in tuples, lists and dicts) as indented JSON:
+    each attrs value an object of its fields, a call group with its ``gap_text``.
+    orjson walks the containers itself and asks here only for each attrs value's
+    fields (a month's ``changes`` holds tens of thousands of them)."""
+    return orjson.dumps(
+        value, default=_fields_of, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    )
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not attrs.has(cls):
+            raise TypeError(f"{cls.__name__} is not JSON serializable")
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
+    fields = {name: getattr(value, name) for name in names}
     if isinstance(value, CallGroup):
-        return {**attrs.asdict(value, recurse=True), "gap_text": value.gap_text}
-    if attrs.has(type(value)):
-        return {key: plain(item) for key, item in attrs.asdict(value, recurse=False).items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    return value
+        fields["gap_text"] = value.gap_text
+    return fields
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -66,47 +80,73 @@ def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
     )
 
 
+def more_text(total: int, shown: int) -> str | None:
+    """The line or cell end that says a list was cut: "… and 1,234 more"."""
+    return f"… and {total - shown:,} more" if total > shown else None
+
+
+def _with_more(lines: list[str], total: int, shown: int) -> list[str]:
+    more = more_text(total, shown)
+    return [*lines, more] if more else lines
+
+
 def render_state(state: State) -> str:
+    next_meetings = table(
+        [
+            (item.planned, item.id, " + ".join(item.participants), item.status, item.place)
+            for item in state.next_meetings
+        ],
+        ("planned", "id", "participants", "status", "place"),
+    )
+    plans = table(
+        [
+            (plan.id, plan.label, plan.points, plan.readiness_pct, plan.status, plan.revisions)
+            for plan in state.plans
+        ],
+        ("id", "label", "points", "ready %", "status", "revisions"),
+    )
+    strikes = table(
+        [
+            (strike.occurred, strike.id, strike.target, strike.by, weapons_text(strike.weapons))
+            for strike in state.strikes
+        ],
+        ("occurred", "id", "target", "by", "weapons"),
+    )
     parts = [
         f"State as of {state.as_of}, as known at {state.known_at} (log position {state.position})",
         "",
         "Calls",
-        call_table(state.calls, last=True),
+        *_with_more([call_table(state.calls, last=True)], state.calls_total, len(state.calls)),
         "",
         "Next meetings",
-        table(
-            [
-                (item.planned, item.id, " + ".join(item.participants), item.status, item.place)
-                for item in state.next_meetings
-            ],
-            ("planned", "id", "participants", "status", "place"),
-        ),
+        *_with_more([next_meetings], state.next_meetings_total, len(state.next_meetings)),
         "",
         "Plans",
-        table(
-            [
-                (plan.id, plan.label, plan.points, plan.readiness_pct, plan.status, plan.revisions)
-                for plan in state.plans
-            ],
-            ("id", "label", "points", "ready %", "status", "revisions"),
-        ),
+        *_with_more([plans], state.plans_total, len(state.plans)),
         "",
         "Open issues",
-        *issue_blocks(state.open_issues),
-        "",
-        f"Strikes: {state.strike_count} by {state.as_of}; since {state.strikes_since}:",
-        table(
-            [
-                (strike.occurred, strike.id, strike.target, strike.by, weapons_text(strike.weapons))
-                for strike in state.strikes
-            ],
-            ("occurred", "id", "target", "by", "weapons"),
+        *_with_more(
+            issue_blocks(state.open_issues), state.open_issues_total, len(state.open_issues)
         ),
+        "",
+        f"Strikes: {state.strike_count:,} by {state.as_of}; {state.strikes_total:,} since"
+        f" {state.strikes_since}:",
+        *_with_more([strikes], state.strikes_total, len(state.strikes)),
     ]
-    possible = [f"{name}: {', '.join(ids)}" for name, ids in state.possible.items() if ids]
+    possible = [
+        f"{name}: {_listed(ids, state.possible_total.get(name, len(ids)))}"
+        for name, ids in state.possible.items()
+        if ids
+    ]
     if possible:
         parts += ["", "Only possibly by then: " + "; ".join(possible)]
     return "\n".join(parts)
+
+
+def _listed(ids: Sequence[str], total: int) -> str:
+    """Ids as one cell, saying how many more there are when the list was cut."""
+    more = more_text(total, len(ids))
+    return printable(", ".join(ids)) + (f" {more}" if more else "")
 
 
 def call_table(groups: Sequence[CallGroup], *, last: bool = False) -> str:
@@ -116,8 +156,8 @@ def call_table(groups: Sequence[CallGroup], *, last: bool = False) -> str:
             " + ".join(group.participants),
             group.count,
             group.claimed_count,
-            group.last_occurred if last else group.calls,
-            group.possible,
+            group.last_occurred if last else _listed(group.calls, group.count),
+            _listed(group.possible, group.possible_count) if group.possible else None,
             group.gap_text,
         )
         for group in groups

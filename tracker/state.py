@@ -2,6 +2,10 @@
 
 These are read-side values built from the views; the interface layer turns them into
 plain dicts for JSON and tables.
+
+A state's size does not grow with the log: its counts are exact, but each list in it
+holds at most ``list_limit`` items (the most recent, or the soonest), with the full
+number beside it (``count`` beside ``calls``, ``*_total`` beside the others).
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ class CallGroup:
 
     participants: tuple[str, ...]
     count: int  # distinct calls that certainly happened by the as-of date
-    calls: tuple[str, ...]
+    calls: tuple[str, ...]  # their ids by when they happened (in a state, the latest ones)
     last: str | None  # the latest of them, by when it happened
     last_occurred: str | None
     claimed_count: Any  # the latest asserting call-count claim, or None
     claimed_by: str | None  # the claim's development id
     possible: tuple[str, ...]  # calls that may have happened by then, but not certainly
+    possible_count: int  # all the calls that possibly happened, listed or not
     gap: int | None  # claimed minus recorded, where the claim is a number
 
     @property
@@ -109,17 +114,31 @@ class StatementSummary:
 
 @attrs.frozen
 class State:
+    """The state as of a day, as known at a day.
+
+    Lists keep their usual order and hold at most ``list_limit`` items: the soonest
+    next meetings, the newest strikes, the first reports by id, and otherwise the
+    latest by when they happened. The total beside each counts the whole list.
+    """
+
     as_of: str
     known_at: str
     position: int
-    calls: tuple[CallGroup, ...]
+    list_limit: int | None  # the most items a list holds; None: no limit
+    calls: tuple[CallGroup, ...]  # the most recently active sets of participants
+    calls_total: int  # every set with calls, possible calls or a claimed count
     next_meetings: tuple[Upcoming, ...]
+    next_meetings_total: int
     plans: tuple[PlanSummary, ...]
+    plans_total: int
     open_issues: tuple[IssueSummary, ...]
-    strike_count: int
+    open_issues_total: int
+    strike_count: int  # strikes that certainly happened by the as-of date
     strikes_since: str
-    strikes: tuple[StrikeSummary, ...]
+    strikes: tuple[StrikeSummary, ...]  # the newest of those since ``strikes_since``
+    strikes_total: int  # all the strikes since ``strikes_since``
     possible: dict[str, tuple[str, ...]]
+    possible_total: dict[str, int]
 
 
 @attrs.frozen
