@@ -9,6 +9,7 @@ is the SQLite tracking recorder, ``projections.postgres_view`` the PostgreSQL on
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -189,6 +190,14 @@ UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 SCHEMA_VERSION = hashlib.sha256(
     "\n".join([*SCHEMA, f"rules {RULES_VERSION}"]).encode()
 ).hexdigest()[:16]
+
+# The indexes on versions serve queries only; writing the views needs just its primary
+# key. Each is (name, statement).
+QUERY_INDEXES = tuple(
+    (match.group(1), statement)
+    for statement in SCHEMA
+    if (match := re.match(r"CREATE INDEX IF NOT EXISTS (\w+)\s+ON versions\b", statement))
+)
 
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
 
@@ -600,6 +609,7 @@ class TrackerViewBase(TrackingRecorder):
             self._begin(cursor)
             self._lock_for_page(cursor)
             c = Statements(cursor, self.placeholder)
+            self._drop_query_indexes(c)
             for table in VIEW_TABLES:
                 c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             c.execute(
@@ -611,11 +621,31 @@ class TrackerViewBase(TrackingRecorder):
                 yield
             finally:
                 self._cursor = None
+            self._create_query_indexes(c)
 
     @contextmanager
     def _bulk_cache(self, cursor: Any) -> Iterator[None]:
         """A bigger page cache for a long transaction, where the backend has one."""
         yield
+
+    @contextmanager
+    def loading_empty(self) -> Iterator[None]:
+        """Inside ``borrow``, while the views are filled from nothing: the indexes only
+        queries use are built once at the end, where the backend allows it."""
+        if self._cursor is None:
+            raise RuntimeError("loading_empty() belongs inside borrow()")
+        cursor = self._cursor
+        self._drop_query_indexes(cursor)
+        yield
+        self._create_query_indexes(cursor)
+
+    def _drop_query_indexes(self, c: Statements) -> None:
+        """Where building an index once beats updating it row by row in a long
+        transaction, drop the indexes that only queries use (in the transaction:
+        a rollback restores them)."""
+
+    def _create_query_indexes(self, c: Statements) -> None:
+        """Build again what ``_drop_query_indexes`` dropped."""
 
     def reset(self, application_name: str) -> None:
         """Empty the read models and forget the tracking position (for a rebuild)."""
@@ -1222,6 +1252,16 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
 
     def _using(self, index: str) -> str:
         return f" INDEXED BY {index}"
+
+    def _drop_query_indexes(self, c: Statements) -> None:
+        # SQLite's DDL is transactional and other connections keep reading the old
+        # snapshot. (PostgreSQL's DROP INDEX would lock readers out until commit.)
+        for name, _ in QUERY_INDEXES:
+            c.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def _create_query_indexes(self, c: Statements) -> None:
+        for _, statement in QUERY_INDEXES:
+            c.execute(statement)
 
     @contextmanager
     def _bulk_cache(self, cursor: Any) -> Iterator[None]:

@@ -112,4 +112,8 @@ def bulk_session(app: Tracker) -> Iterator[BulkSession]:
             recorder_position = recorder.last_position_on(cursor)
             if view.position(app.name) != recorder_position:
                 raise ViewBehind(recorder_position)
-            yield BulkSession(app, cursor)
+            if recorder_position:
+                yield BulkSession(app, cursor)
+            else:
+                with view.loading_empty():
+                    yield BulkSession(app, cursor)
