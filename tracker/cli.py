@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -901,6 +902,9 @@ def verify(context: Context, as_json: bool) -> None:
         )
 
 
+FOLLOW_WAKE_SECONDS = 0.5
+
+
 @main.command()
 @click.option(
     "--seconds", type=click.FloatRange(min=0), help="Stop after this long (default: until Ctrl-C)."
@@ -929,9 +933,17 @@ def follow(context: Context, seconds: float | None) -> None:
         )
     start = runner.view.max_tracking_id(Tracker.name) or 0
     click.echo(f"following from log position {start} (Ctrl-C stops)", err=True)
+    deadline = None if seconds is None else time.monotonic() + seconds
     try:
         with domain_errors():
-            runner.run_forever(timeout=seconds)
+            # Short waits, not one long one: a Ctrl-C that the kernel hands to one of the
+            # runner's threads only interrupts the main thread when it next wakes (a
+            # follower once ignored it for good while blocked in one endless wait).
+            while not runner.is_interrupted.is_set():
+                remaining = FOLLOW_WAKE_SECONDS if deadline is None else deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                runner.run_forever(timeout=min(FOLLOW_WAKE_SECONDS, remaining))
     except KeyboardInterrupt:
         pass
     finally:
