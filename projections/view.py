@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -23,6 +23,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
 from projections.folding import RULES_VERSION, Telling, Version, fold
 from tracker.dates import OPEN_UPPER
+from tracker.recorders import bulk_cache
 
 
 def _on(condition: str, alias: str = "") -> str:
@@ -205,9 +206,6 @@ VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings",
 def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
-
-# SQLite's page cache during a rebuild or an import, in KiB.
-BULK_CACHE_KIB = 192 * 1024
 
 # Rows per IN (...) list: well under either backend's limit on parameters.
 CHUNK = 500
@@ -563,13 +561,17 @@ class TrackerViewBase(TrackingRecorder):
 
     # -- transactions ------------------------------------------------------------------
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """Apply many events in one transaction (each still tracked)."""
+        return self._own_transaction(commit=True)
+
+    @contextmanager
+    def _own_transaction(self, *, commit: bool) -> Iterator[None]:
+        """The reads and writes inside share one transaction (or the one already open)."""
         if self._cursor is not None:
             yield
             return
-        with self.datastore.transaction(commit=True) as cursor:
+        with self.datastore.transaction(commit=commit) as cursor:
             self._begin(cursor)
             self._cursor = Statements(cursor, self.placeholder)
             try:
@@ -623,10 +625,9 @@ class TrackerViewBase(TrackingRecorder):
                 self._cursor = None
             self._create_query_indexes(c)
 
-    @contextmanager
-    def _bulk_cache(self, cursor: Any) -> Iterator[None]:
+    def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
         """A bigger page cache for a long transaction, where the backend has one."""
-        yield
+        return nullcontext()
 
     @contextmanager
     def loading_empty(self) -> Iterator[None]:
@@ -790,20 +791,10 @@ class TrackerViewBase(TrackingRecorder):
         plans from its statistics, and has no such clause)."""
         return ""
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def snapshot(self) -> AbstractContextManager[None]:
         """Run the reads inside in one read transaction: one consistent view (on SQLite),
         and one transaction begun instead of one per read."""
-        if self._cursor is not None:
-            yield
-            return
-        with self.datastore.transaction(commit=False) as cursor:
-            self._begin(cursor)
-            self._cursor = Statements(cursor, self.placeholder)
-            try:
-                yield
-            finally:
-                self._cursor = None
+        return self._own_transaction(commit=False)
 
     def count_happened(self, kind: str, as_of: str, known_at: str) -> int:
         """How many developments of a kind certainly happened by D, as known at K.
@@ -1263,17 +1254,8 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
         for _, statement in QUERY_INDEXES:
             c.execute(statement)
 
-    @contextmanager
-    def _bulk_cache(self, cursor: Any) -> Iterator[None]:
-        # The indexes on development ids take random keys: with SQLite's default 2 MB
-        # page cache, a rebuild of a big log re-reads index pages most of the time.
-        cursor.execute("PRAGMA cache_size")
-        default = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {default}")
+    def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
+        return bulk_cache(cursor)
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
