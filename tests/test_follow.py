@@ -88,8 +88,9 @@ def test_follow_keeps_up_stops_on_ctrl_c_and_resumes(small_store: Invoke, store_
         wait_for(store_url, last)
     finally:
         follower.send_signal(signal.SIGINT)
-        follower.communicate(timeout=20)
-    assert follower.returncode == 0
+        out, err = follower.communicate(timeout=20)
+    assert follower.returncode == 0, err
+    assert out == f"stopped at log position {last}\n"
 
     tracker = Tracker.open(StoreLocation.parse(store_url))
     try:

@@ -931,10 +931,12 @@ def follow(context: Context, seconds: float | None) -> None:
             view_class=view_class(env),
             env=env,
         )
-    start = runner.view.max_tracking_id(Tracker.name) or 0
-    click.echo(f"following from log position {start} (Ctrl-C stops)", err=True)
-    deadline = None if seconds is None else time.monotonic() + seconds
+    # From here on the runner's threads are running: a Ctrl-C anywhere must stop them,
+    # or the process would wait for them for ever on its way out.
     try:
+        start = runner.view.max_tracking_id(Tracker.name) or 0
+        click.echo(f"following from log position {start} (Ctrl-C stops)", err=True)
+        deadline = None if seconds is None else time.monotonic() + seconds
         with domain_errors():
             # Short waits, not one long one: a Ctrl-C that the kernel hands to one of the
             # runner's threads only interrupts the main thread when it next wakes (a
