@@ -84,10 +84,11 @@ def normalise_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)
 def normalised_text(text: str) -> str:
     """A report's text as quotes are compared with it; reports are quoted many times
-    in a row, and normalising a long text for each quote was most of an import."""
+    in a row, and normalising a long text for each quote was most of an import. A few
+    texts only: a report may be megabytes long."""
     return normalise_whitespace(text)
 
 
