@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -339,13 +339,7 @@ class TrackerViewBase(TrackingRecorder):
             self._lock_for_page(cursor)
             self._cursor = Statements(cursor, self.placeholder)
             try:
-                self._cursor.execute(
-                    f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
-                    " WHERE application_name = ?",
-                    (application_name,),
-                )
-                row = self._cursor.fetchone()
-                yield int(row["notification_id"]) if row else 0
+                yield self._tracked_position(self._cursor, application_name)
             finally:
                 self._cursor = None
 
@@ -453,12 +447,10 @@ class TrackerViewBase(TrackingRecorder):
         bounds = self._published_bounds(
             c, {row["report_id"] for tellings in in_memory.values() for *_, row in tellings}
         )
-        c.executemany(
-            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                version_row
-                for uuid, tellings in in_memory.items()
-                for version_row in _version_rows(
+        self._insert_versions(
+            c,
+            (
+                (
                     names[uuid],
                     new[uuid],
                     [
@@ -474,7 +466,8 @@ class TrackerViewBase(TrackingRecorder):
                         for position, version, row in tellings
                     ],
                 )
-            ],
+                for uuid, tellings in in_memory.items()
+            ),
         )
         for chunk in _chunks(sorted(touched)):
             self._refold_many(c, chunk)
@@ -513,12 +506,10 @@ class TrackerViewBase(TrackingRecorder):
             f"DELETE FROM versions WHERE development_id IN ({marks})",  # noqa: S608
             development_ids,
         )
-        c.executemany(
-            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                version_row
-                for development_id, rows in grouped.items()
-                for version_row in _version_rows(
+        self._insert_versions(
+            c,
+            (
+                (
                     development_id,
                     rows[0]["kind"],
                     [
@@ -534,6 +525,21 @@ class TrackerViewBase(TrackingRecorder):
                         for row in rows
                     ],
                 )
+                for development_id, rows in grouped.items()
+            ),
+        )
+
+    @staticmethod
+    def _insert_versions(
+        c: Statements, developments: Iterable[tuple[str, str, Sequence[Telling]]]
+    ) -> None:
+        """The version rows of each (development id, kind, standing tellings), folded."""
+        c.executemany(
+            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                version_row
+                for development_id, kind, tellings in developments
+                for version_row in _version_rows(development_id, kind, tellings)
             ],
         )
 
@@ -673,14 +679,17 @@ class TrackerViewBase(TrackingRecorder):
 
     def position(self, application_name: str) -> int:
         if self._cursor is not None:  # a borrowed transaction: see its own writes
-            self._cursor.execute(
-                f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
-                " WHERE application_name = ?",
-                (application_name,),
-            )
-            row = self._cursor.fetchone()
-            return int(row["notification_id"]) if row else 0
+            return self._tracked_position(self._cursor, application_name)
         return self.max_tracking_id(application_name) or 0
+
+    def _tracked_position(self, c: Statements, application_name: str) -> int:
+        c.execute(
+            f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
+            " WHERE application_name = ?",
+            (application_name,),
+        )
+        row = c.fetchone()
+        return int(row["notification_id"]) if row else 0
 
     def resolve_actor(self, name: str) -> str | None:
         with self._reading() as c:

@@ -317,15 +317,13 @@ class Batch:
         self._absent: set[UUID] = set()
 
     def prefetch(self, development_ids: Iterable[str]) -> None:
-        """Learn in a few queries which developments are new, so that recording many
-        accounts does not ask the store about each new one."""
-        wanted = {Development.create_id(development_id) for development_id in development_ids}
+        """In a bulk session, load in a few queries the developments these records
+        name and learn which are new, so that recording many accounts does not ask the
+        store about each one."""
         if self.session is not None:
-            self._absent = self.session.preload(wanted)
-            return
-        existing = getattr(self.app.recorder, "existing_originators", None)
-        if existing is not None and wanted:
-            self._absent = wanted - existing(sorted(wanted, key=str))
+            self._absent = self.session.preload(
+                {Development.create_id(development_id) for development_id in development_ids}
+            )
 
     def _load(self, cls: type[A], uuid: UUID) -> A | None:
         if uuid in self._aggregates:

@@ -52,9 +52,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "INSERT INTO {}.{} (notification_id, chain)"
             " SELECT * FROM unnest(%s::bigint[], %s::text[])"
         ).format(*table)
-        self._select_existing = SQL(
-            "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
-        ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._select_events_of = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
@@ -155,12 +152,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def bulk_cache(self, curs: Cursor[DictRow]) -> Iterator[None]:
         """Nothing to tune: the server sizes its own buffers."""
         yield
-
-    def existing_originators(self, ids: Sequence[UUID]) -> set[UUID]:
-        """Which of these aggregates have events."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_existing, (list(ids),))
-            return {row["originator_id"] for row in curs.fetchall()}
 
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as curs:

@@ -185,21 +185,6 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             )
             return [(row[0], row[1]) for row in c.fetchall()]
 
-    def existing_originators(self, ids: Sequence[UUID]) -> set[UUID]:
-        """Which of these aggregates have events (one query per few hundred ids)."""
-        found: set[UUID] = set()
-        with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(ids), 500):
-                chunk = [uuid.hex for uuid in ids[start : start + 500]]
-                marks = ",".join("?" * len(chunk))
-                c.execute(
-                    f"SELECT DISTINCT originator_id FROM {self.events_table_name}"  # noqa: S608
-                    f" WHERE originator_id IN ({marks})",
-                    chunk,
-                )
-                found.update(UUID(row[0]) for row in c.fetchall())
-        return found
-
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> PollingSubscription:
         return PollingSubscription(self, gt=gt, topics=topics)
 

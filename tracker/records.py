@@ -142,16 +142,9 @@ VIEW_CATCH_UP_ATTEMPTS = 8
 
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
-    """Apply every record in one unit of work: all of them are appended, or none."""
-    if hasattr(app.recorder, "append_on"):
-        return _import_streaming(app, records, base)
-    # Read once: a conflict with another writer runs the records again.
-    materialised = list(records)
-    return app.run(lambda batch: _apply_chunk(batch, materialised, base, {}))
+    """Apply every record in one unit of work: all of them are appended, or none.
 
-
-def _import_streaming(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
-    """Chunk by chunk in one transaction that holds the write lock throughout: memory
+    Chunk by chunk in one transaction that holds the write lock throughout: memory
     stays flat however long the file, and nothing can conflict."""
     for _ in range(VIEW_CATCH_UP_ATTEMPTS):
         app.catch_up()
