@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -207,6 +207,8 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
 # Rows per IN (...) list: well under either backend's limit on parameters.
 CHUNK = 500
 
@@ -222,6 +224,60 @@ class Page:
     developments: list[tuple[UUID, str, str, int]] = attrs.Factory(list)
     tellings: list[tuple[UUID, int, int, dict[str, Any]]] = attrs.Factory(list)
     voids: list[tuple[UUID, int, int, str]] = attrs.Factory(list)
+    # The version rows of the developments folded from the page alone, and their ids.
+    folded: list[tuple[Any, ...]] = attrs.Factory(list)
+    folded_ids: set[UUID] = attrs.Factory(set)
+
+    def _foldable(self) -> dict[UUID, tuple[str, str]]:
+        """The developments first told in this page and not voided in it, not folded
+        yet: all their tellings are in the page."""
+        voided = {uuid for uuid, *_ in self.voids}
+        return {
+            uuid: (development_id, kind)
+            for uuid, development_id, kind, _ in self.developments
+            if uuid not in voided and uuid not in self.folded_ids
+        }
+
+    def reports_to_fold(self) -> set[str]:
+        """The reports whose publication bounds ``fold_new`` needs."""
+        foldable = self._foldable()
+        return {row["report_id"] for uuid, _, _, row in self.tellings if uuid in foldable}
+
+    def fold_new(self, bounds: Mapping[str, tuple[str, str]], *, partly: bool = False) -> None:
+        """Fold the developments that the page alone tells in full, given the
+        publication bounds of the reports they cite. With ``partly``, a development that
+        cites a report not in ``bounds`` is left for later; otherwise it is an error."""
+        foldable = self._foldable()
+        if not foldable:
+            return
+        tellings: dict[UUID, list[Telling]] = {}
+        unbounded: set[UUID] = set()
+        for uuid, version, position, row in self.tellings:
+            if uuid not in foldable:
+                continue
+            report_id = row["report_id"]
+            report_bounds = bounds.get(report_id)
+            if report_bounds is None:
+                if not partly:
+                    raise KeyError(f"report {report_id!r} is not in the read models")
+                unbounded.add(uuid)
+                continue
+            tellings.setdefault(uuid, []).append(
+                Telling(
+                    position=position,
+                    version=version,
+                    report_id=report_id,
+                    known_lower=report_bounds[0],
+                    known_upper=report_bounds[1],
+                    fields=row.get("fields", {}),
+                    retraction=bool(row.get("retraction")),
+                )
+            )
+        for uuid, development_tellings in tellings.items():
+            if uuid not in unbounded:
+                development_id, kind = foldable[uuid]
+                self.folded.extend(_version_rows(development_id, kind, development_tellings))
+                self.folded_ids.add(uuid)
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -433,42 +489,12 @@ class TrackerViewBase(TrackingRecorder):
             [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],
         )
         # A development first told in this page, and not voided in it, has all its
-        # tellings in the page: fold it from memory. Any other is read back and refolded.
-        voided = {uuid for uuid, *_ in page.voids}
-        new = {uuid: kind for uuid, _, kind, _ in page.developments if uuid not in voided}
-        in_memory: dict[UUID, list[tuple[int, int, dict[str, Any]]]] = {}
-        touched: set[str] = set()
-        for uuid, version, position, row in page.tellings:
-            if uuid in new:
-                in_memory.setdefault(uuid, []).append((position, version, row))
-            else:
-                touched.add(names[uuid])
-        touched.update(names[uuid] for uuid in voided)
-        bounds = self._published_bounds(
-            c, {row["report_id"] for tellings in in_memory.values() for *_, row in tellings}
-        )
-        self._insert_versions(
-            c,
-            (
-                (
-                    names[uuid],
-                    new[uuid],
-                    [
-                        Telling(
-                            position=position,
-                            version=version,
-                            report_id=row["report_id"],
-                            known_lower=bounds[row["report_id"]][0],
-                            known_upper=bounds[row["report_id"]][1],
-                            fields=row.get("fields", {}),
-                            retraction=bool(row.get("retraction")),
-                        )
-                        for position, version, row in tellings
-                    ],
-                )
-                for uuid, tellings in in_memory.items()
-            ),
-        )
+        # tellings in the page: fold it from memory (unless a reader process already
+        # did). Any other is read back and refolded.
+        page.fold_new(self._published_bounds(c, page.reports_to_fold()))
+        c.executemany(INSERT_VERSION, page.folded)
+        touched = {names[uuid] for uuid, *_ in page.tellings if uuid not in page.folded_ids}
+        touched.update(names[uuid] for uuid, *_ in page.voids)
         for chunk in _chunks(sorted(touched)):
             self._refold_many(c, chunk)
 
@@ -535,7 +561,7 @@ class TrackerViewBase(TrackingRecorder):
     ) -> None:
         """The version rows of each (development id, kind, standing tellings), folded."""
         c.executemany(
-            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            INSERT_VERSION,
             [
                 version_row
                 for development_id, kind, tellings in developments

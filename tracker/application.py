@@ -31,7 +31,7 @@ from eventsourcing.projection import BaseProjectionRunner
 from eventsourcing.utils import Environment
 
 from projections.projection import TrackerProjection
-from projections.view import TrackerView, TrackerViewBase
+from projections.view import Page, TrackerView, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.errors import (
@@ -39,10 +39,11 @@ from tracker.errors import (
     DuplicateId,
     InvalidRecord,
     QuoteNotInReport,
-    StoreError,
     UnknownActor,
     UnknownDevelopment,
     UnknownReport,
+    unappliable_event,
+    unappliable_events,
 )
 from tracker.kinds import parse_fields
 
@@ -258,21 +259,34 @@ class Tracker(Application[UUID]):
             try:
                 self.mapper.to_domain_event(notification)
             except Exception as decode_error:
-                return StoreError(
-                    f"the event at log position {notification.id} cannot be applied to the"
-                    f" read models ({decode_error}); run 'tracker verify'"
-                )
-        return StoreError(
-            f"the events at log positions {notifications[0].id}-{notifications[-1].id} cannot"
-            f" be applied to the read models ({error!r}); run 'tracker verify'"
-        )
+                return unappliable_event(notification.id, decode_error)
+        return unappliable_events(notifications[0].id, notifications[-1].id, error)
 
     def rebuild(self) -> int:
-        """Empty the views and feed them the whole log again, in one transaction."""
+        """Empty the views and feed them the whole log again, in one transaction. A long
+        log is decoded by a second process while this one writes."""
+        from tracker import rebuild_reader
+
         with self.view.rebuilding(self.name):
-            for notifications in self.notification_pages(page=REBUILD_PAGE):
-                self._feed(notifications)
+            last = self.last_position()
+            if last < rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS:
+                for notifications in self.notification_pages(page=REBUILD_PAGE):
+                    self._feed(notifications)
+            else:
+                for page, first, page_last in rebuild_reader.read_pages(
+                    self.env, self.name, last, REBUILD_PAGE
+                ):
+                    self._apply_read_page(page, first, page_last)
         return self.catch_up()  # anything appended meanwhile
+
+    def _apply_read_page(self, page: Page, first: int, last: int) -> None:
+        try:
+            self.view.apply_page(page)
+        except (IntegrityError, PersistenceError):
+            raise
+        except Exception as error:
+            raise unappliable_events(first, last, error) from error
+        self.view.track(Tracking(self.name, last))
 
     def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:
         for notifications in self.notification_pages(start, page):

@@ -46,3 +46,19 @@ class StoreError(TrackerError):
 
 class ConcurrentChange(TrackerError):
     """Other processes kept appending to the same developments; nothing was recorded."""
+
+
+def unappliable_event(position: int, error: Exception) -> StoreError:
+    """An event in the log that cannot be decoded or applied to the read models."""
+    return StoreError(
+        f"the event at log position {position} cannot be applied to the read models"
+        f" ({error}); run 'tracker verify'"
+    )
+
+
+def unappliable_events(first: int, last: int, error: Exception) -> StoreError:
+    """A run of events that the read models refused, none of them singled out."""
+    return StoreError(
+        f"the events at log positions {first}-{last} cannot be applied to the read models"
+        f" ({error!r}); run 'tracker verify'"
+    )

@@ -1,0 +1,131 @@
+"""A rebuild whose events are decoded by a reader process: the same views as one process
+builds, and a one-line error, with the views unchanged, when the reader cannot go on.
+
+The reader is made to serve every rebuild here, with pages of three events, so that
+developments are told across pages, refolded, retracted and voided.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import tracker.application
+import tracker.rebuild_reader
+from tests.conftest import Invoke, ndjson
+from tests.store_sql import run_sql
+from tests.test_bulk_import import _retellings
+from tracker.application import Tracker
+from tracker.errors import StoreError
+from tracker.store import StoreLocation
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracker.application, "REBUILD_PAGE", 3)
+
+
+@pytest.fixture
+def opened(store_url: str) -> Iterator[Tracker]:
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def _rebuilt(app: Tracker, monkeypatch: pytest.MonkeyPatch, *, reader: bool) -> dict[str, Any]:
+    threshold = 0 if reader else 10**9
+    monkeypatch.setattr(tracker.rebuild_reader, "PARALLEL_REBUILD_MIN_EVENTS", threshold)
+    assert app.rebuild() == app.last_position()
+    return app.view.dump()
+
+
+def test_the_reader_gives_the_views_one_process_gives(
+    seeded: Invoke, small_pages: None, opened: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = _rebuilt(opened, monkeypatch, reader=False)
+    with_reader = _rebuilt(opened, monkeypatch, reader=True)
+    assert with_reader == alone
+    assert len(with_reader["versions"]) > 50
+
+
+def test_retellings_retractions_and_voids_across_pages(
+    small_store: Invoke, small_pages: None, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = small_store("import", "-", input=ndjson(_retellings(9)))
+    assert result.exit_code == 0, result.output
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        kept = app.view.dump()  # kept step by step by the import
+        assert _rebuilt(app, monkeypatch, reader=True) == kept
+        voided = [row["voided_at"] is not None for row in app.view.tellings("call-2")]
+        assert voided == [False, True, False]
+    finally:
+        app.close()
+
+
+def test_an_event_that_cannot_be_decoded_is_named_and_changes_nothing(
+    seeded: Invoke,
+    small_pages: None,
+    store_url: str,
+    opened: Tracker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = opened.view.dump()
+    run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = ?", (b"{not json", 40))
+    messages = []
+    for reader in (False, True):
+        with pytest.raises(StoreError) as raised:
+            _rebuilt(opened, monkeypatch, reader=reader)
+        messages.append(str(raised.value))
+        assert opened.view.dump() == kept
+    assert messages[0] == messages[1]
+    assert messages[1].startswith("the event at log position 40 cannot be applied")
+
+
+def test_a_reader_that_stops_is_a_one_line_error(
+    seeded: Invoke, opened: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = opened.view.dump()
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(StoreError, match=r"^the rebuild's reader process stopped \(exit code 1\)$"):
+        _rebuilt(opened, monkeypatch, reader=True)
+    assert opened.view.dump() == kept
+
+
+def test_the_cli_rebuilds_a_long_log_with_a_reader(tmp_path: Path) -> None:
+    """End to end, in processes: a log just past the size where the reader starts."""
+    corpus = tmp_path / "corpus.ndjson"
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    size = tracker.rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS
+    tracker_cli = [str(Path(sys.executable).parent / "tracker"), "--store", store]
+    generated = subprocess.run(
+        [sys.executable, "-m", "bench.generate", str(corpus), "--size", str(size)],
+        cwd=PROJECT,
+        capture_output=True,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    imported = subprocess.run(
+        [*tracker_cli, "import", str(corpus)], capture_output=True, check=False
+    )
+    assert imported.returncode == 0, imported.stderr
+    position = int(imported.stdout.split()[-1])
+    assert position > size
+    state = subprocess.run([*tracker_cli, "state", "--json"], capture_output=True, check=False)
+    assert state.returncode == 0, state.stderr
+
+    rebuilt = subprocess.run([*tracker_cli, "rebuild"], capture_output=True, check=False)
+    assert (rebuilt.returncode, rebuilt.stderr) == (0, b"")
+    assert rebuilt.stdout == f"read models rebuilt to log position {position}\n".encode()
+    again = subprocess.run([*tracker_cli, "state", "--json"], capture_output=True, check=False)
+    assert orjson.loads(again.stdout) == orjson.loads(state.stdout)
