@@ -21,6 +21,7 @@ from tracker.values import Account, Weapon
 _JSON_SCALARS = (str, int, float, bool, type(None))
 _CONTAINERS = (dict, list)
 _ESCAPED_DICT = "_dict_"
+_FLAT_LIBRARY_TRANSCODINGS = (UUIDAsHex, DecimalAsStr, DatetimeAsISO)
 
 
 class OrjsonTranscoder(Transcoder):
@@ -30,10 +31,19 @@ class OrjsonTranscoder(Transcoder):
     def __init__(self) -> None:
         self.types: dict[type, Transcoding] = {}
         self.names: dict[str, Transcoding] = {}
+        # Transcodings whose encoded form is a scalar or a list of scalars: neither
+        # direction needs to walk it for envelopes, which halves the cost of an event.
+        self.flat: set[str] = set()
 
     def register(self, transcoding: Transcoding) -> None:
         self.types[transcoding.type] = transcoding
         self.names[transcoding.name] = transcoding
+        if isinstance(transcoding, _FLAT_LIBRARY_TRANSCODINGS) or getattr(
+            transcoding, "encodes_scalars", False
+        ):
+            self.flat.add(transcoding.name)
+        else:
+            self.flat.discard(transcoding.name)
 
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(self._to_json(obj))
@@ -65,7 +75,10 @@ class OrjsonTranscoder(Transcoder):
                 "a custom transcoding for this type."
             )
             raise TranscodingNotRegisteredError(msg) from None
-        return {"_type_": transcoding.name, "_data_": self._to_json(transcoding.encode(obj))}
+        name = transcoding.name
+        if name in self.flat:
+            return {"_type_": name, "_data_": transcoding.encode(obj)}
+        return {"_type_": name, "_data_": self._to_json(transcoding.encode(obj))}
 
     def _from_json(self, data: Any) -> Any:
         if type(data) is list:
@@ -84,6 +97,8 @@ class OrjsonTranscoder(Transcoder):
                     "Please register a custom transcoding for this type."
                 )
                 raise TranscodingNotRegisteredError(msg) from None
+            if name in self.flat:
+                return transcoding.decode(data["_data_"])
             return transcoding.decode(self._from_json(data["_data_"]))
         return {
             key: self._from_json(value) if type(value) in _CONTAINERS else value
@@ -107,6 +122,7 @@ class FuzzyDateAsList(Transcoding):
 
     type = FuzzyDate
     name = "fuzzy_date"
+    encodes_scalars = True
 
     def encode(self, obj: FuzzyDate) -> list[str | None]:
         return [obj.text, obj.lower, obj.upper, obj.instant]
@@ -119,6 +135,7 @@ class FuzzyDateAsList(Transcoding):
 class WeaponAsList(Transcoding):
     type = Weapon
     name = "weapon"
+    encodes_scalars = True
 
     def encode(self, obj: Weapon) -> list[str | int | None]:
         return [obj.name, obj.count]

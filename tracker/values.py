@@ -21,7 +21,7 @@ _ATOMS = frozenset({str, int, float, bool, type(None)})
 def freeze(value: FieldValue) -> FieldValue:
     """Lists become tuples, recursively, so values are immutable and comparable."""
     kind = type(value)
-    if kind in _ATOMS:  # most values: answered before the slower abstract-class check
+    if kind in _ATOMS or kind in _IMMUTABLE_VALUES:  # before the slower abstract-class check
         return value
     if kind is list or kind is tuple:
         return tuple([freeze(item) for item in value])
@@ -40,6 +40,9 @@ class Weapon:
 
     name: str
     count: int | None = None
+
+
+_IMMUTABLE_VALUES = frozenset({FuzzyDate, Weapon})
 
 
 @attrs.frozen
