@@ -9,6 +9,7 @@ else goes through the ``edtf`` package, imported only then (it costs ~110 ms).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -72,6 +73,13 @@ def parse_fuzzy_date(text: str) -> FuzzyDate:
     """Parse an EDTF date, interval or ISO date-time; raise InvalidDate with a reason."""
     if not isinstance(text, str):
         raise InvalidDate(f"a date must be a string, not {type(text).__name__}")
+    return _parse_date_text(text)
+
+
+# Dates repeat from account to account (a strike's day, a report's): a million-account
+# import parses a few thousand distinct ones. FuzzyDate is immutable, so one can be shared.
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> FuzzyDate:
     stripped = text.strip()
     if not stripped:
         raise InvalidDate("empty date")

@@ -143,56 +143,77 @@ def parse_fields(
 
 
 def _parse_value(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
-    name = spec.name
-    shape = spec.shape
-    if isinstance(value, list | dict) and len(value) > MAX_ITEMS and shape != "json":
-        raise InvalidRecord(f"{name!r} has more than {MAX_ITEMS} items")
-    if shape == "json":
-        if _depth(value) > MAX_JSON_DEPTH:
-            raise InvalidRecord(f"{name!r} is nested more than {MAX_JSON_DEPTH} levels deep")
-        try:
-            orjson.dumps(value)
-        except TypeError as error:
-            raise InvalidRecord(f"{name!r} is not storable JSON ({error})") from None
-        return value
-    if shape == "text":
-        return _text(name, value)
-    if shape == "texts":
-        if not isinstance(value, list) or not value:
-            raise InvalidRecord(f"{name!r} must be a non-empty list of strings")
-        return tuple(_text(name, item) for item in value)
-    if shape == "choice":
-        text = _text(name, value)
-        if text not in spec.choices:
-            raise InvalidRecord(f"{name!r} must be one of {', '.join(spec.choices)}, not {text!r}")
-        return text
-    if shape == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-            raise InvalidRecord(f"{name!r} must be a non-negative whole number, not {value!r}")
-        return value
-    if shape == "percent":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-            raise InvalidRecord(f"{name!r} must be a number from 0 to 100, not {value!r}")
-        return value
-    if shape == "date":
-        try:
-            return parse_fuzzy_date(value)
-        except InvalidDate as error:
-            raise InvalidRecord(f"{name!r}: {error}") from None
-    if shape == "actor":
-        return resolve_actor(_text(name, value))
-    if shape == "actors":
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise InvalidRecord(f"{name!r} must be a list of actor names")
-        ids = sorted({resolve_actor(item) for item in value})
-        if name == "participants" and len(ids) < 2:
-            raise InvalidRecord(f"{name!r} needs two or more distinct actors")
-        return tuple(ids)
-    if shape == "weapons":
-        return _weapons(value)
-    if shape == "positions":
-        return _positions(value, resolve_actor)
-    raise AssertionError(shape)  # pragma: no cover - the table above is closed
+    if isinstance(value, list | dict) and len(value) > MAX_ITEMS and spec.shape != "json":
+        raise InvalidRecord(f"{spec.name!r} has more than {MAX_ITEMS} items")
+    return _PARSERS[spec.shape](spec, value, resolve_actor)
+
+
+def _json(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise InvalidRecord(f"{spec.name!r} is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        orjson.dumps(value)
+    except TypeError as error:
+        raise InvalidRecord(f"{spec.name!r} is not storable JSON ({error})") from None
+    return value
+
+
+def _texts(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    if not isinstance(value, list) or not value:
+        raise InvalidRecord(f"{spec.name!r} must be a non-empty list of strings")
+    return tuple(_text(spec.name, item) for item in value)
+
+
+def _choice(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    text = _text(spec.name, value)
+    if text not in spec.choices:
+        raise InvalidRecord(f"{spec.name!r} must be one of {', '.join(spec.choices)}, not {text!r}")
+    return text
+
+
+def _int(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise InvalidRecord(f"{spec.name!r} must be a non-negative whole number, not {value!r}")
+    return value
+
+
+def _percent(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise InvalidRecord(f"{spec.name!r} must be a number from 0 to 100, not {value!r}")
+    return value
+
+
+def _date(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    try:
+        return parse_fuzzy_date(value)
+    except InvalidDate as error:
+        raise InvalidRecord(f"{spec.name!r}: {error}") from None
+
+
+def _actors(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidRecord(f"{spec.name!r} must be a list of actor names")
+    ids = sorted({resolve_actor(item) for item in value})
+    if spec.name == "participants" and len(ids) < 2:
+        raise InvalidRecord(f"{spec.name!r} needs two or more distinct actors")
+    return tuple(ids)
+
+
+# One parser per shape: a look-up, not a chain of comparisons, for every field of every
+# account.
+_PARSERS: dict[str, Callable[[FieldSpec, Any, ActorResolver], FieldValue]] = {
+    "json": _json,
+    "text": lambda spec, value, _: _text(spec.name, value),
+    "texts": _texts,
+    "choice": _choice,
+    "int": _int,
+    "percent": _percent,
+    "date": _date,
+    "actor": lambda spec, value, resolve_actor: resolve_actor(_text(spec.name, value)),
+    "actors": _actors,
+    "weapons": lambda spec, value, _: _weapons(value),
+    "positions": lambda spec, value, resolve_actor: _positions(value, resolve_actor),
+}
 
 
 # Far beyond any real claim, and well within what the store's JSON can nest.

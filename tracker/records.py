@@ -80,6 +80,10 @@ def decode_text(data: bytes, source: str) -> str:
 MAX_LINE_BYTES = 16 * 1024 * 1024
 # Digit runs too long for a 64-bit integer, where orjson would quietly read a float.
 _LONG_INTEGER = re.compile(rb"(?<![\w.])-?[0-9]{19,}(?![0-9.eE])")
+# The regular expression costs 4 us a line; a run of 19 digits, looked for in C, rules
+# most lines out first.
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
 
 
 def read_records(lines: Iterable[bytes], source: str, folder: Path) -> Iterator[Record]:
@@ -108,7 +112,11 @@ def parse_line(raw: bytes) -> dict[str, Any] | None:
         raise InvalidRecord(f"malformed JSON ({error})") from None
     if not isinstance(data, dict):
         raise InvalidRecord("a record must be a JSON object")
-    if _LONG_INTEGER.search(raw) and _has_huge_integer(json.loads(line)):
+    if (
+        _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS)
+        and _LONG_INTEGER.search(raw)
+        and _has_huge_integer(json.loads(line))
+    ):
         raise InvalidRecord("an integer does not fit in 64 bits")
     if b"\\u0000" in raw and _has_nul(data):
         raise InvalidRecord("text may not contain NUL characters")
