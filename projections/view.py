@@ -201,6 +201,16 @@ QUERY_INDEXES = tuple(
 )
 
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
+# Each table's key, by which its rows are read in order.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "reports": ("report_id",),
+    "actors": ("actor_id",),
+    "actor_aliases": ("alias_key",),
+    "developments": ("development_id",),
+    "tellings": ("position",),
+    "versions": ("development_id", "known_from"),
+}
+ROWS_PAGE = 5000
 
 
 def dumps(value: Any) -> str:
@@ -1255,22 +1265,29 @@ class TrackerViewBase(TrackingRecorder):
         return found
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every view table, in key order: for comparing a kept view
-        with a rebuilt one."""
-        keys = {
-            "reports": "report_id",
-            "actors": "actor_id",
-            "actor_aliases": "alias_key",
-            "developments": "development_id",
-            "tellings": "position",
-            "versions": "development_id, known_from",
-        }
-        tables: dict[str, list[dict[str, Any]]] = {}
+        """Every row of every view table, in key order (small stores: tests, exports)."""
+        with self.snapshot():
+            return {table: list(self.rows(table)) for table in TABLE_KEYS}
+
+    def rows(self, table: str, page: int = ROWS_PAGE) -> Iterator[dict[str, Any]]:
+        """Every row of a view table in key order, a page at a time, all from one
+        transaction: memory stays flat however large the table, on either backend."""
+        key = TABLE_KEYS[table]
+        order = ", ".join(key)
+        after: tuple[Any, ...] = ()
         with self._reading() as c:
-            for table, key in keys.items():
-                c.execute(f"SELECT * FROM {table} ORDER BY {key}")  # noqa: S608 - fixed names
-                tables[table] = [dict(row) for row in c.fetchall()]
-        return tables
+            while True:
+                where = f" WHERE ({order}) > ({','.join('?' * len(key))})" if after else ""
+                c.execute(
+                    f"SELECT * FROM {table}{where} ORDER BY {order} LIMIT {int(page)}",  # noqa: S608 - fixed names
+                    after,
+                )
+                rows = c.fetchall()
+                for row in rows:
+                    yield dict(row)
+                if len(rows) < page:
+                    return
+                after = tuple(rows[-1][name] for name in key)
 
 
 class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):

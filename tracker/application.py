@@ -31,7 +31,7 @@ from eventsourcing.projection import BaseProjectionRunner
 from eventsourcing.utils import Environment
 
 from projections.projection import TrackerProjection
-from projections.view import Page, TrackerView, TrackerViewBase
+from projections.view import TrackerView, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.errors import (
@@ -213,10 +213,12 @@ class Tracker(Application[UUID]):
         with self.view.page(self.name) as done:
             self._feed([notification for notification in notifications if notification.id > done])
 
-    def _feed(self, notifications: Sequence[Notification]) -> None:
+    def _feed(
+        self, notifications: Sequence[Notification], projection: TrackerProjection | None = None
+    ) -> None:
         """Decode events and apply them to the views, in the view's open transaction."""
         try:
-            self.projection.process_page(
+            (projection or self.projection).process_page(
                 [
                     (
                         self.mapper.to_domain_event(notification),
@@ -263,42 +265,46 @@ class Tracker(Application[UUID]):
         return unappliable_events(notifications[0].id, notifications[-1].id, error)
 
     def rebuild(self) -> int:
-        """Empty the views and feed them the whole log again, in one transaction. A long
-        log is decoded by a second process while this one writes."""
+        """Empty the views and feed them the whole log again, in one transaction."""
+        self.replay_into(self.projection)
+        return self.catch_up()  # anything appended meanwhile
+
+    def replay_into(self, projection: TrackerProjection) -> int:
+        """Empty the projection's view and feed it the log up to its last position now,
+        in one transaction; returns that position. A long log is decoded by a second
+        process while this one writes."""
         from tracker import rebuild_reader
 
-        with self.view.rebuilding(self.name):
+        view = projection.view
+        with view.rebuilding(self.name):
             last = self.last_position()
             if last < rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS:
-                for notifications in self.notification_pages(page=REBUILD_PAGE):
-                    self._feed(notifications)
+                for notifications in self.notification_pages(page=REBUILD_PAGE, stop=last):
+                    self._feed(notifications, projection)
             else:
                 for page, first, page_last in rebuild_reader.read_pages(
                     self.env, self.name, last, REBUILD_PAGE
                 ):
-                    self._apply_read_page(page, first, page_last)
-        return self.catch_up()  # anything appended meanwhile
-
-    def _apply_read_page(self, page: Page, first: int, last: int) -> None:
-        try:
-            self.view.apply_page(page)
-        except (IntegrityError, PersistenceError):
-            raise
-        except Exception as error:
-            raise unappliable_events(first, last, error) from error
-        self.view.track(Tracking(self.name, last))
+                    try:
+                        view.apply_page(page)
+                    except (IntegrityError, PersistenceError):
+                        raise
+                    except Exception as error:
+                        raise unappliable_events(first, page_last, error) from error
+                    view.track(Tracking(self.name, page_last))
+        return last
 
     def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:
         for notifications in self.notification_pages(start, page):
             yield from notifications
 
     def notification_pages(
-        self, start: int = 0, page: int = CATCH_UP_PAGE
+        self, start: int = 0, page: int = CATCH_UP_PAGE, stop: int | None = None
     ) -> Iterator[Sequence[Notification]]:
         position = start
         while True:
             notifications = self.recorder.select_notifications(
-                start=position, limit=page, inclusive_of_start=False
+                start=position, limit=page, stop=stop, inclusive_of_start=False
             )
             if not notifications:
                 return
@@ -453,6 +459,8 @@ class Batch:
             return
         if not isinstance(quote, str) or not quote.strip():
             raise InvalidRecord("a quote must be a non-empty string")
+        if quote in report.text:
+            return  # word for word, so also once whitespace is normalised in both
         if normalise_whitespace(quote) not in normalised_text(report.text):
             raise QuoteNotInReport(
                 f"quote {shorten(quote)!r} is not in report {report.report_id!r}"

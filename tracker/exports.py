@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import sqlite3
@@ -411,7 +412,6 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
     known at K) and ``export_info``."""
     from projections.view import SCHEMA, VIEW_TABLES
 
-    tables = tracker.view.dump()
     names = Names(tracker.view.actors())
     developments = known_developments(tracker, as_of, known_at)
     info = {
@@ -420,14 +420,14 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
         "log_position": str(tracker.view.position(tracker.name)),
         "exported_by": "tracker export --format sqlite",
     }
-    with _replacing(output) as temporary:
+    with _replacing(output) as temporary, tracker.view.snapshot():
         connection = sqlite3.connect(temporary)
         try:
             with connection:
                 for statement in SCHEMA:
                     connection.execute(statement)
                 for table in VIEW_TABLES:
-                    _copy(connection, table, tables.get(table, []))
+                    _copy(connection, table, tracker.view.rows(table))
                 connection.execute(f"CREATE TABLE developments_now ({', '.join(NOW_COLUMNS)})")
                 columns = [column.split()[0] for column in NOW_COLUMNS]
                 marks = ",".join("?" * len(columns))
@@ -455,15 +455,20 @@ def _now_row(development: Development, names: Names, columns: list[str]) -> tupl
     return tuple(row[column] for column in columns)
 
 
-def _copy(connection: sqlite3.Connection, table: str, records: list[dict[str, Any]]) -> None:
-    if not records:
+def _copy(connection: sqlite3.Connection, table: str, records: Iterator[dict[str, Any]]) -> None:
+    """A view table's rows, streamed: at a million accounts they do not fit in memory."""
+    first = next(records, None)
+    if first is None:
         return
-    columns = list(records[0])
+    columns = list(first)
     quoted = ", ".join(f'"{column}"' for column in columns)
     marks = ", ".join("?" * len(columns))
     connection.executemany(
         f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608 - view's own names
-        [tuple(_plain(record[column]) for column in columns) for record in records],
+        (
+            tuple(_plain(record[column]) for column in columns)
+            for record in itertools.chain([first], records)
+        ),
     )
 
 
