@@ -16,6 +16,7 @@ from typing import Any
 
 from projections.folding import merge_fields
 from projections.view import TrackerViewBase
+from tracker.dates import OPEN_UPPER
 from tracker.kinds import KINDS
 from tracker.state import (
     CallGroup,
@@ -59,10 +60,6 @@ def _reports(row: dict[str, Any]) -> tuple[str, ...]:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value["text"])
-
-
-def _happened(row: dict[str, Any], as_of: str) -> bool:
-    return bool(row["occurred_upper"] <= as_of)
 
 
 def _latest(items: list[Any], limit: int | None) -> list[Any]:
@@ -290,13 +287,25 @@ class Queries:
             for row in reversed(rows)
         ]
 
-    def strikes(self, as_of: str, known_at: str, since: str | None) -> list[StrikeSummary]:
-        """Strikes that happened by D (since ``since``), as known at K, newest first."""
-        _, rows = self.view.latest_happened("strike", as_of, known_at, since=since)
-        return [_strike(row) for row in rows]
+    def strikes(
+        self, as_of: str, known_at: str, since: str | None, limit: int | None = None
+    ) -> tuple[int, list[StrikeSummary]]:
+        """Strikes that happened by D (since ``since``), as known at K: how many, and the
+        latest ``limit`` (all without one), newest first."""
+        total, rows = self.view.latest_happened("strike", as_of, known_at, since=since, limit=limit)
+        return total, [_strike(row) for row in rows]
 
-    def claims(self, as_of: str, known_at: str) -> list[ClaimSummary]:
-        return [
+    def claims(
+        self, as_of: str, known_at: str, limit: int | None = None
+    ) -> tuple[int, list[ClaimSummary]]:
+        """Claims known at the earlier of D and K, whenever made: how many, and the latest
+        ``limit`` (all without one), oldest first."""
+        # No valid-time bound: every claim's latest possible date is on or before the
+        # open upper bound.
+        total, rows = self.view.latest_happened(
+            "claim", OPEN_UPPER, min(as_of, known_at), limit=limit
+        )
+        return total, [
             ClaimSummary(
                 id=row["development_id"],
                 subject=row["subject"],
@@ -307,11 +316,16 @@ class Queries:
                 occurred=_text(_fields(row).get("occurred")),
                 reports=_reports(row),
             )
-            for row in self.view.current_versions(("claim",), min(as_of, known_at))
+            for row in reversed(rows)
         ]
 
-    def statements(self, as_of: str, known_at: str) -> list[StatementSummary]:
-        return [
+    def statements(
+        self, as_of: str, known_at: str, limit: int | None = None
+    ) -> tuple[int, list[StatementSummary]]:
+        """Statements made by D, as known at K: how many, and the latest ``limit`` (all
+        without one), oldest first."""
+        total, rows = self.view.latest_happened("statement", as_of, known_at, limit=limit)
+        return total, [
             StatementSummary(
                 id=row["development_id"],
                 speaker=_fields(row).get("speaker"),
@@ -319,8 +333,7 @@ class Queries:
                 occurred=_text(_fields(row).get("occurred")),
                 reports=_reports(row),
             )
-            for row in self.view.current_versions(("statement",), known_at)
-            if _happened(row, as_of)
+            for row in reversed(rows)
         ]
 
     def history(self, development_id: str) -> History | None:

@@ -450,3 +450,46 @@ def test_reading_views_print_tables(seeded: Invoke) -> None:
 
 def test_rebuild_reports_the_position(small_store: Invoke) -> None:
     assert ok(small_store("rebuild")) == "read models rebuilt to log position 4\n"
+
+
+@pytest.mark.parametrize("command", ["claims", "statements"])
+def test_a_list_shows_its_latest_by_default_and_all_with_limit_0(
+    seeded: Invoke, command: str
+) -> None:
+    dates = ("--as-of", "2026-01-31", "--known-at", "2026-01-31")
+    everything = as_json(seeded(command, *dates, "--limit", "0", "--json"))
+    assert everything[f"{command}_total"] == len(everything[command]) > 3
+    assert everything["list_limit"] is None
+    assert as_json(seeded(command, *dates, "--json"))["list_limit"] == 100
+
+    latest = as_json(seeded(command, *dates, "--limit", "3", "--json"))
+    assert latest[f"{command}_total"] == len(everything[command])
+    assert latest["list_limit"] == 3
+    assert latest[command] == everything[command][-3:]  # the latest three, oldest first
+
+    text = ok(seeded(command, *dates, "--limit", "3")).splitlines()
+    left_out = len(everything[command]) - 3
+    assert text[0] == f"{left_out} earlier not shown (--limit 0 shows all)"
+    assert len(text) == 1 + 2 + 3  # the note, the header and its rule, three rows
+
+
+def test_strikes_show_the_newest_first_and_say_how_many_more(invoke: Invoke) -> None:
+    records: list[dict[str, object]] = [
+        {"type": "actor", "id": "putin", "name": "Vladimir Putin"},
+        {"type": "report", "id": "r1", "outlet": "Wire", "published": "2025-12-31"},
+    ]
+    records += [
+        {"type": "strike", "id": f"s-{day}", "report": "r1", "target": "Kyiv",
+         "occurred": f"2025-12-{day:02d}"}
+        for day in range(1, 6)
+    ]  # fmt: skip
+    assert invoke("import", "-", input=ndjson(records)).exit_code == 0
+    dates = ("--as-of", "2025-12-31", "--known-at", "2025-12-31")
+    found = as_json(invoke("strikes", *dates, "--limit", "2", "--json"))
+    assert [strike["id"] for strike in found["strikes"]] == ["s-5", "s-4"]
+    assert (found["strikes_total"], found["list_limit"]) == (5, 2)
+    text = ok(invoke("strikes", *dates, "--limit", "2")).splitlines()
+    assert text[-1] == "… and 3 more (--limit 0 shows all)"
+    assert [line.split()[1] for line in text[2:4]] == ["s-5", "s-4"]
+    negative = invoke("strikes", "--limit", "-1")
+    assert negative.exit_code == 2

@@ -740,61 +740,105 @@ def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     click.echo("\n".join(issue_blocks(found)))
 
 
+# A list command shows this many by default: at a million accounts there are hundreds
+# of thousands of strikes, and listing them all takes seconds and a gigabyte.
+LIST_LIMIT = 100
+
+limit_option = click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=LIST_LIMIT,
+    show_default=True,
+    help="Show the latest N (0 shows all).",
+)
+
+
+def emit_list(
+    name: str, as_of: str, known_at: str, total: int, found: list[Any], limit: int
+) -> None:
+    emit_json(
+        {
+            "as_of": as_of,
+            "known_at": known_at,
+            name: found,
+            f"{name}_total": total,
+            "list_limit": limit or None,
+        }
+    )
+
+
+def echo_table(
+    rows: list[tuple[Any, ...]], headers: tuple[str, ...], total: int, *, latest_first: bool
+) -> None:
+    """A list's table; where it was cut, a line that says how many were left out: after
+    the table when it runs newest first, before it when oldest first (they came earlier)."""
+    from tracker.presenters import more_text, table
+
+    lines = [table(rows, headers)]
+    if total > len(rows):
+        if latest_first:
+            lines.append(f"{more_text(total, len(rows))} (--limit 0 shows all)")
+        else:
+            lines.insert(0, f"{total - len(rows):,} earlier not shown (--limit 0 shows all)")
+    click.echo("\n".join(lines))
+
+
 @main.command()
 @time_options
 @click.option("--since", metavar="DATE", help="Only strikes from this day on.")
+@limit_option
 @pass_context
-def strikes(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
+def strikes(
+    context: Context, as_of: str, known_at: str, as_json: bool, since: str | None, limit: int
+) -> None:
     """Strikes that happened by the date, newest first."""
-    from tracker.presenters import table, weapons_text
+    from tracker.presenters import weapons_text
 
-    found = _queries(context.reading()).strikes(as_of, known_at, since)
+    total, found = _queries(context.reading()).strikes(as_of, known_at, since, limit or None)
     if as_json:
-        emit_json({"as_of": as_of, "known_at": known_at, "strikes": found})
+        emit_list("strikes", as_of, known_at, total, found, limit)
         return
-    click.echo(
-        table(
-            [(s.occurred, s.id, s.target, s.by, weapons_text(s.weapons), s.effects) for s in found],
-            ("occurred", "id", "target", "by", "weapons", "effects"),
-        )
+    echo_table(
+        [(s.occurred, s.id, s.target, s.by, weapons_text(s.weapons), s.effects) for s in found],
+        ("occurred", "id", "target", "by", "weapons", "effects"),
+        total,
+        latest_first=True,
     )
 
 
 @main.command()
 @time_options
+@limit_option
 @pass_context
-def claims(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
-    """Claims known at the date from reports published by the as-of date."""
-    from tracker.presenters import table
-
-    found = _queries(context.reading()).claims(as_of, known_at)
+def claims(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Claims known at the date from reports published by the as-of date, oldest first."""
+    total, found = _queries(context.reading()).claims(as_of, known_at, limit or None)
     if as_json:
-        emit_json({"as_of": as_of, "known_at": known_at, "claims": found})
+        emit_list("claims", as_of, known_at, total, found, limit)
         return
-    click.echo(
-        table(
-            [(c.id, c.subject, c.participants, c.value, c.claimant, c.stance) for c in found],
-            ("id", "subject", "participants", "value", "claimant", "stance"),
-        )
+    echo_table(
+        [(c.id, c.subject, c.participants, c.value, c.claimant, c.stance) for c in found],
+        ("id", "subject", "participants", "value", "claimant", "stance"),
+        total,
+        latest_first=False,
     )
 
 
 @main.command()
 @time_options
+@limit_option
 @pass_context
-def statements(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
-    """Statements made by the date."""
-    from tracker.presenters import table
-
-    found = _queries(context.reading()).statements(as_of, known_at)
+def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Statements made by the date, oldest first."""
+    total, found = _queries(context.reading()).statements(as_of, known_at, limit or None)
     if as_json:
-        emit_json({"as_of": as_of, "known_at": known_at, "statements": found})
+        emit_list("statements", as_of, known_at, total, found, limit)
         return
-    click.echo(
-        table(
-            [(s.occurred, s.id, s.speaker, s.quote) for s in found],
-            ("occurred", "id", "speaker", "quote"),
-        )
+    echo_table(
+        [(s.occurred, s.id, s.speaker, s.quote) for s in found],
+        ("occurred", "id", "speaker", "quote"),
+        total,
+        latest_first=False,
     )
 
 
