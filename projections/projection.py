@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import singledispatch
 from typing import Any
 
@@ -153,3 +153,23 @@ def _(event: Development.Retracted, page: Page, position: int) -> None:
 @add_to_page.register
 def _(event: Development.Voided, page: Page, position: int) -> None:
     page.voids.append((event.originator_id, event.voided_version, position, event.reason))
+
+
+def folded_page(events: Iterable[tuple[Any, int]], published: dict[str, tuple[str, str]]) -> Page:
+    """The view rows of events at their log positions, with the developments the page
+    tells in full already folded: the work a helper process does for the one that
+    writes. ``published`` gathers reports' publication bounds as pages go by; a
+    development that cites a report not in it is left for the writer to fold."""
+    page = page_of(events)
+    for report_id, _, _, lower, upper, *_ in page.reports:
+        published[report_id] = (lower, upper)
+    page.fold_new(published, partly=True)
+    return page
+
+
+def page_of(events: Iterable[tuple[Any, int]]) -> Page:
+    """The view rows of events at their log positions."""
+    page = Page()
+    for event, position in events:
+        add_to_page(event, page, position)
+    return page

@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from tests.conftest import FIXTURE_FILES, PROJECT
+from tracker.records import PARALLEL_IMPORT_MIN_BYTES
 
 TRACKER = Path(sys.executable).parent / "tracker"
 
@@ -143,16 +144,20 @@ def test_a_bad_import_line_names_the_file_and_line_and_appends_nothing(
     assert tracker("export", store=seed_store).stdout == before
 
 
-def test_a_long_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("count", [5000, 9000], ids=["in-process", "with-a-producer"])
+def test_a_long_import_shows_progress_on_a_terminal(tmp_path: Path, count: int) -> None:
+    """Over 2 MB, a producer process reads the file and this one reports its progress."""
     import pty
 
     actors = [
         {"type": "actor", "id": f"actor-{n}", "name": f"Actor {n}", "role": "x" * 200}
-        for n in range(5000)
+        for n in range(count)
     ]
     big = tmp_path / "big.ndjson"
     big.write_bytes(b"".join(orjson.dumps(actor) + b"\n" for actor in actors))
     assert big.stat().st_size > 1_000_000
+    produced = big.stat().st_size >= PARALLEL_IMPORT_MIN_BYTES
+    assert produced == (count == 9000)
     leader, follower = pty.openpty()
     env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
     process = subprocess.Popen(
@@ -180,7 +185,7 @@ def test_a_long_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     shown += drain(leader)
     os.close(leader)
     assert process.returncode == 0
-    assert out.startswith(b"imported 5000 records")
+    assert out.startswith(f"imported {count} records".encode())
     assert b"reading big.ndjson" in shown and b"100%" in shown
 
 

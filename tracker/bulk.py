@@ -21,9 +21,12 @@ from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import StoredEvent, Tracking
+
+from tracker.errors import StoreError
 
 if TYPE_CHECKING:
+    from projections.view import Page
     from tracker.application import Batch, Tracker
 
 # Aggregates kept between chunks (about 2 KB each); a retelling of an older development
@@ -37,11 +40,16 @@ class ViewBehind(Exception):
 
 
 class BulkSession:
-    def __init__(self, app: Tracker, cursor: Any) -> None:
+    """Commands applied chunk by chunk in one transaction, on its cursor; ``position``
+    is the log's last position, as far as the session has appended."""
+
+    def __init__(self, app: Tracker, cursor: Any, position: int) -> None:
         self.app = app
         self.cursor = cursor
+        self.position = position
         self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
         self.aliases: dict[str, str] = {}
+        self.cached_aggregates = CACHED_AGGREGATES
 
     def batch(self) -> Batch:
         from tracker.application import Batch
@@ -63,8 +71,8 @@ class BulkSession:
         wanted = [uuid for uuid in set(uuids) if uuid not in self._cache]
         if not wanted:
             return set()
-        events_by_originator: dict[UUID, list[Any]] = {}
-        for stored in self.app.recorder.events_on(self.cursor, wanted):  # type: ignore[attr-defined]
+        events_by_originator: dict[UUID | str, list[Any]] = {}
+        for stored in self._stored_events(wanted):
             events_by_originator.setdefault(stored.originator_id, []).append(stored)
         for stored_events in events_by_originator.values():
             # The library's own projector, as its repository rebuilds an aggregate.
@@ -75,10 +83,14 @@ class BulkSession:
                 self._remember(aggregate)
         return set(wanted) - set(events_by_originator)
 
+    def _stored_events(self, uuids: list[UUID]) -> Iterable[StoredEvent]:
+        """The stored events of these aggregates, each one's in order."""
+        return self.app.recorder.events_on(self.cursor, uuids)  # type: ignore[attr-defined,no-any-return]
+
     def _remember(self, aggregate: Aggregate) -> None:
         self._cache[aggregate.id] = aggregate
         self._cache.move_to_end(aggregate.id)
-        while len(self._cache) > CACHED_AGGREGATES:
+        while len(self._cache) > self.cached_aggregates:
             self._cache.popitem(last=False)
 
     # -- appending -----------------------------------------------------------------------
@@ -91,13 +103,29 @@ class BulkSession:
             return
         app = self.app
         stored = [app.mapper.to_stored_event(event) for event in batch.events]
-        positions: Sequence[int] = app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]
+        positions = self._append_stored(stored)
         app.projection.process_page(
             [
                 (event, Tracking(app.name, position))
                 for event, position in zip(batch.events, positions, strict=True)
             ]
         )
+
+    def append_produced(self, stored: Sequence[StoredEvent], page: Page) -> None:
+        """Events a producer process made (``tracker.import_producer``), with their view
+        rows, numbered from this session's position on."""
+        self._append_stored(stored)
+        self.app.view.apply_page(page)
+        self.app.view.track(Tracking(self.app.name, self.position))
+
+    def _append_stored(self, stored: Sequence[StoredEvent]) -> Sequence[int]:
+        positions: Sequence[int] = self.app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]
+        if list(positions) != list(range(self.position + 1, self.position + len(stored) + 1)):
+            raise StoreError(  # pragma: no cover - the session holds the write lock
+                f"the log moved under the import: events at {positions[0]}, not {self.position + 1}"
+            )
+        self.position += len(stored)
+        return positions
 
 
 @contextmanager
@@ -113,7 +141,7 @@ def bulk_session(app: Tracker) -> Iterator[BulkSession]:
             if view.position(app.name) != recorder_position:
                 raise ViewBehind(recorder_position)
             if recorder_position:
-                yield BulkSession(app, cursor)
+                yield BulkSession(app, cursor, recorder_position)
             else:
                 with view.loading_empty():
-                    yield BulkSession(app, cursor)
+                    yield BulkSession(app, cursor, recorder_position)

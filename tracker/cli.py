@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -513,24 +513,11 @@ def void(context: Context, position: int, reason: str) -> None:
 @pass_context
 def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None:
     """Import NDJSON records from FILES (or - for stdin), all or nothing."""
-    from tracker.records import import_records, read_records
-
-    def records() -> Iterator[Any]:
-        for name in files:
-            if name == "-":
-                yield from read_records(sys.stdin.buffer, "<stdin>", Path.cwd())
-                continue
-            path = Path(name)
-            try:
-                stream = path.open("rb")
-            except OSError as error:
-                raise click.ClickException(f"{name}: {error.strerror}") from None
-            with stream:
-                yield from read_records(_with_progress(stream, path), name, path.parent)
+    from tracker.records import import_files
 
     tracker = context.tracker(create=True)
-    with domain_errors():
-        counts = import_records(tracker, records(), base or Path.cwd())
+    with domain_errors(), _progress_bar(files) as progress:
+        counts = import_files(tracker, files, base or Path.cwd(), progress)
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
     click.echo(
         f"imported {sum(counts.values())} records ({summary});"
@@ -541,16 +528,18 @@ def import_(context: Context, files: tuple[str, ...], base: Path | None) -> None
 PROGRESS_MIN_BYTES = 1_000_000
 
 
-def _with_progress(lines: Iterable[bytes], path: Path) -> Iterator[bytes]:
-    """A progress bar on stderr while a long file is read, when stderr is a terminal."""
-    size = path.stat().st_size if path.is_file() else 0
+@contextmanager
+def _progress_bar(files: tuple[str, ...]) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr while long files are read, when stderr is a terminal:
+    it is told of each run of bytes read."""
+    paths = [Path(name) for name in files if name != "-"]
+    size = sum(path.stat().st_size for path in paths if path.is_file())
     if not sys.stderr.isatty() or size < PROGRESS_MIN_BYTES:
-        yield from lines
+        yield None
         return
-    with click.progressbar(length=size, label=f"reading {path.name}", file=sys.stderr) as bar:
-        for line in lines:
-            bar.update(len(line))
-            yield line
+    label = f"reading {paths[0].name}" if len(files) == 1 else f"reading {len(files)} files"
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 EXPORT_FORMATS = ("ndjson", "timelinejs", "csv", "sqlite")

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import orjson
 
 from tracker.application import Batch, Tracker
-from tracker.bulk import ViewBehind, bulk_session
+from tracker.bulk import BulkSession, ViewBehind, bulk_session
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
 from tracker.errors import ConcurrentChange, InvalidRecord, TrackerError
 from tracker.kinds import KINDS, plain_value
 from tracker.values import Account
 
+T = TypeVar("T")
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 
 RECORD_KEYS: dict[str, frozenset[str]] = {
@@ -149,24 +151,81 @@ IMPORT_CHUNK = 5000
 VIEW_CATCH_UP_ATTEMPTS = 8
 
 
-def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
-    """Apply every record in one unit of work: all of them are appended, or none.
+# Files at least this large are turned into events by a producer process while this
+# one writes (see tracker.import_producer): below it, starting one costs more than it saves.
+PARALLEL_IMPORT_MIN_BYTES = 2 * 1024 * 1024
 
-    Chunk by chunk in one transaction that holds the write lock throughout: memory
-    stays flat however long the file, and nothing can conflict."""
+Progress = Callable[[int], None]
+
+
+def import_files(
+    app: Tracker, names: Sequence[str], base: Path, progress: Progress | None = None
+) -> dict[str, int]:
+    """Import NDJSON files (``-`` for stdin) in one unit of work: all their records are
+    appended, or none. ``progress`` is told of each run of bytes read."""
+    if "-" not in names and _total_size(names) >= PARALLEL_IMPORT_MIN_BYTES:
+        from tracker.import_producer import import_produced
+
+        return in_bulk_session(app, lambda session: import_produced(session, names, base, progress))
+    return import_records(app, records_from_files(names, progress), base)
+
+
+def _total_size(names: Sequence[str]) -> int:
+    try:
+        return sum(Path(name).stat().st_size for name in names)
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
+def records_from_files(names: Sequence[str], progress: Progress | None = None) -> Iterator[Record]:
+    for name in names:
+        if name == "-":
+            yield from read_records(sys.stdin.buffer, "<stdin>", Path.cwd())
+            continue
+        path = Path(name)
+        try:
+            stream = path.open("rb")
+        except OSError as error:
+            raise InvalidRecord(f"{name}: {error.strerror}") from None
+        with stream:
+            lines = stream if progress is None else _counted(stream, progress)
+            yield from read_records(lines, name, path.parent)
+
+
+def _counted(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
+    for line in lines:
+        progress(len(line))
+        yield line
+
+
+def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
+    """Apply every record in one unit of work: all of them are appended, or none."""
+    return in_bulk_session(app, lambda session: apply_records(session, records, base))
+
+
+def in_bulk_session(app: Tracker, work: Callable[[BulkSession], T]) -> T:
+    """Run ``work`` in one transaction that holds the write lock throughout: memory stays
+    flat however long the input, and nothing can conflict."""
     for _ in range(VIEW_CATCH_UP_ATTEMPTS):
         app.catch_up()
         try:
             with bulk_session(app) as session:
-                counts: dict[str, int] = {}
-                for chunk in _chunked(records, IMPORT_CHUNK):
-                    batch = session.batch()
-                    _apply_chunk(batch, chunk, base, counts)
-                    session.append(batch)
-                return counts
+                return work(session)
         except ViewBehind:
             continue  # another process appended meanwhile: let the views catch up first
     raise ConcurrentChange("the store kept changing before the import could start; try again")
+
+
+def apply_records(
+    session: BulkSession, records: Iterable[Record], base: Path, chunk_size: int | None = None
+) -> dict[str, int]:
+    """The records' commands, a chunk at a time; how many records of each type."""
+    counts: dict[str, int] = {}
+    for chunk in _chunked(records, chunk_size or IMPORT_CHUNK):
+        batch = session.batch()
+        _apply_chunk(batch, chunk, base, counts)
+        session.append(batch)
+    return counts
 
 
 def _chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

@@ -1,0 +1,139 @@
+"""An import whose records are turned into events by a producer process: the same log
+and views as one process makes, the same one-line errors, and the store unchanged when
+anything fails.
+
+The producer is made to serve every import here; chunks of two records and a cache of
+one aggregate make it find aggregates in its scratch file and in the committed store.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tracker.bulk
+import tracker.records
+from tests.conftest import FIXTURE_FILES, SMALL_STORE_RECORDS, Invoke, exported, ndjson
+from tests.test_bulk_import import _retellings
+from tracker.application import Tracker
+from tracker.store import StoreLocation
+
+
+@pytest.fixture
+def producer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 0)
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 2)
+    monkeypatch.setattr(tracker.bulk, "CACHED_AGGREGATES", 1)
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> str:
+    path.write_bytes(ndjson(records))
+    return str(path)
+
+
+def _views_equal_a_rebuild(store_url: str) -> dict[str, Any]:
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        kept = app.view.dump()
+        app.rebuild()
+        assert app.view.dump() == kept
+        return kept
+    finally:
+        app.close()
+
+
+def _in_one_process(tmp_path: Path, *files: str) -> str:
+    """The export of the same files imported without a producer, into a new store."""
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    store = ["--store", f"sqlite:///{tmp_path / 'alone.db'}"]
+    result = CliRunner().invoke(main, [*store, "import", *files])
+    assert result.exit_code == 0, result.output
+    return CliRunner().invoke(main, [*store, "export"]).stdout
+
+
+def test_the_seed_reports_give_the_log_and_views_one_process_gives(
+    invoke: Invoke, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [str(path) for path in FIXTURE_FILES]
+    alone = _in_one_process(tmp_path, *files)
+    monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 0)
+    result = invoke("import", *files)
+    assert result.exit_code == 0, result.output
+    assert exported(invoke) == alone
+    assert len(_views_equal_a_rebuild(store_url)["tellings"]) == 74
+
+
+def test_aggregates_it_no_longer_holds_come_from_its_scratch_file_and_the_store(
+    small_store: Invoke, store_url: str, tmp_path: Path, producer: None, tiny_chunks: None
+) -> None:
+    records = [
+        *_retellings(9),
+        # call-1 was stored before the import began: its events come from the store.
+        {"type": "call", "id": "call-1", "report": "r1", "participants": ["Trump", "Putin"],
+         "duration_min": 75},
+        {"type": "void", "development": "call-1", "version": 2, "reason": "typo"},
+    ]  # fmt: skip
+    result = small_store("import", _write(tmp_path / "more.ndjson", records))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("log position 17\n")
+    views = _views_equal_a_rebuild(store_url)
+    assert [row["version"] for row in views["tellings"] if row["development_id"] == "call-2"] == [
+        1,
+        2,
+        3,
+    ]
+    voided = [
+        row["voided_at"] is not None
+        for row in views["tellings"]
+        if row["development_id"] == "call-1"
+    ]
+    assert voided == [False, True]
+    small = _write(tmp_path / "small.ndjson", SMALL_STORE_RECORDS)
+    assert exported(small_store) == _in_one_process(tmp_path, small, str(tmp_path / "more.ndjson"))
+
+
+def test_a_bad_record_in_a_later_chunk_is_named_as_one_process_names_it(
+    small_store: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_chunks: None
+) -> None:
+    records = [*_retellings(5), {"type": "call", "id": "call-9", "report": "r1",
+                                 "participants": ["Trump", "Pution"]}]  # fmt: skip
+    path = _write(tmp_path / "bad.ndjson", records)
+    before = exported(small_store)
+    alone = small_store("import", path)
+    monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 0)
+    produced = small_store("import", path)
+    assert (produced.exit_code, produced.stderr) == (alone.exit_code, alone.stderr)
+    assert produced.stderr.startswith(f"Error: {path}:8: unknown actor 'Pution' (did you mean")
+    assert exported(small_store) == before
+
+
+def test_a_missing_file_is_named(small_store: Invoke, tmp_path: Path, producer: None) -> None:
+    good = _write(tmp_path / "good.ndjson", _retellings(2))
+    missing = tmp_path / "missing.ndjson"
+    before = exported(small_store)
+    result = small_store("import", good, str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {missing}: No such file or directory\n"
+    assert exported(small_store) == before
+
+
+def test_a_producer_that_stops_is_a_one_line_error(
+    small_store: Invoke, tmp_path: Path, producer: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "more.ndjson", _retellings(2))
+    before = exported(small_store)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    result = small_store("import", path)
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the import's producer process stopped (exit code 1)\n"
+    assert exported(small_store) == before

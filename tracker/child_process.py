@@ -1,0 +1,74 @@
+"""A helper process on the machine's other core, and the pipe between the two.
+
+The child is ``python -m MODULE``, started afresh rather than forked: a forked child
+would share this process's open database connections, and multiprocessing's spawn would
+run the caller's main script again. Its settings go over stdin (they may hold a
+password, so not on the command line); its messages come back pickled on stdout, one
+at a time, and a pipe holds only a few, so neither side runs far ahead. Whatever stops
+the parent (an error, Ctrl-C, SIGKILL), the child stops too: it is killed, or its next
+message finds nobody reading.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from tracker.errors import StoreError
+
+Send = Callable[[Any], None]
+
+
+@contextmanager
+def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[], Any]]:
+    """Start ``module`` with ``settings``; yields a function that returns its next
+    message, and raises StoreError, naming ``what``, if the child stops before
+    saying it is done."""
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(  # noqa: S603 - this interpreter, one of our modules
+            [sys.executable, "-m", module],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        stdout = child.stdout
+
+        def receive() -> Any:
+            try:
+                return pickle.load(stdout)  # noqa: S301 - our own child's messages
+            except (EOFError, pickle.UnpicklingError):  # it stopped, or wrote something else
+                child.wait()
+                errors.seek(0)
+                lines = errors.read().decode(errors="replace").strip().splitlines()
+                detail = f": {lines[-1]}" if lines else ""
+                raise StoreError(f"{what} stopped (exit code {child.returncode}{detail})") from None
+
+        try:
+            with suppress(BrokenPipeError):  # it stopped at once: receive() says how
+                pickle.dump(settings, child.stdin)
+                child.stdin.close()
+            yield receive
+        finally:
+            stdout.close()
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+
+
+def serve(work: Callable[[Any, Send], None]) -> None:
+    """The child's side: read the settings, and let ``work`` send its messages."""
+    settings = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
+    out = sys.stdout.buffer
+
+    def send(message: Any) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    with suppress(BrokenPipeError):  # the parent stopped: nobody is reading
+        work(settings, send)

@@ -1,0 +1,180 @@
+"""A second process that turns an import's records into events and view rows.
+
+Most of an import is Python that needs no write lock: parsing and checking each
+record, building its event and encoding it, turning it into view rows, folding the
+developments first told in a chunk. A producer process (see ``tracker.child_process``)
+does that on the machine's other core, while this process, which holds the store's
+write lock, appends the chunk before into the log and the views. One transaction still
+holds everything: a bad record anywhere, or either process stopping, leaves the store
+as it was.
+
+The producer sees the store as it was committed when the import took the lock; what
+the import has appended since, it does not. So it keeps the events it makes in a
+scratch file of its own, where it finds the aggregates it no longer holds in memory.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from projections.projection import page_of
+from tracker.application import Batch, Tracker
+from tracker.bulk import BulkSession
+from tracker.child_process import Send, child_process, serve
+from tracker.errors import StoreError, TrackerError
+from tracker.records import IMPORT_CHUNK, Progress, apply_records, records_from_files
+
+
+def import_produced(
+    session: BulkSession, names: Sequence[str], base: Path, progress: Progress | None
+) -> dict[str, int]:
+    """Import the files through a producer process, into the session's transaction."""
+    app = session.app
+    settings = {
+        "env": dict(app.env),
+        "names": list(names),
+        "base": base,
+        "position": session.position,
+        "chunk": IMPORT_CHUNK,
+        "cached": session.cached_aggregates,
+    }
+    with child_process(__name__, settings, "the import's producer process") as receive:
+        while True:
+            message = receive()
+            if message[0] == "chunk":
+                _, stored, page, read = message
+                session.append_produced(stored, page)
+                if progress is not None:
+                    progress(read)
+            elif message[0] == "done":
+                counts: dict[str, int] = message[1]
+                return counts
+            else:
+                raise message[1]  # the error the producer met, as it was raised there
+
+
+class ScratchEvents:
+    """The events a producer made, in a temporary SQLite file that nobody else reads:
+    no journal and no syncing, since a crash throws it away with the import."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode = OFF")
+        self.connection.execute("PRAGMA synchronous = OFF")
+        # Rows in the order they come, and a small index by aggregate: a table keyed by
+        # the random ids themselves moves whole events around on every insert.
+        self.connection.execute(
+            "CREATE TABLE events (originator_id BLOB, version INTEGER, topic TEXT, state BLOB)"
+        )
+        self.connection.execute("CREATE INDEX events_by_originator ON events (originator_id)")
+
+    def add(self, events: Sequence[StoredEvent]) -> None:
+        rows = [
+            (
+                UUID(str(event.originator_id)).bytes,
+                event.originator_version,
+                event.topic,
+                event.state,
+            )
+            for event in events
+        ]
+        try:
+            self.connection.execute("BEGIN")  # one transaction, not one per row
+            self.connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", rows)
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"cannot write the import's scratch file {str(self.path)!r}: {error}"
+            ) from None
+
+    def events_of(self, uuids: Sequence[UUID]) -> list[StoredEvent]:
+        """These aggregates' events, each one's in order."""
+        found: list[StoredEvent] = []
+        for start in range(0, len(uuids), 500):
+            chunk = [uuid.bytes for uuid in uuids[start : start + 500]]
+            rows = self.connection.execute(
+                "SELECT originator_id, version, topic, state FROM events"  # noqa: S608
+                f" WHERE originator_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY originator_id, version",
+                chunk,
+            )
+            found.extend(StoredEvent(UUID(bytes=row[0]), row[1], row[2], row[3]) for row in rows)
+        return found
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class ProducerSession(BulkSession):
+    """A bulk session whose chunks are sent to the process that writes them."""
+
+    def __init__(self, app: Tracker, scratch: ScratchEvents, position: int, send: Send) -> None:
+        super().__init__(app, cursor=None, position=position)
+        self.store_was_empty = position == 0
+        self.scratch = scratch
+        self.send = send
+        self.published: dict[str, tuple[str, str]] = {}
+        self.read = 0  # bytes read since the last chunk was sent
+
+    def _stored_events(self, uuids: list[UUID]) -> Iterable[StoredEvent]:
+        """What the store held when the import began, then what this import made."""
+        committed: list[StoredEvent] = []
+        if not self.store_was_empty:
+            recorder: Any = self.app.recorder
+            with recorder.datastore.transaction(commit=False) as cursor:
+                committed = list(recorder.events_on(cursor, uuids))
+        return committed + self.scratch.events_of(uuids)
+
+    def append(self, batch: Batch) -> None:
+        for aggregate in batch.aggregates():
+            self._remember(aggregate)
+        if not batch.events:
+            return
+        stored = [self.app.mapper.to_stored_event(event) for event in batch.events]
+        self.scratch.add(stored)
+        first = self.position + 1
+        positions = range(first, first + len(stored))
+        # Not folded here: the writer has time to spare, this process has none.
+        page = page_of(zip(batch.events, positions, strict=True))
+        self.position += len(stored)
+        self.send(("chunk", stored, page, self.read))
+        self.read = 0
+
+
+def _produce(settings: dict[str, Any], send: Send) -> None:
+    app = Tracker({**settings["env"], "CREATE_TABLE": "no"})
+    try:
+        with tempfile.TemporaryDirectory(prefix="tracker-import-") as folder:
+            scratch = ScratchEvents(Path(folder) / "scratch.db")
+            try:
+                session = ProducerSession(app, scratch, settings["position"], send)
+                session.cached_aggregates = settings["cached"]
+
+                def count(size: int) -> None:
+                    session.read += size
+
+                records = records_from_files(settings["names"], count)
+                counts = apply_records(session, records, settings["base"], settings["chunk"])
+                send(("done", counts))
+            finally:
+                scratch.close()
+    except BrokenPipeError:
+        raise  # the writer stopped
+    except TrackerError as error:
+        send(("error", error))
+    except Exception as error:
+        send(("error", StoreError(f"the import's producer failed: {error!r}")))
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    serve(_produce)
