@@ -98,6 +98,7 @@ def test_aggregates_it_no_longer_holds_come_from_its_scratch_file_and_the_store(
         if row["development_id"] == "call-1"
     ]
     assert voided == [False, True]
+    assert list(tmp_path.glob(".tracker-import-*")) == []  # the scratch file is gone
     small = _write(tmp_path / "small.ndjson", SMALL_STORE_RECORDS)
     assert exported(small_store) == _in_one_process(tmp_path, small, str(tmp_path / "more.ndjson"))
 
@@ -115,6 +116,7 @@ def test_a_bad_record_in_a_later_chunk_is_named_as_one_process_names_it(
     assert (produced.exit_code, produced.stderr) == (alone.exit_code, alone.stderr)
     assert produced.stderr.startswith(f"Error: {path}:8: unknown actor 'Pution' (did you mean")
     assert exported(small_store) == before
+    assert list(tmp_path.glob(".tracker-import-*")) == []
 
 
 def test_a_missing_file_is_named(small_store: Invoke, tmp_path: Path, producer: None) -> None:

@@ -149,10 +149,21 @@ class ProducerSession(BulkSession):
         self.read = 0
 
 
+def _scratch_parent(env: dict[str, str]) -> str | None:
+    """Beside a SQLite store, which is on a disk with room for the log it grows by;
+    the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
+    store = env.get("SQLITE_DBNAME")
+    if store and Path(store).parent.is_dir():
+        return str(Path(store).parent)
+    return None
+
+
 def _produce(settings: dict[str, Any], send: Send) -> None:
     app = Tracker({**settings["env"], "CREATE_TABLE": "no"})
     try:
-        with tempfile.TemporaryDirectory(prefix="tracker-import-") as folder:
+        with tempfile.TemporaryDirectory(
+            prefix=".tracker-import-", dir=_scratch_parent(settings["env"])
+        ) as folder:
             scratch = ScratchEvents(Path(folder) / "scratch.db")
             try:
                 session = ProducerSession(app, scratch, settings["position"], send)
