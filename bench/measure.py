@@ -239,8 +239,11 @@ def tracker_executable() -> str:
 # small launcher, not by this process, which may hold a whole store's worth of memory.
 # The launcher times the command itself, so its own start-up is not counted, and kills
 # it when it outlives its time limit (a hung import must not hang the benchmark).
+# wait4 gives the largest peak of the command and its helper processes, not their sum:
+# a thread samples the whole tree's resident memory every 20 ms, and the larger of the
+# two is the command's peak.
 LAUNCHER = """
-import os, signal, sys, time
+import os, signal, sys, threading, time
 expired = []
 def expire(signum, frame):
     expired.append(1)
@@ -248,16 +251,39 @@ def expire(signum, frame):
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+def tree_rss_kb(root):
+    total, stack = 0, [root]
+    while stack:
+        process = stack.pop()
+        try:
+            with open(f"/proc/{process}/status") as status_file:
+                total += next(
+                    (int(line.split()[1]) for line in status_file if line.startswith("VmRSS:")), 0
+                )
+            with open(f"/proc/{process}/task/{process}/children") as children:
+                stack.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            pass
+    return total
+sampled = [0]
+finished = threading.Event()
+def sample():
+    while not finished.wait(0.02):
+        sampled[0] = max(sampled[0], tree_rss_kb(pid))
 started = time.perf_counter()
 pid = os.posix_spawn(sys.argv[3], sys.argv[3:], os.environ)
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 signal.signal(signal.SIGALRM, expire)
 signal.setitimer(signal.ITIMER_REAL, float(sys.argv[2]))
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 signal.setitimer(signal.ITIMER_REAL, 0)
+finished.set()
+sampler.join()
 with open(sys.argv[1], "w") as out:
     code = os.waitstatus_to_exitcode(status)
-    out.write(f"{seconds} {usage.ru_maxrss} {code} {len(expired)}")
+    out.write(f"{seconds} {max(usage.ru_maxrss, sampled[0])} {code} {len(expired)}")
 """
 
 # Seconds any one measured command may take; ``measure`` sets it from its settings.
@@ -265,7 +291,7 @@ process_timeout = 1800.0
 
 
 def run(args: Sequence[str], cwd: Path | None = None, check: bool = True) -> Process:
-    """Run a command to its end: its wall time, and its own peak RSS."""
+    """Run a command to its end: its wall time, and the peak RSS of it and its helpers."""
     env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
     with (
         tempfile.TemporaryFile() as out,
