@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -390,3 +391,40 @@ def test_exports_of_an_empty_store(invoke: Invoke, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["events"] == []
     result = invoke("export", "--format", "sqlite", "-o", str(tmp_path / "empty.sqlite"))
     assert result.exit_code == 0, result.output
+
+
+def test_exports_read_in_small_pages_are_the_exports_read_at_once(
+    seeded: Invoke, store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The CSV, TimelineJS and SQLite exports stream the views a page and a batch at a
+    time: with pages of two rows and batches of two developments they are unchanged."""
+    import projections.view
+    import tracker.timeline
+    from tracker.application import Tracker
+    from tracker.store import StoreLocation
+
+    dates = ("--as-of", "2026-01-31", "--known-at", "2026-01-31")
+    whole = {fmt: seeded("export", "--format", fmt, *dates).stdout for fmt in ("csv", "timelinejs")}
+    seeded("export", "--format", "sqlite", *dates, "-o", str(tmp_path / "whole.db"))
+    monkeypatch.setattr(projections.view, "ROWS_PAGE", 2)
+    monkeypatch.setattr(tracker.timeline, "BATCH", 2)
+    for fmt, text in whole.items():
+        assert seeded("export", "--format", fmt, *dates).stdout == text
+    assert len(whole["csv"].splitlines()) > 50
+    seeded("export", "--format", "sqlite", *dates, "-o", str(tmp_path / "paged.db"))
+    for table in ("developments_now", "versions", "tellings"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        paged = sqlite3.connect(tmp_path / "paged.db").execute(query).fetchall()
+        assert paged == sqlite3.connect(tmp_path / "whole.db").execute(query).fetchall()
+
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        kinds = ("call", "strike", "statement", "claim")
+        standing = list(app.view.standing_versions(kinds, "2026-01-31", include_retracted=True))
+        keys = [(row["development_id"], row["known_from"]) for row in standing]
+        assert keys == sorted(keys)
+        current = app.view.current_versions(kinds, "2026-01-31", include_retracted=True)
+        assert sorted(keys) == sorted((row["development_id"], row["known_from"]) for row in current)
+        assert standing == sorted(current, key=lambda row: row["development_id"])
+    finally:
+        app.close()

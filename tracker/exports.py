@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
@@ -31,6 +31,7 @@ from tracker.timeline import (
     Names,
     date_label,
     field_text,
+    iter_known_developments,
     known_developments,
     known_reports,
     label,
@@ -73,10 +74,10 @@ def write_export(
         write_sqlite(tracker, output, as_of=as_of, known_at=known_at)
         return
     if export_format == "csv":
-        text = csv_text(tracker, as_of=as_of, known_at=known_at)
-    else:
-        document = timelinejs(tracker, as_of=as_of, known_at=known_at)
-        text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+        write_csv(tracker, output, as_of=as_of, known_at=known_at)
+        return
+    document = timelinejs(tracker, as_of=as_of, known_at=known_at)
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
@@ -249,23 +250,36 @@ def _row(development: Development, names: Names) -> dict[str, Any]:
     }
 
 
-def rows(tracker: Tracker, *, as_of: str, known_at: str) -> list[dict[str, Any]]:
+def rows(tracker: Tracker, *, as_of: str, known_at: str) -> Iterator[dict[str, Any]]:
     """One row per development as known at K, relevant on D (the CSV's rows)."""
     names = Names(tracker.view.actors())
-    return [_row(d, names) for d in known_developments(tracker, as_of, known_at)]
+    for development in iter_known_developments(tracker, as_of, known_at):
+        yield _row(development, names)
 
 
 # -- CSV ---------------------------------------------------------------------------------
 
 
-def csv_text(tracker: Tracker, *, as_of: str, known_at: str) -> str:
+def write_csv(tracker: Tracker, output: Path | None, *, as_of: str, known_at: str) -> None:
     """RFC 4180 CSV: a header, CRLF line ends, fields with commas, quotes or line breaks
-    quoted."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    quoted; written row by row, to ``output`` whole or to stdout."""
+    if output is None:
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            _write_csv_rows(stream, tracker, as_of=as_of, known_at=known_at)
+        finally:
+            stream.flush()
+            stream.detach()  # stdout stays open for whoever owns it
+        return
+    with _replacing(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as f:
+        _write_csv_rows(f, tracker, as_of=as_of, known_at=known_at)
+
+
+def _write_csv_rows(stream: TextIO, tracker: Tracker, *, as_of: str, known_at: str) -> None:
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows(tracker, as_of=as_of, known_at=known_at))
-    return buffer.getvalue()
 
 
 # -- TimelineJS --------------------------------------------------------------------------
@@ -413,7 +427,7 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
     from projections.view import SCHEMA, VIEW_TABLES
 
     names = Names(tracker.view.actors())
-    developments = known_developments(tracker, as_of, known_at)
+    developments = iter_known_developments(tracker, as_of, known_at)
     info = {
         "as_of": as_of,
         "known_at": known_at,
@@ -433,7 +447,7 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
                 marks = ",".join("?" * len(columns))
                 connection.executemany(
                     f"INSERT INTO developments_now VALUES ({marks})",  # noqa: S608
-                    [_now_row(d, names, columns) for d in developments],
+                    (_now_row(d, names, columns) for d in developments),
                 )
                 connection.execute(
                     "CREATE TABLE export_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)"

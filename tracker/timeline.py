@@ -20,7 +20,7 @@ import hashlib
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from html import escape
 from typing import Any
@@ -142,20 +142,39 @@ def relevant(row: dict[str, Any], as_of: str) -> bool:
 def known_developments(tracker: Tracker, as_of: str, known_at: str) -> list[Development]:
     """Every development known at K (retracted ones too) that is relevant on D, in
     valid-time order."""
+    return list(iter_known_developments(tracker, as_of, known_at))
+
+
+# Developments built at a time: each batch costs two queries (versions, tellings).
+BATCH = 500
+
+
+def iter_known_developments(tracker: Tracker, as_of: str, known_at: str) -> Iterator[Development]:
+    """``known_developments`` one at a time, in flat memory: the order is found from the
+    version rows alone, then the developments are built a batch at a time (a million
+    accounts' developments, with their tellings, took gigabytes as one list)."""
     view = tracker.view
-    found = []
-    for row in view.current_versions(ALL_KINDS, known_at, include_retracted=True):
-        if not relevant(row, as_of):
-            continue
-        fields: dict[str, Any] = row["data"]["fields"]
-        found.append(_development(row, fields, view.tellings(row["development_id"]), known_at))
-    return sorted(found, key=lambda d: (d.lower, d.upper, KIND_ORDER.index(d.kind), d.id))
+    with view.snapshot():
+        order: list[tuple[str, str, int, str, str]] = []
+        for row in view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
+            if relevant(row, as_of):
+                _, lower, upper, _ = _dating(row, row["data"]["fields"])
+                kind = KIND_ORDER.index(row["kind"])
+                order.append((lower, upper, kind, row["development_id"], row["known_from"]))
+        order.sort()
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            rows = view.versions_at([(key[3], key[4]) for key in batch])
+            tellings = view.tellings_of([key[3] for key in batch])
+            for *_, development_id, known_from in batch:
+                row = rows[development_id, known_from]
+                yield _development(
+                    row, row["data"]["fields"], tellings.get(development_id, []), known_at
+                )
 
 
-def _development(
-    row: dict[str, Any], fields: dict[str, Any], tellings: list[dict[str, Any]], known_at: str
-) -> Development:
-    status = row["status"]
+def _dating(row: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    """What dates a development on the timeline: by, lower and upper day, and text."""
     occurred = fields.get("occurred")
     planned = fields.get("planned")
     if occurred:
@@ -166,10 +185,15 @@ def _development(
     else:
         dated, dated_by = None, "reported"
     if dated is not None:
-        lower, upper, text = str(dated["lower"]), str(dated["upper"]), str(dated["text"])
-    else:
-        lower = upper = str(row["first_known"])
-        text = None
+        return dated_by, str(dated["lower"]), str(dated["upper"]), str(dated["text"])
+    return dated_by, str(row["first_known"]), str(row["first_known"]), None
+
+
+def _development(
+    row: dict[str, Any], fields: dict[str, Any], tellings: list[dict[str, Any]], known_at: str
+) -> Development:
+    status = row["status"]
+    dated_by, lower, upper, text = _dating(row, fields)
     accounts = tuple(
         Account(
             report_id=t["report_id"],
