@@ -50,7 +50,7 @@ def wait_for(store_url: str, position: int, seconds: float = 15) -> None:
     raise AssertionError(f"the follower did not reach position {position}")
 
 
-def start_follower(store_url: str) -> subprocess.Popen[str]:
+def start_follower(store_url: str, starts_at: int | None = None) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
     process = subprocess.Popen(
         [TRACKER, "--store", store_url, "follow"],
@@ -63,6 +63,8 @@ def start_follower(store_url: str) -> subprocess.Popen[str]:
     assert process.stderr is not None
     first = process.stderr.readline()
     assert first.startswith("following from log position "), first
+    if starts_at is not None:
+        assert first == f"following from log position {starts_at} (Ctrl-C stops)\n"
     return process
 
 
@@ -99,6 +101,20 @@ def test_follow_keeps_up_stops_on_ctrl_c_and_resumes(small_store: Invoke, store_
         assert tracker.view.dump() == kept
     finally:
         tracker.close()
+
+
+def test_follow_applies_a_backlog_in_bulk_before_it_follows(
+    small_store: Invoke, store_url: str
+) -> None:
+    """The runner applies one event per transaction: a backlog goes first, in pages."""
+    append_without_catching_up(store_url, "call-2", 30)
+    last = append_without_catching_up(store_url, "call-3", 31)
+    assert tracked(store_url) == 4
+    follower = start_follower(store_url, starts_at=last)
+    follower.send_signal(signal.SIGINT)
+    out, err = follower.communicate(timeout=20)
+    assert follower.returncode == 0, err
+    assert out == f"stopped at log position {last}\n"
 
 
 def test_follow_on_a_missing_store_fails_cleanly(invoke: Invoke) -> None:

@@ -954,7 +954,10 @@ def follow(context: Context, seconds: float | None) -> None:
     from projections.projection import TrackerProjection
     from tracker.application import Tracker, view_class
 
-    context.tracker()  # the store must exist; the runner opens its own connections
+    # The store must exist. A backlog is applied first in bulk (pages, or a rebuild for
+    # empty views): the runner applies one event per transaction, which at a million
+    # events would take hours. The runner then opens its own connections.
+    context.reading()
     context.close()
     env = context.location().application_env()
     with domain_errors():
