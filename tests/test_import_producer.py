@@ -139,3 +139,25 @@ def test_a_producer_that_stops_is_a_one_line_error(
     assert result.exit_code == 1
     assert result.stderr == "Error: the import's producer process stopped (exit code 1)\n"
     assert exported(small_store) == before
+
+
+def test_positions_the_log_skips_are_skipped_in_the_views(
+    small_store: Invoke, store_url: str, tmp_path: Path, producer: None, tiny_chunks: None
+) -> None:
+    """A failed import leaves PostgreSQL's position sequence further on than the log's
+    end: the producer's numbering is moved to the positions the log gives."""
+    bad = [*_retellings(6), {"type": "call", "id": "call-9", "report": "nowhere"}]
+    assert small_store("import", _write(tmp_path / "bad.ndjson", bad)).exit_code == 1
+    result = small_store("import", _write(tmp_path / "good.ndjson", _retellings(6)))
+    assert result.exit_code == 0, result.output
+    views = _views_equal_a_rebuild(store_url)
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        log = [notification.id for notification in app.notifications()]
+        # Every telling at its own position; the last event voids one of them.
+        assert sorted(row["position"] for row in views["tellings"]) == log[3:-1]
+        voided = [row["voided_at"] for row in views["tellings"] if row["voided_at"] is not None]
+        assert voided == [log[-1]]
+        assert app.view.position(app.name) == log[-1]
+    finally:
+        app.close()

@@ -23,8 +23,6 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking
 
-from tracker.errors import StoreError
-
 if TYPE_CHECKING:
     from projections.view import Page
     from tracker.application import Batch, Tracker
@@ -111,20 +109,18 @@ class BulkSession:
             ]
         )
 
-    def append_produced(self, stored: Sequence[StoredEvent], page: Page) -> None:
+    def append_produced(self, stored: Sequence[StoredEvent], page: Page, first: int) -> None:
         """Events a producer process made (``tracker.import_producer``), with their view
-        rows, numbered from this session's position on."""
-        self._append_stored(stored)
+        rows, which it numbered from ``first`` on."""
+        positions = self._append_stored(stored)
+        if list(positions) != list(range(first, first + len(stored))):
+            page.renumber({first + index: position for index, position in enumerate(positions)})
         self.app.view.apply_page(page)
         self.app.view.track(Tracking(self.app.name, self.position))
 
     def _append_stored(self, stored: Sequence[StoredEvent]) -> Sequence[int]:
         positions: Sequence[int] = self.app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]
-        if list(positions) != list(range(self.position + 1, self.position + len(stored) + 1)):
-            raise StoreError(  # pragma: no cover - the session holds the write lock
-                f"the log moved under the import: events at {positions[0]}, not {self.position + 1}"
-            )
-        self.position += len(stored)
+        self.position = positions[-1]
         return positions
 
 

@@ -25,11 +25,12 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from projections.projection import page_of
+from tracker import records
 from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
 from tracker.errors import StoreError, TrackerError
-from tracker.records import IMPORT_CHUNK, Progress, apply_records, records_from_files
+from tracker.records import Progress, apply_records, records_from_files
 
 
 def import_produced(
@@ -42,15 +43,15 @@ def import_produced(
         "names": list(names),
         "base": base,
         "position": session.position,
-        "chunk": IMPORT_CHUNK,
+        "chunk": records.IMPORT_CHUNK,
         "cached": session.cached_aggregates,
     }
     with child_process(__name__, settings, "the import's producer process") as receive:
         while True:
             message = receive()
             if message[0] == "chunk":
-                _, stored, page, read = message
-                session.append_produced(stored, page)
+                _, stored, page, first, read = message
+                session.append_produced(stored, page, first)
                 if progress is not None:
                     progress(read)
             elif message[0] == "done":
@@ -121,7 +122,6 @@ class ProducerSession(BulkSession):
         self.store_was_empty = position == 0
         self.scratch = scratch
         self.send = send
-        self.published: dict[str, tuple[str, str]] = {}
         self.read = 0  # bytes read since the last chunk was sent
 
     def _stored_events(self, uuids: list[UUID]) -> Iterable[StoredEvent]:
@@ -145,7 +145,7 @@ class ProducerSession(BulkSession):
         # Not folded here: the writer has time to spare, this process has none.
         page = page_of(zip(batch.events, positions, strict=True))
         self.position += len(stored)
-        self.send(("chunk", stored, page, self.read))
+        self.send(("chunk", stored, page, first, self.read))
         self.read = 0
 
 
@@ -172,8 +172,8 @@ def _produce(settings: dict[str, Any], send: Send) -> None:
                 def count(size: int) -> None:
                     session.read += size
 
-                records = records_from_files(settings["names"], count)
-                counts = apply_records(session, records, settings["base"], settings["chunk"])
+                read = records_from_files(settings["names"], count)
+                counts = apply_records(session, read, settings["base"], settings["chunk"])
                 send(("done", counts))
             finally:
                 scratch.close()
