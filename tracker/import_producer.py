@@ -1,10 +1,10 @@
 """A second process that turns an import's records into events and view rows.
 
 Most of an import is Python that needs no write lock: parsing and checking each
-record, building its event and encoding it, turning it into view rows, folding the
-developments first told in a chunk. A producer process (see ``tracker.child_process``)
-does that on the machine's other core, while this process, which holds the store's
-write lock, appends the chunk before into the log and the views. One transaction still
+record, building its event and encoding it, turning it into view rows. A producer
+process (see ``tracker.child_process``) does that on the machine's other core, while
+this process, which holds the store's write lock, appends the chunk before into the log
+and the views, and folds the developments it tells. One transaction still
 holds everything: a bad record anywhere, or either process stopping, leaves the store
 as it was.
 
