@@ -794,6 +794,14 @@ class TrackerViewBase(TrackingRecorder):
 
     def tellings_of(self, development_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """``tellings`` of many developments, a few queries for all of them."""
+        return self._tellings_where(development_ids, "", ())
+
+    def _tellings_where(
+        self, development_ids: Sequence[str], condition: str, params: Sequence[Any]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The tellings of these developments that meet ``condition`` (SQL on ``t``, the
+        telling, and ``r``, its report), each development's in the order the fold
+        applies them."""
         found: dict[str, list[dict[str, Any]]] = {}
         with self._reading() as c:
             for chunk in _chunks(sorted(set(development_ids))):
@@ -801,10 +809,10 @@ class TrackerViewBase(TrackingRecorder):
                 c.execute(
                     "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"  # noqa: S608
                     " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
-                    f" WHERE t.development_id IN ({marks})"
+                    f" WHERE t.development_id IN ({marks}){condition}"
                     " ORDER BY t.development_id, r.published_upper, r.published_lower,"
                     " t.position",
-                    chunk,
+                    (*chunk, *params),
                 )
                 for row in c.fetchall():
                     telling = dict(row)
@@ -1307,24 +1315,11 @@ class TrackerViewBase(TrackingRecorder):
         """The standing (not voided) tellings of these developments from reports
         certainly published after ``after``, by ``until``, each development's in the
         order the fold applies them."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        with self._reading() as c:
-            for chunk in _chunks(sorted(set(development_ids))):
-                marks = ",".join("?" * len(chunk))
-                c.execute(
-                    "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"  # noqa: S608
-                    " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
-                    f" WHERE t.development_id IN ({marks}) AND t.voided_at IS NULL"
-                    " AND r.published_upper > ? AND r.published_upper <= ?"
-                    " ORDER BY t.development_id, r.published_upper, r.published_lower,"
-                    " t.position",
-                    (*chunk, after, until),
-                )
-                for row in c.fetchall():
-                    telling = dict(row)
-                    telling["fields"] = orjson.loads(telling["fields"])
-                    found.setdefault(telling["development_id"], []).append(telling)
-        return found
+        return self._tellings_where(
+            development_ids,
+            " AND t.voided_at IS NULL AND r.published_upper > ? AND r.published_upper <= ?",
+            (after, until),
+        )
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every view table, in key order (small stores: tests, exports)."""
