@@ -61,6 +61,10 @@ def import_produced(
                 raise message[1]  # the error the producer met, as it was raised there
 
 
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
 class ScratchEvents:
     """The events a producer made, in a temporary SQLite file that nobody else reads:
     no journal and no syncing, since a crash throws it away with the import."""
@@ -80,7 +84,7 @@ class ScratchEvents:
     def add(self, events: Sequence[StoredEvent]) -> None:
         rows = [
             (
-                UUID(str(event.originator_id)).bytes,
+                _uuid(event.originator_id).bytes,
                 event.originator_version,
                 event.topic,
                 event.state,
