@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import tracker.bulk
+import tracker.errors
 import tracker.records
 from tests.conftest import FIXTURE_FILES, SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tests.test_bulk_import import _retellings
@@ -139,6 +140,7 @@ def test_a_producer_that_stops_is_a_one_line_error(
     assert result.exit_code == 1
     assert result.stderr == "Error: the import's producer process stopped (exit code 1)\n"
     assert exported(small_store) == before
+    assert list(tmp_path.glob(".tracker-import-*")) == []  # removed by the importing process
 
 
 def test_positions_the_log_skips_are_skipped_in_the_views(
@@ -161,3 +163,29 @@ def test_positions_the_log_skips_are_skipped_in_the_views(
         assert app.view.position(app.name) == log[-1]
     finally:
         app.close()
+
+
+def test_a_writer_that_fails_stops_the_producer_and_removes_its_scratch_file(
+    small_store: Invoke,
+    store_url: str,
+    tmp_path: Path,
+    producer: None,
+    tiny_chunks: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = _write(tmp_path / "more.ndjson", _retellings(9))
+    before = exported(small_store)
+    appended = tracker.bulk.BulkSession.append_produced
+    calls: list[int] = []
+
+    def fail_on_the_third_chunk(session: Any, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise tracker.errors.StoreError("the disk is full")
+        appended(session, *args)
+
+    monkeypatch.setattr(tracker.bulk.BulkSession, "append_produced", fail_on_the_third_chunk)
+    result = small_store("import", path)
+    assert (result.exit_code, result.stderr) == (1, "Error: the disk is full\n")
+    assert exported(small_store) == before
+    assert list(tmp_path.glob(".tracker-import-*")) == []

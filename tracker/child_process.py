@@ -52,6 +52,7 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
         try:
             with suppress(BrokenPipeError):  # it stopped at once: receive() says how
                 pickle.dump(settings, child.stdin)
+            with suppress(BrokenPipeError):
                 child.stdin.close()
             yield receive
         finally:

@@ -38,14 +38,25 @@ def import_produced(
 ) -> dict[str, int]:
     """Import the files through a producer process, into the session's transaction."""
     app = session.app
-    settings = {
-        "env": dict(app.env),
-        "names": list(names),
-        "base": base,
-        "position": session.position,
-        "chunk": records.IMPORT_CHUNK,
-        "cached": session.cached_aggregates,
-    }
+    env = dict(app.env)
+    # This process owns the scratch folder: it is removed however the producer ends,
+    # even when this process stops it.
+    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=_scratch_parent(env)) as folder:
+        settings = {
+            "env": env,
+            "names": list(names),
+            "base": base,
+            "position": session.position,
+            "chunk": records.IMPORT_CHUNK,
+            "cached": session.cached_aggregates,
+            "scratch": Path(folder) / "scratch.db",
+        }
+        return _write_produced(session, settings, progress)
+
+
+def _write_produced(
+    session: BulkSession, settings: dict[str, Any], progress: Progress | None
+) -> dict[str, int]:
     with child_process(__name__, settings, "the import's producer process") as receive:
         while True:
             message = receive()
@@ -165,22 +176,19 @@ def _scratch_parent(env: dict[str, str]) -> str | None:
 def _produce(settings: dict[str, Any], send: Send) -> None:
     app = Tracker({**settings["env"], "CREATE_TABLE": "no"})
     try:
-        with tempfile.TemporaryDirectory(
-            prefix=".tracker-import-", dir=_scratch_parent(settings["env"])
-        ) as folder:
-            scratch = ScratchEvents(Path(folder) / "scratch.db")
-            try:
-                session = ProducerSession(app, scratch, settings["position"], send)
-                session.cached_aggregates = settings["cached"]
+        scratch = ScratchEvents(settings["scratch"])
+        try:
+            session = ProducerSession(app, scratch, settings["position"], send)
+            session.cached_aggregates = settings["cached"]
 
-                def count(size: int) -> None:
-                    session.read += size
+            def count(size: int) -> None:
+                session.read += size
 
-                read = records_from_files(settings["names"], count)
-                counts = apply_records(session, read, settings["base"], settings["chunk"])
-                send(("done", counts))
-            finally:
-                scratch.close()
+            read = records_from_files(settings["names"], count)
+            counts = apply_records(session, read, settings["base"], settings["chunk"])
+            send(("done", counts))
+        finally:
+            scratch.close()
     except BrokenPipeError:
         raise  # the writer stopped
     except TrackerError as error:
