@@ -42,7 +42,9 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
         def receive() -> Any:
             try:
                 return pickle.load(stdout)  # noqa: S301 - our own child's messages
-            except (EOFError, pickle.UnpicklingError):  # it stopped, or wrote something else
+            except (EOFError, pickle.UnpicklingError) as error:  # it stopped, or wrote noise
+                if isinstance(error, pickle.UnpicklingError):
+                    child.kill()  # still running, perhaps: waiting for it could be for ever
                 child.wait()
                 errors.seek(0)
                 lines = errors.read().decode(errors="replace").strip().splitlines()
