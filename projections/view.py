@@ -22,6 +22,7 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
 from projections.folding import RULES_VERSION, Telling, Version, fold
+from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.recorders import bulk_cache
 
@@ -221,9 +222,6 @@ def dumps(value: Any) -> str:
 
 INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
-# Rows per IN (...) list: well under either backend's limit on parameters.
-CHUNK = 500
-
 
 @attrs.define
 class Page:
@@ -308,11 +306,6 @@ class Page:
                 development_id, kind = foldable[uuid]
                 self.folded.extend(_version_rows(development_id, kind, development_tellings))
                 self.folded_ids.add(uuid)
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 # The last days of a window of strikes, where its latest are looked for first.
@@ -488,7 +481,7 @@ class TrackerViewBase(TrackingRecorder):
         unknown = sorted(
             {uuid.hex for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names}
         )
-        for chunk in _chunks(unknown):
+        for chunk in chunks(unknown, IN_LIST):
             marks = ",".join("?" * len(chunk))
             c.execute(
                 f"SELECT uuid, development_id FROM developments WHERE uuid IN ({marks})",  # noqa: S608
@@ -525,12 +518,12 @@ class TrackerViewBase(TrackingRecorder):
         c.executemany(INSERT_VERSION, page.folded)
         touched = {names[uuid] for uuid, *_ in page.tellings if uuid not in page.folded_ids}
         touched.update(names[uuid] for uuid, *_ in page.voids)
-        for chunk in _chunks(sorted(touched)):
+        for chunk in chunks(sorted(touched), IN_LIST):
             self._refold_many(c, chunk)
 
     def _published_bounds(self, c: Statements, report_ids: set[str]) -> dict[str, tuple[str, str]]:
         bounds: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(sorted(report_ids)):
+        for chunk in chunks(sorted(report_ids), IN_LIST):
             marks = ",".join("?" * len(chunk))
             c.execute(
                 "SELECT report_id, published_lower, published_upper FROM reports"  # noqa: S608
@@ -804,7 +797,7 @@ class TrackerViewBase(TrackingRecorder):
         applies them."""
         found: dict[str, list[dict[str, Any]]] = {}
         with self._reading() as c:
-            for chunk in _chunks(sorted(set(development_ids))):
+            for chunk in chunks(sorted(set(development_ids)), IN_LIST):
                 marks = ",".join("?" * len(chunk))
                 c.execute(
                     "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"  # noqa: S608
@@ -1036,7 +1029,7 @@ class TrackerViewBase(TrackingRecorder):
         """Version rows by (development id, known from), with their data decoded."""
         found: dict[tuple[str, str], dict[str, Any]] = {}
         with self._reading() as c:
-            for chunk in _chunks(keys):
+            for chunk in chunks(keys, IN_LIST):
                 pairs = ", ".join("(?, ?)" for _ in chunk)
                 c.execute(
                     f"WITH chosen(development_id, known_from) AS (VALUES {pairs})"  # noqa: S608
@@ -1171,9 +1164,9 @@ class TrackerViewBase(TrackingRecorder):
         index = self._using("calls_by_participants")
         held = f"{_on(CALL_OR_CALL_COUNT)} AND {_on(HELD_CALL)}"
         groups: dict[str, tuple[int, list[dict[str, Any]]]] = {}
-        chunks = [None] if participants is None else list(_chunks(sorted(participants)))
+        runs = [None] if participants is None else list(chunks(sorted(participants), IN_LIST))
         with self._reading() as c:
-            for chunk in chunks:
+            for chunk in runs:
                 among = (
                     "" if chunk is None else f" AND participants IN ({','.join('?' * len(chunk))})"
                 )
@@ -1220,7 +1213,7 @@ class TrackerViewBase(TrackingRecorder):
         index = self._using("call_count_claims")
         chosen: dict[str, str] = {}
         with self._reading() as c:
-            for chunk in _chunks(sorted(participants)):
+            for chunk in chunks(sorted(participants), IN_LIST):
                 sets = ", ".join("(?)" for _ in chunk)
                 c.execute(
                     f"WITH sets(participants) AS (VALUES {sets})"  # noqa: S608
@@ -1284,7 +1277,7 @@ class TrackerViewBase(TrackingRecorder):
         retracted = "" if include_retracted else " AND retracted = 0"
         selected = ", ".join(dict.fromkeys([*columns, "development_id", "data"]))
         with self._reading() as c:
-            for chunk in _chunks(sorted(set(development_ids))):
+            for chunk in chunks(sorted(set(development_ids)), IN_LIST):
                 marks = ",".join("?" * len(chunk))
                 c.execute(
                     f"SELECT {selected} FROM versions WHERE development_id IN ({marks})"  # noqa: S608

@@ -32,6 +32,7 @@ from eventsourcing.utils import Environment
 
 from projections.projection import TrackerProjection
 from projections.view import TrackerView, TrackerViewBase
+from tracker.chunks import chunks
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.errors import (
@@ -242,8 +243,7 @@ class Tracker(Application[UUID]):
         if not recordings or self.view.position(self.name) != recordings[0].notification.id - 1:
             return  # someone else's events come first: catch_up reads them all in order
         try:
-            for start in range(0, len(recordings), CATCH_UP_PAGE):
-                chunk = recordings[start : start + CATCH_UP_PAGE]
+            for chunk in chunks(recordings, CATCH_UP_PAGE):
                 with self.view.page(self.name) as done:
                     self.projection.process_page(
                         [

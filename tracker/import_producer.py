@@ -29,6 +29,7 @@ from tracker import records
 from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
+from tracker.chunks import IN_LIST, chunks
 from tracker.errors import StoreError, TrackerError
 from tracker.records import Progress, apply_records, records_from_files
 
@@ -114,8 +115,8 @@ class ScratchEvents:
     def events_of(self, uuids: Sequence[UUID]) -> list[StoredEvent]:
         """These aggregates' events, each one's in order."""
         found: list[StoredEvent] = []
-        for start in range(0, len(uuids), 500):
-            chunk = [uuid.bytes for uuid in uuids[start : start + 500]]
+        for run in chunks(uuids, IN_LIST):
+            chunk = [uuid.bytes for uuid in run]
             rows = self.connection.execute(
                 "SELECT originator_id, version, topic, state FROM events"  # noqa: S608
                 f" WHERE originator_id IN ({','.join('?' * len(chunk))})"

@@ -19,16 +19,12 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from tracker.chunks import IN_LIST, chunks
 from tracker.recorders import GENESIS, chain_rows
 
 # Events per INSERT statement of an append: a few megabytes of parameters at most for
 # ordinary events, so a large save is a run of moderate statements, not one huge one.
 INSERT_CHUNK = 5000
-
-
-def _chunks(items: Sequence[Any], size: int = INSERT_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -95,7 +91,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._lock_table(curs)
         self._notify_channel(curs)
         positions: list[int] = []
-        for chunk in _chunks(stored_events):
+        for chunk in chunks(stored_events, INSERT_CHUNK):
             curs.execute(
                 self.insert_events_statement,
                 (
@@ -118,10 +114,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         curs.execute(self._select_last_chain)
         row = curs.fetchone()
         chained = list(chain_rows(row["chain"] if row else GENESIS, positions, stored_events))
-        for chunk in _chunks(chained):
+        for links in chunks(chained, INSERT_CHUNK):
             curs.execute(
                 self._insert_chains,
-                ([position for position, _ in chunk], [chain for _, chain in chunk]),
+                ([position for position, _ in links], [chain for _, chain in links]),
             )
         return positions
 
@@ -141,7 +137,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def events_on(self, curs: Cursor[DictRow], ids: Sequence[UUID]) -> Iterator[StoredEvent]:
         """The stored events of these aggregates, each aggregate's in order."""
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, IN_LIST):
             curs.execute(self._select_events_of, (list(chunk),))
             for row in curs.fetchall():
                 yield StoredEvent(

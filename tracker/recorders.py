@@ -34,6 +34,8 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from tracker.chunks import IN_LIST, chunks
+
 GENESIS = "0" * 64
 POLL_SECONDS = 0.2
 BULK_CACHE_KIB = 144 * 1024  # with it, a million-account import peaks under 500 MB
@@ -152,8 +154,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     def events_on(self, c: SQLiteCursor, ids: Sequence[UUID]) -> Iterator[StoredEvent]:
         """The stored events of these aggregates, each aggregate's in order."""
-        for start in range(0, len(ids), 500):
-            chunk = [uuid.hex for uuid in ids[start : start + 500]]
+        for run in chunks(ids, IN_LIST):
+            chunk = [uuid.hex for uuid in run]
             marks = ",".join("?" * len(chunk))
             c.execute(
                 "SELECT originator_id, originator_version, topic, state"  # noqa: S608

@@ -30,6 +30,7 @@ import orjson
 
 from projections.queries import ALL_KINDS, Queries
 from tracker.application import Tracker
+from tracker.chunks import chunks
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.state import CallGroup, IssueSummary, Upcoming
 
@@ -162,8 +163,7 @@ def iter_known_developments(tracker: Tracker, as_of: str, known_at: str) -> Iter
                 kind = KIND_ORDER.index(row["kind"])
                 order.append((lower, upper, kind, row["development_id"], row["known_from"]))
         order.sort()
-        for start in range(0, len(order), BATCH):
-            batch = order[start : start + BATCH]
+        for batch in chunks(order, BATCH):
             rows = view.versions_at([(key[3], key[4]) for key in batch])
             tellings = view.tellings_of([key[3] for key in batch])
             for *_, development_id, known_from in batch:
