@@ -822,23 +822,16 @@ class TrackerViewBase(TrackingRecorder):
         condition = f"kind IN ({marks}) AND known_from <= ? AND ? < known_until"
         if not include_retracted:
             condition += " AND retracted = 0"
-        after: tuple[str, str] | None = None
-        versions = "versions" + self._using(PRIMARY_KEY_OF_VERSIONS)
-        with self._reading() as c:
-            while True:
-                where = condition + (" AND (development_id, known_from) > (?, ?)" if after else "")
-                # By the primary key: any other index needs the whole table sorted again
-                # for every page.
-                c.execute(
-                    f"SELECT * FROM {versions} WHERE {where}"  # noqa: S608 - placeholders only
-                    f" ORDER BY development_id, known_from LIMIT {ROWS_PAGE}",
-                    (*kinds, known_at, known_at, *(after or ())),
-                )
-                rows = _decoded(c.fetchall())
-                yield from rows
-                if len(rows) < ROWS_PAGE:
-                    return
-                after = (rows[-1]["development_id"], rows[-1]["known_from"])
+        # By the primary key: any other index needs the whole table sorted again for
+        # every page.
+        for row in self.rows(
+            "versions",
+            where=condition,
+            params=(*kinds, known_at, known_at),
+            index=PRIMARY_KEY_OF_VERSIONS,
+        ):
+            row["data"] = orjson.loads(row["data"])
+            yield row
 
     def current_versions(
         self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False
@@ -1319,18 +1312,32 @@ class TrackerViewBase(TrackingRecorder):
         with self.snapshot():
             return {table: list(self.rows(table)) for table in TABLE_KEYS}
 
-    def rows(self, table: str, page: int = ROWS_PAGE) -> Iterator[dict[str, Any]]:
-        """Every row of a view table in key order, a page at a time, all from one
-        transaction: memory stays flat however large the table, on either backend."""
+    def rows(
+        self,
+        table: str,
+        page: int | None = None,
+        *,
+        where: str = "",
+        params: Sequence[Any] = (),
+        index: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every row of a view table (that meets ``where``) in key order, a page at a
+        time (``ROWS_PAGE``), all from one transaction: memory stays flat however large
+        the table, on either backend. ``index`` names the index SQLite must read."""
+        page = page or ROWS_PAGE
         key = TABLE_KEYS[table]
         order = ", ".join(key)
+        source = table + (self._using(index) if index else "")
         after: tuple[Any, ...] = ()
         with self._reading() as c:
             while True:
-                where = f" WHERE ({order}) > ({','.join('?' * len(key))})" if after else ""
+                conditions = [f"({where})"] if where else []
+                if after:
+                    conditions.append(f"({order}) > ({','.join('?' * len(key))})")
+                clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
                 c.execute(
-                    f"SELECT * FROM {table}{where} ORDER BY {order} LIMIT {int(page)}",  # noqa: S608 - fixed names
-                    after,
+                    f"SELECT * FROM {source}{clause} ORDER BY {order} LIMIT {int(page)}",  # noqa: S608 - fixed names
+                    (*params, *after),
                 )
                 rows = c.fetchall()
                 for row in rows:
