@@ -637,8 +637,8 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
     """The state of the process as of a day, as known at a day.
 
     Counts are exact; each list holds the latest 20 items (the soonest next meetings)
-    and says how many more there are: 'tracker calls', 'strikes', 'plans', 'issues'
-    and 'meetings' list everything."""
+    and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
+    'calls', 'plans', 'issues' and 'meetings' list everything."""
     from tracker.presenters import render_state
 
     if since is not None:
