@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -43,3 +46,39 @@ def test_a_helper_that_cannot_start_says_why() -> None:
         child_process("tracker.no_such_module", None, "the helper") as receive,
     ):
         receive()
+
+
+def test_messages_arrive_whole_when_the_helper_is_stopped_and_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-Z and fg, or a profiler attaching: a write into a full pipe that a stop
+    # signal interrupts returns short, and a buffered stream lost the rest of it.
+    (tmp_path / "chatty_helper.py").write_text(
+        "import os\nfrom tracker.child_process import serve\n"
+        "def work(settings, send):\n"
+        "    send(os.getpid())\n"
+        "    for number in range(settings):\n"
+        "        send((number, bytes([number % 256]) * 1_000_000))\n"
+        "serve(work)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{Path.cwd()}")
+    messages = 150
+    done = threading.Event()
+    with child_process("chatty_helper", messages, "the helper") as receive:
+        pid = receive()
+
+        def stop_and_resume() -> None:
+            while not done.is_set():
+                os.kill(pid, signal.SIGSTOP)
+                time.sleep(0.005)
+                os.kill(pid, signal.SIGCONT)
+                time.sleep(0.005)
+
+        pesterer = threading.Thread(target=stop_and_resume)
+        pesterer.start()
+        try:
+            for number in range(messages):
+                assert receive() == (number, bytes([number % 256]) * 1_000_000)
+        finally:
+            done.set()
+            pesterer.join()

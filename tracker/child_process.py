@@ -11,6 +11,7 @@ message finds nobody reading.
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -67,11 +68,16 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
 def serve(work: Callable[[Any, Send], None]) -> None:
     """The child's side: read the settings, and let ``work`` send its messages."""
     settings = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
-    out = sys.stdout.buffer
+    sys.stdout.flush()
+    out = sys.stdout.fileno()
 
     def send(message: Any) -> None:
-        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
+        # Straight to the pipe, each short write carried on from where it stopped: a
+        # stop signal (Ctrl-Z, a profiler attaching) cuts short a write into a full
+        # pipe, and the buffered stream then lost part of a message.
+        data = memoryview(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(out, data) :]
 
     with suppress(BrokenPipeError):  # the parent stopped: nobody is reading
         work(settings, send)
