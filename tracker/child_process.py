@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from tracker.collection import collect_less
 from tracker.errors import StoreError
 
 Send = Callable[[Any], None]
@@ -67,6 +68,7 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
 
 def serve(work: Callable[[Any, Send], None]) -> None:
     """The child's side: read the settings, and let ``work`` send its messages."""
+    collect_less()
     settings = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
     sys.stdout.flush()
     out = sys.stdout.fileno()

@@ -178,6 +178,9 @@ class TrackerGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        from tracker.collection import collect_less
+
+        collect_less()
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
