@@ -237,15 +237,6 @@ class Page:
     # The version rows of the developments folded from the page alone, and their ids.
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
     folded_ids: set[UUID] = attrs.Factory(set)
-    # The ids of developments first told before the page that its tellings and voids
-    # name, as far as the page's maker knew them: the writer looks up only the rest.
-    names: dict[UUID, str] = attrs.Factory(dict)
-
-    def unnamed(self) -> set[UUID]:
-        """The developments the page names by log id alone."""
-        named = {uuid for uuid, *_ in self.developments}
-        named.update(self.names)
-        return {uuid for uuid, *_ in [*self.tellings, *self.voids] if uuid not in named}
 
     def renumber(self, positions: Mapping[int, int]) -> None:
         """Move the page's rows to other log positions: a producer process numbers the
@@ -486,8 +477,7 @@ class TrackerViewBase(TrackingRecorder):
             "INSERT INTO developments VALUES (?,?,?,?)",
             [(dev, kind, position, uuid.hex) for uuid, dev, kind, position in page.developments],
         )
-        names = dict(page.names)
-        names.update({uuid: dev for uuid, dev, _, _ in page.developments})
+        names = {uuid: dev for uuid, dev, _, _ in page.developments}
         unknown = sorted(
             {uuid.hex for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names}
         )

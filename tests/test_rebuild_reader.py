@@ -12,15 +12,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import orjson
 import pytest
 
 import tracker.application
 import tracker.rebuild_reader
-from projections.projection import RecentDevelopments
-from projections.view import Page
 from tests.conftest import Invoke, ndjson
 from tests.store_sql import run_sql
 from tests.test_bulk_import import _retellings
@@ -132,18 +129,3 @@ def test_the_cli_rebuilds_a_long_log_with_a_reader(tmp_path: Path) -> None:
     assert rebuilt.stdout == f"read models rebuilt to log position {position}\n".encode()
     again = subprocess.run([*tracker_cli, "state", "--json"], capture_output=True, check=False)
     assert orjson.loads(again.stdout) == orjson.loads(state.stdout)
-
-
-def test_recent_developments_name_the_retellings_of_earlier_pages() -> None:
-    first, second, third = uuid4(), uuid4(), uuid4()
-    recent = RecentDevelopments(size=2)
-    told = Page(developments=[(first, "call-1", "call", 1), (second, "call-2", "call", 2)])
-    recent.name(told)
-    recent.name(Page(developments=[(third, "call-3", "call", 3)]))  # call-1 falls out
-    retold = Page(
-        tellings=[(first, 2, 4, {}), (second, 2, 5, {}), (third, 2, 6, {})],
-        voids=[(third, 1, 7, "typo")],
-    )
-    recent.name(retold)
-    assert retold.names == {second: "call-2", third: "call-3"}
-    assert retold.unnamed() == {first}  # left for the writer to look up

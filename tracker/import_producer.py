@@ -30,7 +30,6 @@ from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
 from tracker.chunks import IN_LIST, chunks
-from tracker.domain import Development
 from tracker.errors import StoreError, TrackerError
 from tracker.records import Progress, apply_records, records_from_files
 
@@ -161,13 +160,6 @@ class ProducerSession(BulkSession):
         positions = range(first, first + len(stored))
         # Not folded here: the writer has time to spare, this process has none.
         page = page_of(zip(batch.events, positions, strict=True))
-        # Every development the batch retells is among its aggregates.
-        unnamed = page.unnamed()
-        page.names = {
-            aggregate.id: aggregate.development_id
-            for aggregate in batch.aggregates()
-            if aggregate.id in unnamed and isinstance(aggregate, Development)
-        }
         self.position += len(stored)
         self.send(("chunk", stored, page, first, self.read))
         self.read = 0

@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import InfrastructureFactory, Mapper
 from eventsourcing.utils import Environment
 
-from projections.projection import RecentDevelopments, folded_page
+from projections.projection import folded_page
 from projections.view import Page
 from tracker.child_process import Send, child_process, serve
 from tracker.errors import StoreError, unappliable_event, unappliable_events
@@ -54,7 +54,6 @@ def _read(settings: Any, send: Send) -> None:
         # Reports come before the accounts that cite them, so reading from the start
         # learns every publication date the fold needs.
         published: dict[str, tuple[str, str]] = {}
-        recent = RecentDevelopments()
         position = 0
         while position < stop:
             notifications = recorder.select_notifications(
@@ -70,7 +69,7 @@ def _read(settings: Any, send: Send) -> None:
                     send(str(unappliable_event(notification.id, error)))
                     return
             try:
-                page = folded_page(events, published, recent)
+                page = folded_page(events, published)
             except Exception as error:
                 send(str(unappliable_events(events[0][1], events[-1][1], error)))
                 return
