@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -930,7 +930,10 @@ class Page:
             )
         palette = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
         end_x = scale.x(self.known_at, 1.0) if _ordinal(self.known_at) <= scale.last else None
-        label_y: list[float] = []
+        label_y: list[float] = []  # sorted
+        # Where the last label that wanted each height went: the heights between were
+        # taken then, and still are.
+        placed_from: dict[float, float] = {}
         for index, (participants, points) in enumerate(sorted(series.items())):
             colour = palette[index % len(palette)]
             who = " + ".join(self.names.brief(p) for p in participants)
@@ -948,10 +951,12 @@ class Page:
                 )
                 last_day, final = values[-1]
                 text_x = scale.x(last_day, 1.0) - 8
-                text_y = y_of(final) - 6
-                while any(abs(text_y - other) < 12 for other in label_y):
+                wanted = y_of(final) - 6
+                text_y = placed_from.get(wanted, wanted)
+                while _near(label_y, text_y, 12):
                     text_y += 12
-                label_y.append(text_y)
+                placed_from[wanted] = text_y
+                insort(label_y, text_y)
                 text = f"{who}: {kind} {final}"
                 if kind == "claimed" and recorded and recorded[-1][0] == last_day:
                     gap = final - recorded[-1][1]
@@ -1102,6 +1107,12 @@ class Page:
             "<th>outlet</th><th>title</th><th>address (not followed)</th><th>tells of</th>"
             f"</tr></thead><tbody>{rows}</tbody></table></section>"
         )
+
+
+def _near(ordered: Sequence[float], value: float, distance: float) -> bool:
+    """Whether any of ``ordered`` (sorted) is less than ``distance`` from ``value``."""
+    index = bisect_right(ordered, value - distance)
+    return index < len(ordered) and ordered[index] < value + distance
 
 
 def _steps(
