@@ -17,6 +17,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import orjson
 import pytest
 
 from projections.queries import ALL_KINDS
@@ -206,10 +207,52 @@ def test_report_text_is_escaped_and_retractions_struck(seeded: Invoke, tmp_path:
     assert article.attrs["data-dev"] == "call-2025-10-trump-putin"
 
 
+def test_since_leaves_out_what_ended_before_it(seeded: Invoke, tmp_path: Path) -> None:
+    since = "2025-11-01"
+    text, _ = page(seeded, tmp_path, *DAY, "--since", since)
+    parsed = Parsed(text)
+    rows = csv_rows(seeded("export", "--format", "csv", *DAY).stdout)
+    # An empty latest date is an open end, or a plan without a day: not over.
+    latest = {row["event_id"]: row["event_date_latest"] for row in rows}
+    later = {event for event, day in latest.items() if not day or day >= since}
+    assert 0 < len(later) < len(rows)
+    assert {mark.attrs["data-dev"] for mark in parsed.marks()} == later
+    assert len(parsed.all("article", "dev")) == len(later)
+    assert parsed.all("title")[0].text == f"{TITLE}, since {since}"
+    listed = orjson.loads(seeded("report", "list", "--json").stdout)
+    reports = [r for r in listed if since <= r["published_upper"] <= DAY[1]]
+    assert 0 < len(parsed.all("g", "report-tick")) == len(reports) < 5
+
+
+def test_a_page_too_large_is_refused_with_a_since_that_fits(seeded: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    target = folder / "page.html"
+    result = seeded("timeline", "-o", str(target), *DAY, "--max-developments", "6")
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    found = re.fullmatch(
+        r"Error: the timeline would show (\d+) developments, more than a page can hold \(6\):"
+        r" choose a later --since \((\d{4}-\d{2}-\d{2}) leaves 6 or fewer\), or raise"
+        r" --max-developments",
+        line,
+    )
+    assert found, line
+    assert int(found[1]) == sum(FIXTURE_COUNTS.values())
+    assert not list(folder.iterdir())  # no page, and no partial file
+    text, _ = page(seeded, tmp_path, *DAY, "--since", found[2], "--max-developments", "6")
+    assert 0 < len(Parsed(text).marks()) <= 6
+    everything, _ = page(seeded, tmp_path, *DAY, "--max-developments", "0")
+    assert len(Parsed(everything).marks()) == int(found[1])
+
+
 def test_timeline_errors_are_one_line(seeded: Invoke, tmp_path: Path) -> None:
     result = seeded("timeline", "--as-of", "2025-02-30", "-o", str(tmp_path / "t.html"))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "--as-of" in result.stderr
+    result = seeded("timeline", "--since", "early 2025", "-o", str(tmp_path / "t.html"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--since" in result.stderr
     missing = tmp_path / "no-such-folder" / "t.html"
     result = seeded("timeline", "-o", str(missing))
     assert result.exit_code == 1
@@ -301,6 +344,20 @@ def test_in_chromium_marks_show_and_planted_scripts_never_run(
     assert len(parsed.all("g", "lag")) == expected
     # the planted markup is on the page as text
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;/svg&gt;&lt;img src=x" in dom
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_in_chromium_a_page_since_a_day_shows_its_marks(
+    chromium: str, seeded: Invoke, tmp_path: Path
+) -> None:
+    text, target = page(seeded, tmp_path, *DAY, "--since", "2025-11-01")
+    dom, console = browse(chromium, target, "--dump-dom")
+    assert console == []
+    parsed = Parsed(dom)
+    (html,) = parsed.all("html")
+    assert "js" in html.classes
+    marks = [mark.attrs["data-dev"] for mark in parsed.marks()]
+    assert marks and marks == [mark.attrs["data-dev"] for mark in Parsed(text).marks()]
 
 
 def test_pages_of_an_empty_store_and_of_odd_dates(invoke: Invoke, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from projections.queries import ALL_KINDS, Queries
 from tracker.application import Tracker
 from tracker.chunks import chunks
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
+from tracker.errors import TrackerError
 from tracker.state import CallGroup, IssueSummary, Upcoming
 
 KIND_ORDER = ("call", "meeting", "plan", "strike", "statement", "claim", "issue")
@@ -149,28 +150,54 @@ def known_developments(tracker: Tracker, as_of: str, known_at: str) -> list[Deve
 # Developments built at a time: each batch costs two queries (versions, tellings).
 BATCH = 500
 
+# Where a development is in valid-time order: its lower and upper day, its type's place
+# in KIND_ORDER, its id and the version known at K; last, whether it is a meeting or
+# call still planned without a day, which no --since leaves out.
+Placing = tuple[str, str, int, str, str, bool]
+
 
 def iter_known_developments(tracker: Tracker, as_of: str, known_at: str) -> Iterator[Development]:
     """``known_developments`` one at a time, in flat memory: the order is found from the
     version rows alone, then the developments are built a batch at a time (a million
     accounts' developments, with their tellings, took gigabytes as one list)."""
+    with tracker.view.snapshot():
+        yield from developments_at(tracker, development_order(tracker, as_of, known_at), known_at)
+
+
+def development_order(
+    tracker: Tracker, as_of: str, known_at: str, since: str | None = None
+) -> list[Placing]:
+    """The developments of ``known_developments`` in order, from their version rows
+    alone; with ``since``, those that may have happened (or are planned) on that day or
+    later, and the meetings and calls still planned without a day."""
+    order: list[Placing] = []
+    for row in tracker.view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
+        if relevant(row, as_of):
+            dated_by, lower, upper, _ = _dating(row, row["data"]["fields"])
+            undated_plan = dated_by == "reported" and (
+                row["kind"] in SCHEDULED_KINDS and row["status"] in UPCOMING_STATUSES
+            )
+            if since is not None and upper < since and not undated_plan:
+                continue
+            kind = KIND_ORDER.index(row["kind"])
+            development_id, known_from = row["development_id"], row["known_from"]
+            order.append((lower, upper, kind, development_id, known_from, undated_plan))
+    order.sort()
+    return order
+
+
+def developments_at(
+    tracker: Tracker, order: Sequence[Placing], known_at: str
+) -> Iterator[Development]:
+    """The developments of ``development_order``, built a batch at a time."""
     view = tracker.view
-    with view.snapshot():
-        order: list[tuple[str, str, int, str, str]] = []
-        for row in view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
-            if relevant(row, as_of):
-                _, lower, upper, _ = _dating(row, row["data"]["fields"])
-                kind = KIND_ORDER.index(row["kind"])
-                order.append((lower, upper, kind, row["development_id"], row["known_from"]))
-        order.sort()
-        for batch in chunks(order, BATCH):
-            rows = view.versions_at([(key[3], key[4]) for key in batch])
-            tellings = view.tellings_of([key[3] for key in batch])
-            for *_, development_id, known_from in batch:
-                row = rows[development_id, known_from]
-                yield _development(
-                    row, row["data"]["fields"], tellings.get(development_id, []), known_at
-                )
+    for batch in chunks(order, BATCH):
+        rows = view.versions_at([(key[3], key[4]) for key in batch])
+        tellings = view.tellings_of([key[3] for key in batch])
+        for _, _, _, development_id, known_from, _ in batch:
+            row = rows[development_id, known_from]
+            fields = row["data"]["fields"]
+            yield _development(row, fields, tellings.get(development_id, []), known_at)
 
 
 def _dating(row: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -226,9 +253,16 @@ def _development(
     )
 
 
-def known_reports(tracker: Tracker, known_at: str) -> list[dict[str, Any]]:
-    """The reports certainly published by K, in publication order."""
-    return [r for r in tracker.view.reports() if r["published_upper"] <= known_at]
+def known_reports(
+    tracker: Tracker, known_at: str, since: str | None = None
+) -> list[dict[str, Any]]:
+    """The reports certainly published by K, in publication order; from ``since`` on,
+    those that may have been published on that day or later."""
+    return [
+        r
+        for r in tracker.view.reports()
+        if r["published_upper"] <= known_at and (since is None or r["published_upper"] >= since)
+    ]
 
 
 class Names:
@@ -589,20 +623,46 @@ def _ticks(
     return sorted(day for day in days if scale.first <= day <= scale.last)
 
 
+class TimelineTooLarge(TrackerError):
+    """More developments than one page can show."""
+
+
+def _too_large(order: Sequence[Placing], since: str | None, limit: int) -> str:
+    message = (
+        f"the timeline{f' since {since}' if since else ''} would show {len(order):,}"
+        f" developments, more than a page can hold ({limit:,}): choose a later --since"
+    )
+    # Plans without a day stay whatever --since says; of the rest, those that end after
+    # the (room + 1)-th latest end are the room left.
+    ends = sorted(placing[1] for placing in order if not placing[5])
+    room = limit - (len(order) - len(ends))
+    if 0 <= room < len(ends) and ends[-(room + 1)] < OPEN_UPPER:
+        day = _day(_ordinal(ends[-(room + 1)]) + 1).isoformat()
+        message += f" ({day} leaves {limit:,} or fewer)"
+    return message + ", or raise --max-developments"
+
+
 class Page:
     def __init__(
         self,
         tracker: Tracker,
         as_of: str,
         known_at: str,
+        since: str | None = None,
+        max_developments: int | None = None,
     ) -> None:
         queries = Queries(tracker.view, tracker.name)
         self.as_of = as_of
         self.known_at = known_at
+        self.since = since
         self.position = tracker.view.position(tracker.name)
         self.names = Names(tracker.view.actors())
-        self.developments = known_developments(tracker, as_of, known_at)
-        self.reports = known_reports(tracker, known_at)
+        with tracker.view.snapshot():
+            order = development_order(tracker, as_of, known_at, since)
+            if max_developments is not None and len(order) > max_developments:
+                raise TimelineTooLarge(_too_large(order, since, max_developments))
+            self.developments = list(developments_at(tracker, order, known_at))
+        self.reports = known_reports(tracker, known_at, since)
         self.report_by_id = {r["id"]: r for r in tracker.view.reports()}
         self.anchors = {d.id: f"d-{d.id}" for d in self.developments}
         self.upcoming: list[Upcoming] = queries.upcoming(as_of, known_at)
@@ -625,6 +685,8 @@ class Page:
         counts = Counter(d.kind for d in self.developments)
         outlets = {r["outlet"] for r in self.reports}
         title = f"Peace process timeline: as of {self.as_of}, as known at {self.known_at}"
+        if self.since:
+            title += f", since {self.since}"
         summary = (
             f"{_count(len(self.developments), 'development')} from"
             f" {_count(len(self.reports), 'report')} by {_count(len(outlets), 'outlet')};"
@@ -1288,6 +1350,13 @@ def _document(title: str, body: str) -> str:
     )
 
 
-def render_timeline(tracker: Tracker, as_of: str, known_at: str) -> str:
-    """The whole page as HTML text."""
-    return Page(tracker, as_of, known_at).render()
+def render_timeline(
+    tracker: Tracker,
+    as_of: str,
+    known_at: str,
+    since: str | None = None,
+    max_developments: int | None = None,
+) -> str:
+    """The whole page as HTML text. ``since`` leaves out what ended before that day;
+    more than ``max_developments`` raise TimelineTooLarge."""
+    return Page(tracker, as_of, known_at, since, max_developments).render()
