@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,28 @@ def test_a_helper_that_writes_something_else_is_stopped_and_named() -> None:
         receive()
 
 
+HelperModule = Callable[[str, str], None]
+
+
+@pytest.fixture
+def helper_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HelperModule:
+    """Write a module that a helper process can be started as, by its name."""
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{Path.cwd()}")
+
+    def write(name: str, source: str) -> None:
+        (tmp_path / f"{name}.py").write_text(source)
+
+    return write
+
+
 def test_a_helper_that_writes_noise_and_carries_on_is_killed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    helper_module: HelperModule,
 ) -> None:
-    (tmp_path / "noisy_helper.py").write_text(
+    helper_module(
+        "noisy_helper",
         "import sys, time\nsys.stdout.write('not a message\\n')\nsys.stdout.flush()\n"
-        "time.sleep(60)\n"
+        "time.sleep(60)\n",
     )
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     started = time.monotonic()
     with (
         pytest.raises(StoreError, match=r"^the helper stopped \(exit code -9\)$"),
@@ -49,19 +64,19 @@ def test_a_helper_that_cannot_start_says_why() -> None:
 
 
 def test_messages_arrive_whole_when_the_helper_is_stopped_and_resumed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    helper_module: HelperModule,
 ) -> None:
     # Ctrl-Z and fg, or a profiler attaching: a write into a full pipe that a stop
     # signal interrupts returns short, and a buffered stream lost the rest of it.
-    (tmp_path / "chatty_helper.py").write_text(
+    helper_module(
+        "chatty_helper",
         "import os\nfrom tracker.child_process import serve\n"
         "def work(settings, send):\n"
         "    send(os.getpid())\n"
         "    for number in range(settings):\n"
         "        send((number, bytes([number % 256]) * 1_000_000))\n"
-        "serve(work)\n"
+        "serve(work)\n",
     )
-    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{Path.cwd()}")
     messages = 150
     done = threading.Event()
     with child_process("chatty_helper", messages, "the helper") as receive:
