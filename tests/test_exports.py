@@ -118,6 +118,14 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 # -- CSV ---------------------------------------------------------------------------------
 
 
+def not_over(rows: list[dict[str, str]], since: str) -> list[dict[str, str]]:
+    """The CSV rows of developments that may not have ended before ``since``: an empty
+    latest date is an open end, or a plan without a day."""
+    return [
+        row for row in rows if not row["event_date_latest"] or row["event_date_latest"] >= since
+    ]
+
+
 def test_csv_has_one_row_per_development_with_the_documented_columns(seeded: Invoke) -> None:
     result = seeded("export", "--format", "csv", *DAY)
     assert result.exit_code == 0, result.output
@@ -236,6 +244,39 @@ def test_timelinejs_escapes_report_text(seeded: Invoke) -> None:
     retracted = events["call-2025-10-trump-putin"]
     assert retracted["text"]["headline"].startswith("Retracted: ")
     assert "&lt;b&gt;denied&lt;/b&gt;" in retracted["text"]["text"]
+
+
+def test_timelinejs_and_csv_since_a_day(seeded: Invoke) -> None:
+    since = "2025-11-01"
+    whole = csv_rows(seeded("export", "--format", "csv", *DAY).stdout)
+    later = not_over(whole, since)
+    assert 0 < len(later) < len(whole)
+    result = seeded("export", "--format", "csv", *DAY, "--since", since)
+    assert result.exit_code == 0, result.output
+    assert csv_rows(result.stdout) == later
+    result = seeded("export", "--format", "timelinejs", *DAY, "--since", since)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [event["unique_id"] for event in document["events"]] == [
+        row["event_id"] for row in later
+    ]
+    assert f"as known at {DAY[3]}, since {since}:" in document["title"]["text"]["text"]
+
+
+def test_a_timelinejs_document_too_large_is_refused(seeded: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    args = ("export", "--format", "timelinejs", *DAY, "-o", str(target))
+    result = seeded(*args, "--max-developments", "6")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        f"Error: the timeline would show {sum(FIXTURE_COUNTS.values())} developments, more than"
+        " a document can hold (6): choose a later --since ("
+    )
+    assert result.stderr.count("\n") == 1 and not target.exists()
+    assert seeded(*args, "--max-developments", "0").exit_code == 0  # no limit
+    result = seeded("export", "--format", "ndjson", "--since", "2025-11-01")
+    assert result.exit_code == 2
+    assert "--since is for --format timelinejs and csv" in result.stderr
 
 
 # -- SQLite ------------------------------------------------------------------------------

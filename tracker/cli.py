@@ -133,6 +133,37 @@ def day_option(name: str, help_text: str) -> Callable[[F], F]:
     return click.option(name, callback=convert, metavar="DATE", help=help_text)
 
 
+def since_option(help_text: str) -> Callable[[F], F]:
+    """``--since DATE``: None when not given (a window with no start)."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from tracker.dates import InvalidDate, parse_day
+
+        if value is None:
+            return None
+        try:
+            return parse_day(value)
+        except InvalidDate as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.option("--since", callback=convert, metavar="DATE", help=help_text)
+
+
+# A page or document of more developments than this is too large to show: the whole
+# timeline of 100,000 accounts was 191 MB of HTML, and a million's would not fit in memory.
+MAX_DEVELOPMENTS = 10_000
+
+
+def max_developments_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--max-developments",
+        type=click.IntRange(min=0),
+        default=MAX_DEVELOPMENTS,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def time_options(function: F) -> F:
     function = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
     function = day_option("--known-at", "Use only reports published by then (default: today).")(
@@ -563,20 +594,40 @@ EXPORT_FORMATS = ("ndjson", "timelinejs", "csv", "sqlite")
 )
 @day_option("--known-at", "For timelinejs and csv: use reports published by then.")
 @day_option("--as-of", "For timelinejs and csv: the world on this day.")
+@since_option("For timelinejs and csv: leave out what ended before this day (default: everything).")
+@max_developments_option(
+    "For timelinejs: refuse a document of more developments than this (0: no limit)."
+)
 @pass_context
 def export(
-    context: Context, output: Path | None, export_format: str, known_at: str, as_of: str
+    context: Context,
+    output: Path | None,
+    export_format: str,
+    known_at: str,
+    as_of: str,
+    since: str | None,
+    max_developments: int,
 ) -> None:
     """Export the whole log as NDJSON that 'tracker import' reads back, or the state in
-    formats other tools read."""
+    formats other tools read. A large store's TimelineJS document needs --since."""
     tracker = context.reading()
     if export_format == "sqlite" and output is None:
         raise click.UsageError("--format sqlite needs -o FILE")
+    if since is not None and export_format not in ("timelinejs", "csv"):
+        raise click.UsageError("--since is for --format timelinejs and csv")
     if export_format != "ndjson":
         from tracker.exports import write_export
 
         with domain_errors():
-            write_export(tracker, export_format, output, as_of=as_of, known_at=known_at)
+            write_export(
+                tracker,
+                export_format,
+                output,
+                as_of=as_of,
+                known_at=known_at,
+                since=since,
+                max_developments=max_developments or None,
+            )
         return
     import orjson
 

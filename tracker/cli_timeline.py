@@ -6,22 +6,15 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import Context, day_option, domain_errors, main, pass_context
-
-# A page of more developments than this is too large for a browser: the whole timeline
-# of 100,000 accounts was 191 MB of HTML, and a million's would not fit in memory.
-MAX_DEVELOPMENTS = 10_000
-
-
-def _optional_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from tracker.dates import InvalidDate, parse_day
-
-    if value is None:
-        return None
-    try:
-        return parse_day(value)
-    except InvalidDate as error:
-        raise click.BadParameter(str(error)) from None
+from tracker.cli import (
+    Context,
+    day_option,
+    domain_errors,
+    main,
+    max_developments_option,
+    pass_context,
+    since_option,
+)
 
 
 @main.command()
@@ -35,20 +28,13 @@ def _optional_day(ctx: click.Context, param: click.Parameter, value: str | None)
 )
 @day_option("--known-at", "Use only reports published by then (default: today).")
 @day_option("--as-of", "The world on this day (default: today).")
-@click.option(
-    "--since",
-    callback=_optional_day,
-    metavar="DATE",
-    help="Leave out what ended before this day, and reports published before it"
-    " (default: show everything).",
+@since_option(
+    "Leave out what ended before this day, and reports published before it"
+    " (default: show everything)."
 )
-@click.option(
-    "--max-developments",
-    type=click.IntRange(min=0),
-    default=MAX_DEVELOPMENTS,
-    show_default=True,
-    help="Refuse a page of more developments than this (0: no limit); a browser"
-    " struggles well before 100,000.",
+@max_developments_option(
+    "Refuse a page of more developments than this (0: no limit); a browser struggles"
+    " well before 100,000."
 )
 @pass_context
 def timeline(

@@ -32,11 +32,11 @@ from tracker.timeline import (
     date_label,
     field_text,
     iter_known_developments,
-    known_developments,
     known_reports,
     label,
     value_text,
     weapons_text,
+    window,
 )
 
 FORMATS = ("timelinejs", "csv", "sqlite")
@@ -61,8 +61,18 @@ CSV_COLUMNS = (
 
 
 def write_export(
-    tracker: Tracker, export_format: str, output: Path | None, *, as_of: str, known_at: str
+    tracker: Tracker,
+    export_format: str,
+    output: Path | None,
+    *,
+    as_of: str,
+    known_at: str,
+    since: str | None = None,
+    max_developments: int | None = None,
 ) -> None:
+    """Write the state in another tool's format. ``since`` windows timelinejs and csv
+    (see ``tracker.timeline.development_order``); a TimelineJS document of more than
+    ``max_developments`` raises TimelineTooLarge."""
     if export_format not in FORMATS:
         raise TrackerError(
             f"export format {export_format!r} is not available (expected one of"
@@ -74,9 +84,11 @@ def write_export(
         write_sqlite(tracker, output, as_of=as_of, known_at=known_at)
         return
     if export_format == "csv":
-        write_csv(tracker, output, as_of=as_of, known_at=known_at)
+        write_csv(tracker, output, as_of=as_of, known_at=known_at, since=since)
         return
-    document = timelinejs(tracker, as_of=as_of, known_at=known_at)
+    document = timelinejs(
+        tracker, as_of=as_of, known_at=known_at, since=since, max_developments=max_developments
+    )
     text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
     if output is None:
         sys.stdout.flush()
@@ -250,36 +262,42 @@ def _row(development: Development, names: Names) -> dict[str, Any]:
     }
 
 
-def rows(tracker: Tracker, *, as_of: str, known_at: str) -> Iterator[dict[str, Any]]:
+def rows(
+    tracker: Tracker, *, as_of: str, known_at: str, since: str | None = None
+) -> Iterator[dict[str, Any]]:
     """One row per development as known at K, relevant on D (the CSV's rows)."""
     names = Names(tracker.view.actors())
-    for development in iter_known_developments(tracker, as_of, known_at):
+    for development in iter_known_developments(tracker, as_of, known_at, since):
         yield _row(development, names)
 
 
 # -- CSV ---------------------------------------------------------------------------------
 
 
-def write_csv(tracker: Tracker, output: Path | None, *, as_of: str, known_at: str) -> None:
+def write_csv(
+    tracker: Tracker, output: Path | None, *, as_of: str, known_at: str, since: str | None = None
+) -> None:
     """RFC 4180 CSV: a header, CRLF line ends, fields with commas, quotes or line breaks
     quoted; written row by row, to ``output`` whole or to stdout."""
     if output is None:
         sys.stdout.flush()
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
-            _write_csv_rows(stream, tracker, as_of=as_of, known_at=known_at)
+            _write_csv_rows(stream, tracker, as_of=as_of, known_at=known_at, since=since)
         finally:
             stream.flush()
             stream.detach()  # stdout stays open for whoever owns it
         return
     with _replacing(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as f:
-        _write_csv_rows(f, tracker, as_of=as_of, known_at=known_at)
+        _write_csv_rows(f, tracker, as_of=as_of, known_at=known_at, since=since)
 
 
-def _write_csv_rows(stream: TextIO, tracker: Tracker, *, as_of: str, known_at: str) -> None:
+def _write_csv_rows(
+    stream: TextIO, tracker: Tracker, *, as_of: str, known_at: str, since: str | None
+) -> None:
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows(tracker, as_of=as_of, known_at=known_at))
+    writer.writerows(rows(tracker, as_of=as_of, known_at=known_at, since=since))
 
 
 # -- TimelineJS --------------------------------------------------------------------------
@@ -360,12 +378,19 @@ def _body(development: Development, names: Names) -> str:
     return "".join(parts)
 
 
-def timelinejs(tracker: Tracker, *, as_of: str, known_at: str) -> dict[str, Any]:
+def timelinejs(
+    tracker: Tracker,
+    *,
+    as_of: str,
+    known_at: str,
+    since: str | None = None,
+    max_developments: int | None = None,
+) -> dict[str, Any]:
     """Knight Lab TimelineJS3 JSON: a title slide and one event per development,
     grouped by type."""
     names = Names(tracker.view.actors())
-    developments = known_developments(tracker, as_of, known_at)
-    reports = known_reports(tracker, known_at)
+    developments = window(tracker, as_of, known_at, since, max_developments, "document")
+    reports = known_reports(tracker, known_at, since)
     events = []
     for development in developments:
         start, finish = _event_dates(development)
@@ -388,7 +413,8 @@ def timelinejs(tracker: Tracker, *, as_of: str, known_at: str) -> dict[str, Any]
             "text": {
                 "headline": "Peace process tracker",
                 "text": escape(
-                    f"As of {as_of}, as known at {known_at}: {len(developments)} developments"
+                    f"As of {as_of}, as known at {known_at}"
+                    f"{f', since {since}' if since else ''}: {len(developments)} developments"
                     f" from {len(reports)} reports."
                 ),
             }

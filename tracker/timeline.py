@@ -156,12 +156,33 @@ BATCH = 500
 Placing = tuple[str, str, int, str, str, bool]
 
 
-def iter_known_developments(tracker: Tracker, as_of: str, known_at: str) -> Iterator[Development]:
+def iter_known_developments(
+    tracker: Tracker, as_of: str, known_at: str, since: str | None = None
+) -> Iterator[Development]:
     """``known_developments`` one at a time, in flat memory: the order is found from the
     version rows alone, then the developments are built a batch at a time (a million
-    accounts' developments, with their tellings, took gigabytes as one list)."""
+    accounts' developments, with their tellings, took gigabytes as one list). ``since``
+    as in ``development_order``."""
     with tracker.view.snapshot():
-        yield from developments_at(tracker, development_order(tracker, as_of, known_at), known_at)
+        order = development_order(tracker, as_of, known_at, since)
+        yield from developments_at(tracker, order, known_at)
+
+
+def window(
+    tracker: Tracker,
+    as_of: str,
+    known_at: str,
+    since: str | None,
+    max_developments: int | None,
+    what: str,
+) -> list[Development]:
+    """The developments of a page or document (``what``), ``since`` a day; more than
+    ``max_developments`` raise TimelineTooLarge before any is built."""
+    with tracker.view.snapshot():
+        order = development_order(tracker, as_of, known_at, since)
+        if max_developments is not None and len(order) > max_developments:
+            raise TimelineTooLarge(_too_large(order, since, max_developments, what))
+        return list(developments_at(tracker, order, known_at))
 
 
 def development_order(
@@ -627,10 +648,10 @@ class TimelineTooLarge(TrackerError):
     """More developments than one page can show."""
 
 
-def _too_large(order: Sequence[Placing], since: str | None, limit: int) -> str:
+def _too_large(order: Sequence[Placing], since: str | None, limit: int, what: str) -> str:
     message = (
         f"the timeline{f' since {since}' if since else ''} would show {len(order):,}"
-        f" developments, more than a page can hold ({limit:,}): choose a later --since"
+        f" developments, more than a {what} can hold ({limit:,}): choose a later --since"
     )
     # Plans without a day stay whatever --since says; of the rest, those that end after
     # the (room + 1)-th latest end are the room left.
@@ -657,11 +678,7 @@ class Page:
         self.since = since
         self.position = tracker.view.position(tracker.name)
         self.names = Names(tracker.view.actors())
-        with tracker.view.snapshot():
-            order = development_order(tracker, as_of, known_at, since)
-            if max_developments is not None and len(order) > max_developments:
-                raise TimelineTooLarge(_too_large(order, since, max_developments))
-            self.developments = list(developments_at(tracker, order, known_at))
+        self.developments = window(tracker, as_of, known_at, since, max_developments, "page")
         self.reports = known_reports(tracker, known_at, since)
         self.report_by_id = {r["id"]: r for r in tracker.view.reports()}
         self.anchors = {d.id: f"d-{d.id}" for d in self.developments}
