@@ -1,7 +1,7 @@
 """State exports for the tools the field already uses (TimelineJS, CSV, SQLite).
 
 Each export is the state as known at K for the world as of D, built from the same
-developments as the timeline page (``tracker.timeline.known_developments``). Files are
+developments as the timeline page (``tracker.timeline.development_order``). Files are
 written whole or not at all: into a temporary file beside the target, then renamed.
 """
 

@@ -141,12 +141,6 @@ def relevant(row: dict[str, Any], as_of: str) -> bool:
     return bool(row["occurred_lower"] <= as_of)
 
 
-def known_developments(tracker: Tracker, as_of: str, known_at: str) -> list[Development]:
-    """Every development known at K (retracted ones too) that is relevant on D, in
-    valid-time order."""
-    return list(iter_known_developments(tracker, as_of, known_at))
-
-
 # Developments built at a time: each batch costs two queries (versions, tellings).
 BATCH = 500
 
@@ -159,10 +153,10 @@ Placing = tuple[str, str, int, str, str, bool]
 def iter_known_developments(
     tracker: Tracker, as_of: str, known_at: str, since: str | None = None
 ) -> Iterator[Development]:
-    """``known_developments`` one at a time, in flat memory: the order is found from the
-    version rows alone, then the developments are built a batch at a time (a million
-    accounts' developments, with their tellings, took gigabytes as one list). ``since``
-    as in ``development_order``."""
+    """The developments of ``development_order`` one at a time, in flat memory: the order
+    is found from the version rows alone, then the developments are built a batch at a
+    time (a million accounts' developments, with their tellings, took gigabytes as one
+    list)."""
     with tracker.view.snapshot():
         order = development_order(tracker, as_of, known_at, since)
         yield from developments_at(tracker, order, known_at)
@@ -188,9 +182,10 @@ def window(
 def development_order(
     tracker: Tracker, as_of: str, known_at: str, since: str | None = None
 ) -> list[Placing]:
-    """The developments of ``known_developments`` in order, from their version rows
-    alone; with ``since``, those that may have happened (or are planned) on that day or
-    later, and the meetings and calls still planned without a day."""
+    """Every development known at K (retracted ones too) that is relevant on D, in
+    valid-time order, from their version rows alone. With ``since``, only those that may
+    have happened (or are planned) on that day or later, and the meetings and calls
+    still planned without a day."""
     order: list[Placing] = []
     for row in tracker.view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
         if relevant(row, as_of):
