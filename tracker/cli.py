@@ -121,14 +121,7 @@ pass_context = click.make_pass_decorator(Context)
 
 def day_option(name: str, help_text: str) -> Callable[[F], F]:
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-        from tracker.dates import InvalidDate, parse_day
-
-        if value is None:
-            return date.today().isoformat()
-        try:
-            return parse_day(value)
-        except InvalidDate as error:
-            raise click.BadParameter(str(error)) from None
+        return date.today().isoformat() if value is None else _day(None, value)
 
     return click.option(name, callback=convert, metavar="DATE", help=help_text)
 
@@ -137,14 +130,7 @@ def since_option(help_text: str) -> Callable[[F], F]:
     """``--since DATE``: None when not given (a window with no start)."""
 
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-        from tracker.dates import InvalidDate, parse_day
-
-        if value is None:
-            return None
-        try:
-            return parse_day(value)
-        except InvalidDate as error:
-            raise click.BadParameter(str(error)) from None
+        return None if value is None else _day(None, value)
 
     return click.option("--since", callback=convert, metavar="DATE", help=help_text)
 
@@ -945,7 +931,9 @@ def changes(
         click.echo(render_changes(found))
 
 
-def _day(option: str, value: str) -> str:
+def _day(option: str | None, value: str) -> str:
+    """An option's day, or a usage error that says why it is not one (naming ``option``,
+    or in an option's callback, the option click names)."""
     from tracker.dates import InvalidDate, parse_day
 
     try:
