@@ -112,7 +112,7 @@ class Development:
     @property
     def upcoming(self) -> bool:
         """A meeting or call that is (or was) planned or proposed, not held."""
-        return self.kind in SCHEDULED_KINDS and self.status in UPCOMING_STATUSES
+        return upcoming(self.kind, self.status)
 
     @property
     def sources(self) -> tuple[Account, ...]:
@@ -133,10 +133,15 @@ class Development:
         return max(days) if days else None
 
 
+def upcoming(kind: str, status: str | None) -> bool:
+    """A meeting or call that is (or was) planned or proposed, not held."""
+    return kind in SCHEDULED_KINDS and status in UPCOMING_STATUSES
+
+
 def relevant(row: dict[str, Any], as_of: str) -> bool:
     """On the page for D: what possibly happened by D, and what had been planned or
     proposed by D (a plan whose day has passed is history too)."""
-    if row["kind"] in SCHEDULED_KINDS and row["status"] in UPCOMING_STATUSES:
+    if upcoming(row["kind"], row["status"]):
         return bool(row["first_known"] <= as_of)
     return bool(row["occurred_lower"] <= as_of)
 
@@ -190,9 +195,7 @@ def development_order(
     for row in tracker.view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
         if relevant(row, as_of):
             dated_by, lower, upper, _ = _dating(row, row["data"]["fields"])
-            undated_plan = dated_by == "reported" and (
-                row["kind"] in SCHEDULED_KINDS and row["status"] in UPCOMING_STATUSES
-            )
+            undated_plan = dated_by == "reported" and upcoming(row["kind"], row["status"])
             if since is not None and upper < since and not undated_plan:
                 continue
             kind = KIND_ORDER.index(row["kind"])
@@ -640,7 +643,7 @@ def _ticks(
 
 
 class TimelineTooLarge(TrackerError):
-    """More developments than one page can show."""
+    """More developments than a page or a TimelineJS document can show."""
 
 
 def _too_large(order: Sequence[Placing], since: str | None, limit: int, what: str) -> str:
