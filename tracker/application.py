@@ -282,9 +282,8 @@ class Tracker(Application[UUID]):
                 for notifications in self.notification_pages(page=REBUILD_PAGE, stop=last):
                     self._feed(notifications, projection)
             else:
-                for page, first, page_last in rebuild_reader.read_pages(
-                    self.env, self.name, last, REBUILD_PAGE
-                ):
+                pages = rebuild_reader.read_pages(self.env, last, REBUILD_PAGE)
+                for page, first, page_last in pages:
                     try:
                         view.apply_page(page)
                     except (IntegrityError, PersistenceError):

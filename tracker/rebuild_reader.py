@@ -13,16 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-from uuid import UUID
-
-from eventsourcing.persistence import InfrastructureFactory, Mapper
-from eventsourcing.utils import Environment
 
 from projections.projection import folded_page
 from projections.view import Page
 from tracker.child_process import Send, child_process, serve
 from tracker.errors import StoreError, unappliable_event, unappliable_events
-from tracker.transcoding import construct_transcoder
 
 # Below this many events, starting a process (about 0.2 s) costs more than it saves.
 PARALLEL_REBUILD_MIN_EVENTS = 20_000
@@ -31,11 +26,9 @@ PARALLEL_REBUILD_MIN_EVENTS = 20_000
 ReadPage = tuple[Page, int, int]
 
 
-def read_pages(
-    env: Mapping[str, str], application_name: str, stop: int, page_size: int
-) -> Iterator[ReadPage]:
+def read_pages(env: Mapping[str, str], stop: int, page_size: int) -> Iterator[ReadPage]:
     """The log's events up to ``stop`` as view pages, decoded by a reader process."""
-    settings = (dict(env), application_name, stop, page_size)
+    settings = (dict(env), stop, page_size)
     with child_process(__name__, settings, "the rebuild's reader process") as receive:
         while (message := receive()) is not None:
             if isinstance(message, str):
@@ -44,27 +37,19 @@ def read_pages(
 
 
 def _read(settings: Any, send: Send) -> None:
-    env, application_name, stop, page_size = settings
-    factory = InfrastructureFactory.construct(
-        Environment(application_name, {**env, "CREATE_TABLE": "no"})
-    )
+    from tracker.application import Tracker
+
+    env, stop, page_size = settings
+    app = Tracker({**env, "CREATE_TABLE": "no"})
     try:
-        recorder = factory.application_recorder()
-        mapper: Mapper[UUID] = factory.mapper(transcoder=construct_transcoder())
         # Reports come before the accounts that cite them, so reading from the start
         # learns every publication date the fold needs.
         published: dict[str, tuple[str, str]] = {}
-        position = 0
-        while position < stop:
-            notifications = recorder.select_notifications(
-                start=position, limit=page_size, stop=stop, inclusive_of_start=False
-            )
-            if not notifications:
-                break
+        for notifications in app.notification_pages(page=page_size, stop=stop):
             events = []
             for notification in notifications:
                 try:
-                    events.append((mapper.to_domain_event(notification), notification.id))
+                    events.append((app.mapper.to_domain_event(notification), notification.id))
                 except Exception as error:  # a tampered log need not decode
                     send(str(unappliable_event(notification.id, error)))
                     return
@@ -74,14 +59,13 @@ def _read(settings: Any, send: Send) -> None:
                 send(str(unappliable_events(events[0][1], events[-1][1], error)))
                 return
             send((page, notifications[0].id, notifications[-1].id))
-            position = notifications[-1].id
         send(None)
     except BrokenPipeError:
         raise  # the parent stopped
     except Exception as error:
         send(f"the rebuild's reader failed: {error}")
     finally:
-        factory.close()
+        app.close()
 
 
 if __name__ == "__main__":
