@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 from projections.folding import RULES_VERSION, Telling, Version, fold
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
-from tracker.recorders import bulk_cache
+from tracker.recorders import bulk_cache, sorting_cache
 
 
 def _on(condition: str, alias: str = "") -> str:
@@ -1360,8 +1360,9 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
             c.execute(f"DROP INDEX IF EXISTS {name}")
 
     def _create_query_indexes(self, c: Statements) -> None:
-        for _, statement in QUERY_INDEXES:
-            c.execute(statement)
+        with sorting_cache(c.cursor):
+            for _, statement in QUERY_INDEXES:
+                c.execute(statement)
 
     def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
         return bulk_cache(cursor)

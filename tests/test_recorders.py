@@ -18,8 +18,17 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from tests.postgres_server import PostgresServer
+from tracker.application import Tracker
 from tracker.postgres_recorder import ChainedPostgresApplicationRecorder
-from tracker.recorders import GENESIS, ChainedSQLiteApplicationRecorder, chain_hash
+from tracker.recorders import (
+    GENESIS,
+    SORT_THREADS,
+    SORTING_CACHE_KIB,
+    ChainedSQLiteApplicationRecorder,
+    chain_hash,
+    sorting_cache,
+)
+from tracker.store import StoreLocation
 
 
 def assert_chain_unbroken(recorder: Any) -> None:
@@ -119,3 +128,34 @@ class TestChainedPostgresApplicationRecorder(
         recorder = self.create_recorder()
         append_concurrently(recorder)
         assert_chain_unbroken(recorder)
+
+
+def pragma(cursor: Any, name: str) -> int:
+    cursor.execute(f"PRAGMA {name}")
+    return int(cursor.fetchone()[0])
+
+
+def test_sqlite_store_connections_leave_freed_pages_unzeroed(sqlite_store_url: str) -> None:
+    # Debian builds SQLite with SECURE_DELETE on; emptying the views for a rebuild then
+    # wrote zeros over every freed page.
+    tracker = Tracker.open(StoreLocation.parse(sqlite_store_url))
+    try:
+        for datastore in (tracker.view.datastore, tracker.recorder.datastore):
+            with datastore.transaction(commit=False) as cursor:
+                assert pragma(cursor, "secure_delete") == 0
+    finally:
+        tracker.close()
+
+
+def test_sorting_cache_sorts_on_helper_threads_and_restores_the_cache(tmp_path: Path) -> None:
+    datastore = SQLiteDatastore(str(tmp_path / "sort.db"))
+    try:
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA cache_size = -50000")
+            with sorting_cache(cursor):
+                assert pragma(cursor, "threads") == SORT_THREADS
+                assert pragma(cursor, "cache_size") == -SORTING_CACHE_KIB
+            assert pragma(cursor, "threads") == 0
+            assert pragma(cursor, "cache_size") == -50000
+    finally:
+        datastore.close()

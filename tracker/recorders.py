@@ -38,6 +38,8 @@ from tracker.chunks import IN_LIST, chunks
 
 GENESIS = "0" * 64
 POLL_SECONDS = 0.2
+SORT_THREADS = 2
+SORTING_CACHE_KIB = 2000  # SQLite's default
 BULK_CACHE_KIB = 144 * 1024  # with it, a million-account import peaks under 500 MB
 
 
@@ -53,6 +55,23 @@ def bulk_cache(cursor: Any) -> Iterator[None]:
         yield
     finally:
         cursor.execute(f"PRAGMA cache_size = {default}")
+
+
+@contextmanager
+def sorting_cache(cursor: Any) -> Iterator[None]:
+    """For building indexes over a large table: with a cache big enough to hold all the
+    keys, SQLite sorts them in memory on one thread; with a small one it sorts runs and
+    merges them on ``SORT_THREADS`` threads. The twelve query indexes of a
+    million-account store took 8.7 s with the bulk cache, 6.0 s this way."""
+    cursor.execute("PRAGMA cache_size")
+    before = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA cache_size = -{SORTING_CACHE_KIB}")
+    cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
+    try:
+        yield
+    finally:
+        cursor.execute("PRAGMA threads = 0")
+        cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def chain_hash(previous: str, position: int, event: StoredEvent) -> str:
@@ -258,7 +277,13 @@ class ImmediateConnection(SQLiteConnection):
 class ImmediateConnectionPool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
-        return ImmediateConnection(connection._sqlite_conn, max_age=self.max_age)
+        sqlite_conn = connection._sqlite_conn
+        # Debian's SQLite is built with SECURE_DELETE, which zeroes every page a delete
+        # frees: emptying the views for a rebuild took 6 s of a million-event rebuild.
+        # Nothing the tracker deletes is secret (the views are derived from an
+        # append-only log), so freed pages are left as they are.
+        sqlite_conn.execute("PRAGMA secure_delete = OFF")
+        return ImmediateConnection(sqlite_conn, max_age=self.max_age)
 
 
 class TrackerSQLiteFactory(SQLiteFactory):
