@@ -749,6 +749,8 @@ def test_store_file_that_is_not_a_database(invoke: Invoke, db: Path) -> None:
         pytest.param(["state", "--as-of", "2025-02"], id="as-of-month"),
         pytest.param(["calls", "--as-of", "2025-02-30"], id="calls-as-of"),
         pytest.param(["state", "--since", "2025-13-01"], id="since"),
+        pytest.param(["strikes", "--since", "nope"], id="strikes-since-nonsense"),
+        pytest.param(["strikes", "--since", "2025-02-30"], id="strikes-since-impossible"),
     ],
 )
 def test_bad_day_options_are_usage_errors(small_store: Invoke, args: list[str]) -> None:

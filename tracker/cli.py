@@ -669,9 +669,7 @@ def _queries(tracker: Tracker) -> Any:
 
 @main.command()
 @time_options
-@click.option(
-    "--since", metavar="DATE", help="Start of the strike window (default: 30 days before --as-of)."
-)
+@since_option("Start of the strike window (default: 30 days before --as-of).")
 @pass_context
 def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
     """The state of the process as of a day, as known at a day.
@@ -681,8 +679,6 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
     'calls', 'plans', 'issues' and 'meetings' list everything."""
     from tracker.presenters import render_state
 
-    if since is not None:
-        since = _day("--since", since)
     tracker = context.reading()
     result = _queries(tracker).state(as_of, known_at, since)
     if as_json:
@@ -814,7 +810,7 @@ def echo_table(
 
 @main.command()
 @time_options
-@click.option("--since", metavar="DATE", help="Only strikes from this day on.")
+@since_option("Only strikes from this day on.")
 @limit_option
 @pass_context
 def strikes(
