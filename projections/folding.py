@@ -53,39 +53,86 @@ class Version:
 
 
 def fold(tellings: Iterable[Telling]) -> list[Version]:
+    return _fold_groups(_Folding(), _groups(tellings))
+
+
+def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
+    """The versions that replace ``latest``, a development's last version, once
+    ``tellings`` are folded in after the tellings it holds; the same versions as folding
+    them all again. None when one of them would sort among the tellings already folded
+    (a report dated before ``latest`` began, or an uncertain one on its first day),
+    which only a fold of all the tellings can place."""
+    groups = _groups(tellings)
+    if not groups:
+        return [latest]
+    first = groups[0][0]
+    if first.known_upper < latest.known_from:
+        return None
+    if first.known_upper == latest.known_from and first.known_lower != first.known_upper:
+        # Told on the day ``latest`` began: it sorts after the accounts of that day only
+        # if it cannot have been published earlier (later positions come later).
+        return None
+    folding = _Folding(
+        fields=dict(latest.fields),
+        retracted=latest.retracted,
+        account_count=latest.account_count,
+        revisions=latest.revisions,
+        reports=list(latest.reports),
+        first_known=latest.first_known,
+    )
+    if first.known_upper == latest.known_from:  # the day ``latest`` began goes on
+        return _fold_groups(folding, groups)
+    return [attrs.evolve(latest, known_until=first.known_upper), *_fold_groups(folding, groups)]
+
+
+def _groups(tellings: Iterable[Telling]) -> list[list[Telling]]:
+    """Tellings in the order they became certainly known, grouped by that day."""
     ordered = sorted(tellings, key=lambda t: (t.known_upper, t.known_lower, t.position))
-    groups = [list(group) for _, group in groupby(ordered, key=lambda t: t.known_upper)]
+    return [list(group) for _, group in groupby(ordered, key=lambda t: t.known_upper)]
+
+
+@attrs.define
+class _Folding:
+    """What the tellings folded so far make known."""
+
+    fields: dict[str, Any] = attrs.Factory(dict)
+    retracted: bool = False
+    account_count: int = 0
+    revisions: int = 0
+    reports: list[str] = attrs.Factory(list)
+    first_known: str = OPEN_UPPER
+
+    def add(self, telling: Telling) -> None:
+        if telling.retraction:
+            self.retracted = True
+            return
+        if merge_fields(self.fields, telling.fields):
+            self.revisions += 1
+        self.account_count += 1
+        self.first_known = min(self.first_known, telling.known_upper)
+        if telling.report_id not in self.reports:
+            self.reports.append(telling.report_id)
+
+
+def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version]:
+    """One version from each group on, once there is an account to know it by."""
     versions: list[Version] = []
-    fields: dict[str, Any] = {}
-    retracted = False
-    account_count = 0
-    revisions = 0
-    reports: list[str] = []
-    first_known = OPEN_UPPER
     for index, group in enumerate(groups):
         for telling in group:
-            if telling.retraction:
-                retracted = True
-                continue
-            if merge_fields(fields, telling.fields):
-                revisions += 1
-            account_count += 1
-            first_known = min(first_known, telling.known_upper)
-            if telling.report_id not in reports:
-                reports.append(telling.report_id)
+            folding.add(telling)
         known_from = group[0].known_upper
         known_until = groups[index + 1][0].known_upper if index + 1 < len(groups) else OPEN_UPPER
-        if account_count:
+        if folding.account_count:
             versions.append(
                 Version(
                     known_from,
                     known_until,
-                    retracted,
-                    dict(fields),
-                    account_count,
-                    tuple(reports),
-                    first_known,
-                    revisions,
+                    folding.retracted,
+                    dict(folding.fields),
+                    folding.account_count,
+                    tuple(folding.reports),
+                    folding.first_known,
+                    folding.revisions,
                 )
             )
     return versions

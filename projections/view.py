@@ -21,7 +21,7 @@ import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import RULES_VERSION, Telling, Version, fold
+from projections.folding import RULES_VERSION, Telling, Version, fold, fold_onto
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.recorders import bulk_cache, sorting_cache
@@ -516,10 +516,77 @@ class TrackerViewBase(TrackingRecorder):
         # did). Any other is read back and refolded.
         page.fold_new(self._published_bounds(c, page.reports_to_fold()))
         c.executemany(INSERT_VERSION, page.folded)
-        touched = {names[uuid] for uuid, *_ in page.tellings if uuid not in page.folded_ids}
-        touched.update(names[uuid] for uuid, *_ in page.voids)
-        for chunk in chunks(sorted(touched), IN_LIST):
+        voided = {names[uuid] for uuid, *_ in page.voids}
+        told: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+        for uuid, version, position, row in page.tellings:
+            if uuid not in page.folded_ids and names[uuid] not in voided:
+                told.setdefault(names[uuid], []).append((version, position, row))
+        refold = voided | self._fold_onto_latest(c, told)
+        for chunk in chunks(sorted(refold), IN_LIST):
             self._refold_many(c, chunk)
+
+    def _fold_onto_latest(
+        self, c: Statements, told: Mapping[str, Sequence[tuple[int, int, dict[str, Any]]]]
+    ) -> set[str]:
+        """Fold each development's new tellings onto its latest version row, read back,
+        where they come after everything folded into it (nearly always: reports are
+        mostly entered as they are published); the ids of the others, to refold."""
+        bounds = self._published_bounds(
+            c, {row["report_id"] for tellings in told.values() for _, _, row in tellings}
+        )
+        refold: set[str] = set()
+        replaced: list[tuple[str, str]] = []
+        version_rows: list[tuple[Any, ...]] = []
+        for chunk in chunks(sorted(told), IN_LIST):
+            marks = ",".join("?" * len(chunk))
+            c.execute(
+                "SELECT development_id, kind, known_from, retracted, first_known,"  # noqa: S608 - placeholders only
+                " account_count, data FROM versions"
+                f" WHERE known_until = ? AND development_id IN ({marks})",
+                (OPEN_UPPER, *chunk),
+            )
+            latest = {row["development_id"]: row for row in c.fetchall()}
+            for development_id in chunk:
+                row = latest.get(development_id)
+                tellings = told[development_id]
+                if row is None or any(r["report_id"] not in bounds for _, _, r in tellings):
+                    refold.add(development_id)
+                    continue
+                data = orjson.loads(row["data"])
+                versions = fold_onto(
+                    Version(
+                        known_from=row["known_from"],
+                        known_until=OPEN_UPPER,
+                        retracted=bool(row["retracted"]),
+                        fields=data["fields"],
+                        account_count=row["account_count"],
+                        reports=tuple(data["reports"]),
+                        first_known=row["first_known"],
+                        revisions=data["revisions"],
+                    ),
+                    [
+                        Telling(
+                            position=position,
+                            version=version,
+                            report_id=r["report_id"],
+                            known_lower=bounds[r["report_id"]][0],
+                            known_upper=bounds[r["report_id"]][1],
+                            fields=r.get("fields", {}),
+                            retraction=bool(r.get("retraction")),
+                        )
+                        for version, position, r in tellings
+                    ],
+                )
+                if versions is None:
+                    refold.add(development_id)
+                    continue
+                replaced.append((development_id, row["known_from"]))
+                version_rows.extend(
+                    _version_row(development_id, row["kind"], version) for version in versions
+                )
+        c.executemany("DELETE FROM versions WHERE development_id=? AND known_from=?", replaced)
+        c.executemany(INSERT_VERSION, version_rows)
+        return refold
 
     def _published_bounds(self, c: Statements, report_ids: set[str]) -> dict[str, tuple[str, str]]:
         bounds: dict[str, tuple[str, str]] = {}
