@@ -115,7 +115,7 @@ def _(event: Report.Registered, page: Page, position: int) -> None:
 def _(event: Actor.Registered, page: Page, position: int) -> None:
     page.actors.append(
         (
-            event.originator_id,
+            event.originator_id.hex,
             event.actor_id,
             event.name,
             event.role,
@@ -127,32 +127,32 @@ def _(event: Actor.Registered, page: Page, position: int) -> None:
 
 @add_to_page.register
 def _(event: Actor.AliasesAdded, page: Page, position: int) -> None:
-    page.alias_additions.append((event.originator_id, tuple(event.aliases)))
+    page.alias_additions.append((event.originator_id.hex, tuple(event.aliases)))
 
 
 @add_to_page.register
 def _(event: Development.Reported, page: Page, position: int) -> None:
-    page.developments.append((event.originator_id, event.development_id, event.kind, position))
-    page.tellings.append((event.originator_id, 1, position, _account_row(event.account)))
+    page.developments.append((event.originator_id.hex, event.development_id, event.kind, position))
+    page.tellings.append((event.originator_id.hex, 1, position, _account_row(event.account)))
 
 
 @add_to_page.register
 def _(event: Development.Retold, page: Page, position: int) -> None:
     page.tellings.append(
-        (event.originator_id, event.originator_version, position, _account_row(event.account))
+        (event.originator_id.hex, event.originator_version, position, _account_row(event.account))
     )
 
 
 @add_to_page.register
 def _(event: Development.Retracted, page: Page, position: int) -> None:
     page.tellings.append(
-        (event.originator_id, event.originator_version, position, _retraction_row(event))
+        (event.originator_id.hex, event.originator_version, position, _retraction_row(event))
     )
 
 
 @add_to_page.register
 def _(event: Development.Voided, page: Page, position: int) -> None:
-    page.voids.append((event.originator_id, event.voided_version, position, event.reason))
+    page.voids.append((event.originator_id.hex, event.voided_version, position, event.reason))
 
 
 def folded_page(events: Iterable[tuple[Any, int]], published: dict[str, tuple[str, str]]) -> Page:

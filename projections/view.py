@@ -229,14 +229,17 @@ class Page:
     written with a few bulk statements instead of several per event."""
 
     reports: list[tuple[Any, ...]] = attrs.Factory(list)
-    actors: list[tuple[UUID, str, str, str | None, tuple[str, ...], int]] = attrs.Factory(list)
-    alias_additions: list[tuple[UUID, tuple[str, ...]]] = attrs.Factory(list)
-    developments: list[tuple[UUID, str, str, int]] = attrs.Factory(list)
-    tellings: list[tuple[UUID, int, int, dict[str, Any]]] = attrs.Factory(list)
-    voids: list[tuple[UUID, int, int, str]] = attrs.Factory(list)
+    # Aggregates are named by their ids' hex, as the views store them: a page is
+    # pickled from a helper process, and a UUID pickles and unpickles several times
+    # slower than its hex.
+    actors: list[tuple[str, str, str, str | None, tuple[str, ...], int]] = attrs.Factory(list)
+    alias_additions: list[tuple[str, tuple[str, ...]]] = attrs.Factory(list)
+    developments: list[tuple[str, str, str, int]] = attrs.Factory(list)
+    tellings: list[tuple[str, int, int, dict[str, Any]]] = attrs.Factory(list)
+    voids: list[tuple[str, int, int, str]] = attrs.Factory(list)
     # The version rows of the developments folded from the page alone, and their ids.
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
-    folded_ids: set[UUID] = attrs.Factory(set)
+    folded_ids: set[str] = attrs.Factory(set)
 
     def renumber(self, positions: Mapping[int, int]) -> None:
         """Move the page's rows to other log positions: a producer process numbers the
@@ -256,7 +259,7 @@ class Page:
             for uuid, version, position, reason in self.voids
         ]
 
-    def _foldable(self) -> dict[UUID, tuple[str, str]]:
+    def _foldable(self) -> dict[str, tuple[str, str]]:
         """The developments first told in this page and not voided in it, not folded
         yet: all their tellings are in the page."""
         voided = {uuid for uuid, *_ in self.voids}
@@ -278,8 +281,8 @@ class Page:
         foldable = self._foldable()
         if not foldable:
             return
-        tellings: dict[UUID, list[Telling]] = {}
-        unbounded: set[UUID] = set()
+        tellings: dict[str, list[Telling]] = {}
+        unbounded: set[str] = set()
         for uuid, version, position, row in self.tellings:
             if uuid not in foldable:
                 continue
@@ -461,11 +464,11 @@ class TrackerViewBase(TrackingRecorder):
         for uuid, actor_id, name, role, aliases, position in page.actors:
             c.execute(
                 "INSERT INTO actors VALUES (?,?,?,?,?,?)",
-                (actor_id, name, role, dumps(list(aliases)), position, uuid.hex),
+                (actor_id, name, role, dumps(list(aliases)), position, uuid),
             )
             self._put_aliases(c, actor_id, (*aliases, name, actor_id))
         for uuid, aliases in page.alias_additions:
-            c.execute("SELECT actor_id, aliases FROM actors WHERE uuid=?", (uuid.hex,))
+            c.execute("SELECT actor_id, aliases FROM actors WHERE uuid=?", (uuid,))
             row = c.fetchone()
             known = orjson.loads(row["aliases"])
             c.execute(
@@ -475,19 +478,17 @@ class TrackerViewBase(TrackingRecorder):
             self._put_aliases(c, row["actor_id"], aliases)
         c.executemany(
             "INSERT INTO developments VALUES (?,?,?,?)",
-            [(dev, kind, position, uuid.hex) for uuid, dev, kind, position in page.developments],
+            [(dev, kind, position, uuid) for uuid, dev, kind, position in page.developments],
         )
         names = {uuid: dev for uuid, dev, _, _ in page.developments}
-        unknown = sorted(
-            {uuid.hex for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names}
-        )
+        unknown = sorted({uuid for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names})
         for chunk in chunks(unknown, IN_LIST):
             marks = ",".join("?" * len(chunk))
             c.execute(
                 f"SELECT uuid, development_id FROM developments WHERE uuid IN ({marks})",  # noqa: S608
                 chunk,
             )
-            names.update({UUID(row["uuid"]): row["development_id"] for row in c.fetchall()})
+            names.update({row["uuid"]: row["development_id"] for row in c.fetchall()})
         c.executemany(
             "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
             " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
