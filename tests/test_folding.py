@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.folding import Telling, Version, fold, fold_onto
+from projections.folding import Telling, Version, _fold_groups, _Folding, _groups, fold, fold_onto
 
 DAYS = ("2022-03-01", "2022-03-02", "2022-03-05", "2022-04-01")
 
@@ -58,6 +58,12 @@ def test_fold_onto_the_last_version_equals_folding_everything(
     onto = fold_onto(versions[-1], later)
     if onto is not None:
         assert [*versions[:-1], *onto] == fold(told)
+
+
+@given(tellings())
+def test_a_development_told_once_folds_as_the_general_fold_does(told: list[Telling]) -> None:
+    once = told[:1]
+    assert fold(once) == _fold_groups(_Folding(), _groups(once))
 
 
 def telling(position: int, lower: str, upper: str, **fields: Any) -> Telling:
