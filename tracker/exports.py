@@ -390,7 +390,7 @@ def timelinejs(
     grouped by type."""
     names = Names(tracker.view.actors())
     developments = window(tracker, as_of, known_at, since, max_developments, "document")
-    reports = known_reports(tracker, known_at, since)
+    reports = known_reports(tracker.view.reports(), known_at, since)
     events = []
     for development in developments:
         start, finish = _event_dates(development)

@@ -273,13 +273,13 @@ def _development(
 
 
 def known_reports(
-    tracker: Tracker, known_at: str, since: str | None = None
+    reports: Iterable[dict[str, Any]], known_at: str, since: str | None = None
 ) -> list[dict[str, Any]]:
-    """The reports certainly published by K, in publication order; from ``since`` on,
-    those that may have been published on that day or later."""
+    """Of the view's ``reports`` (in publication order), those certainly published by
+    K; from ``since`` on, those that may have been published on that day or later."""
     return [
         r
-        for r in tracker.view.reports()
+        for r in reports
         if r["published_upper"] <= known_at and (since is None or r["published_upper"] >= since)
     ]
 
@@ -677,8 +677,9 @@ class Page:
         self.position = tracker.view.position(tracker.name)
         self.names = Names(tracker.view.actors())
         self.developments = window(tracker, as_of, known_at, since, max_developments, "page")
-        self.reports = known_reports(tracker, known_at, since)
-        self.report_by_id = {r["id"]: r for r in tracker.view.reports()}
+        every_report = list(tracker.view.reports())
+        self.reports = known_reports(every_report, known_at, since)
+        self.report_by_id = {r["id"]: r for r in every_report}
         self.anchors = {d.id: f"d-{d.id}" for d in self.developments}
         self.upcoming: list[Upcoming] = queries.upcoming(as_of, known_at)
         self.issues: list[IssueSummary] = [
