@@ -189,3 +189,86 @@ def test_a_writer_that_fails_stops_the_producer_and_removes_its_scratch_file(
     assert (result.exit_code, result.stderr) == (1, "Error: the disk is full\n")
     assert exported(small_store) == before
     assert list(tmp_path.glob(".tracker-import-*")) == []
+
+
+@pytest.fixture
+def produced_imports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The file names of each import a producer process served."""
+    import tracker.import_producer
+
+    served: list[tuple[str, ...]] = []
+    import_produced = tracker.import_producer.import_produced
+
+    def counted(session: Any, names: Any, *args: Any) -> dict[str, int]:
+        served.append(tuple(names))
+        return import_produced(session, names, *args)
+
+    monkeypatch.setattr(tracker.import_producer, "import_produced", counted)
+    return served
+
+
+def test_standard_input_goes_through_the_producer_as_a_file_does(
+    small_store: Invoke,
+    tmp_path: Path,
+    producer: None,
+    tiny_chunks: None,
+    produced_imports: list[tuple[str, ...]],
+) -> None:
+    records = _retellings(5)
+    result = small_store("import", "-", input=ndjson(records))
+    assert result.exit_code == 0, result.output
+    assert produced_imports == [("-",)]
+    small = _write(tmp_path / "small.ndjson", SMALL_STORE_RECORDS)
+    more = _write(tmp_path / "more.ndjson", records)
+    assert exported(small_store) == _in_one_process(tmp_path, small, more)
+    assert list(tmp_path.glob(".tracker-stdin-*")) == []  # the copy is gone
+
+
+def test_a_bad_record_on_standard_input_is_named_as_stdin_and_changes_nothing(
+    small_store: Invoke,
+    tmp_path: Path,
+    producer: None,
+    tiny_chunks: None,
+    produced_imports: list[tuple[str, ...]],
+) -> None:
+    good = _write(tmp_path / "good.ndjson", [{"type": "call", "id": "call-8", "report": "r1",
+                                              "participants": ["Trump", "Putin"]}])  # fmt: skip
+    records = [*_retellings(5), {"type": "call", "id": "call-9", "report": "r1",
+                                 "participants": ["Trump", "Pution"]}]  # fmt: skip
+    before = exported(small_store)
+    result = small_store("import", good, "-", "-", input=ndjson(records))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: <stdin>:8: unknown actor 'Pution' (did you mean")
+    assert produced_imports == [(good, "-", "-")]
+    assert exported(small_store) == before
+    assert list(tmp_path.glob(".tracker-stdin-*")) == []
+
+
+def test_standard_input_read_twice_is_read_once(
+    small_store: Invoke, tmp_path: Path, producer: None
+) -> None:
+    # As when stdin is read directly: the second '-' finds it at its end.
+    result = small_store("import", "-", "-", input=ndjson(_retellings(5)))
+    assert result.exit_code == 0, result.output
+    small = _write(tmp_path / "small.ndjson", SMALL_STORE_RECORDS)
+    more = _write(tmp_path / "more.ndjson", _retellings(5))
+    assert exported(small_store) == _in_one_process(tmp_path, small, more)
+
+
+def test_standard_input_that_cannot_be_copied_is_a_one_line_error(
+    small_store: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def full_disk(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tracker.records.shutil, "copyfileobj", full_disk)
+    before = exported(small_store)
+    result = small_store("import", "-", input=ndjson(_retellings(5)))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: cannot copy standard input to ")
+    assert result.stderr.endswith(": No space left on device\n")
+    assert result.stderr.count("\n") == 1
+    assert exported(small_store) == before
+    assert list(tmp_path.glob(".tracker-stdin-*")) == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -35,17 +35,23 @@ from tracker.records import Progress, apply_records, records_from_files
 
 
 def import_produced(
-    session: BulkSession, names: Sequence[str], base: Path, progress: Progress | None
+    session: BulkSession,
+    names: Sequence[str],
+    base: Path,
+    progress: Progress | None,
+    stdin_copy: Path | None = None,
 ) -> dict[str, int]:
-    """Import the files through a producer process, into the session's transaction."""
+    """Import the files (``-``: standard input, copied to ``stdin_copy``) through a
+    producer process, into the session's transaction."""
     app = session.app
     env = dict(app.env)
     # This process owns the scratch folder: it is removed however the producer ends,
     # even when this process stops it.
-    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=_scratch_parent(env)) as folder:
+    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=scratch_parent(env)) as folder:
         settings = {
             "env": env,
             "names": list(names),
+            "stdin_copy": stdin_copy,
             "base": base,
             "position": session.position,
             "chunk": records.IMPORT_CHUNK,
@@ -171,7 +177,7 @@ class ProducerSession(BulkSession):
         self.read = 0
 
 
-def _scratch_parent(env: dict[str, str]) -> str | None:
+def scratch_parent(env: Mapping[str, str]) -> str | None:
     """Beside a SQLite store, which is on a disk with room for the log it grows by;
     the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
     store = env.get("SQLITE_DBNAME")
@@ -191,7 +197,7 @@ def _produce(settings: dict[str, Any], send: Send) -> None:
             def count(size: int) -> None:
                 session.read += size
 
-            read = records_from_files(settings["names"], count)
+            read = records_from_files(settings["names"], count, settings["stdin_copy"])
             counts = apply_records(session, read, settings["base"], settings["chunk"])
             send(("done", counts))
         finally:
