@@ -10,7 +10,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from projections.view import SCHEMA, TrackerViewBase
+from projections.view import SCHEMA, VIEW_TABLES, Statements, TrackerViewBase
 
 
 def postgres_statement(statement: str) -> str:
@@ -32,6 +32,14 @@ class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
     def _begin(self, cursor: Any) -> None:
         # The view's tables live in the store's schema, beside the library's own.
         cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
+
+    def _analyze(self, c: Statements) -> None:
+        # Autovacuum analyzes a table some time after it changes: until then, a store
+        # just imported or rebuilt had no statistics, and the planner scanned an index
+        # of every version for a handful of ids (state at 100,000 accounts: 90 ms
+        # instead of 34 ms). ANALYZE samples a fixed number of rows: 0.4 s there.
+        for table in VIEW_TABLES:
+            c.execute(f"ANALYZE {table}")
 
     def _lock_for_page(self, cursor: Any) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.tracking_table,))

@@ -439,6 +439,16 @@ class TrackerViewBase(TrackingRecorder):
         finally:
             self._cursor = None
 
+    def refresh_statistics(self) -> None:
+        """Inside ``borrow``, after a bulk load: tell the query planner how large the
+        views now are, where the backend plans from statistics."""
+        if self._cursor is None:
+            raise RuntimeError("refresh_statistics() belongs inside borrow()")
+        self._analyze(self._cursor)
+
+    def _analyze(self, c: Statements) -> None:
+        """SQLite keeps no statistics here: its queries name their indexes."""
+
     def track(self, tracking: Tracking) -> None:
         """Record the last event of a page as applied (inside ``page``)."""
         if self._cursor is None:
@@ -747,6 +757,7 @@ class TrackerViewBase(TrackingRecorder):
             finally:
                 self._cursor = None
             self._create_query_indexes(c)
+            self._analyze(c)
 
     def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
         """A bigger page cache for a long transaction, where the backend has one."""

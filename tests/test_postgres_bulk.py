@@ -21,6 +21,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
+from projections.view import VIEW_TABLES
+from tests.conftest import FIXTURE_FILES
 from tests.postgres_server import PostgresServer
 from tests.test_recorders import assert_chain_unbroken
 from tracker.postgres_recorder import INSERT_CHUNK, ChainedPostgresApplicationRecorder
@@ -177,3 +179,49 @@ class TestPostgresBulkAppend:
         assert after is not None
         assert after[0] > 1
         assert_chain_unbroken(recorder)
+
+
+def planner_rows(server: PostgresServer, schema: str) -> dict[str, float]:
+    """Each view table's row count as the planner knows it (-1: never analyzed)."""
+    with psycopg.connect(server.url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT c.relname, c.reltuples FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = ANY(%s)",
+            (schema, list(VIEW_TABLES)),
+        ).fetchall()
+    return {name: float(count) for name, count in rows}
+
+
+def run_tracker(store_url: str, *args: str) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    result = CliRunner().invoke(main, ["--store", store_url, *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_large_import_and_a_rebuild_leave_the_views_analyzed(
+    postgres_server: PostgresServer, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without statistics the planner scanned an index of every version for a handful
+    # of ids, until autovacuum came by.
+    import tracker.bulk
+
+    store_url = postgres_server.store_url(schema)
+    monkeypatch.setattr(tracker.bulk, "REFRESH_STATISTICS_MIN_EVENTS", 90)
+    run_tracker(store_url, "import", *(str(path) for path in FIXTURE_FILES))
+    counted = planner_rows(postgres_server, schema)
+    assert sorted(counted) == sorted(VIEW_TABLES)
+    assert counted["tellings"] == 74
+    assert counted["reports"] > 0
+    with psycopg.connect(postgres_server.url, autocommit=True) as connection:
+        for table in VIEW_TABLES:  # forget the statistics: a rebuild must gather them again
+            connection.execute(
+                "UPDATE pg_class SET reltuples = -1 WHERE relname = %s"
+                " AND relnamespace = %s::regnamespace",
+                (table, schema),
+            )
+    run_tracker(store_url, "rebuild")
+    assert planner_rows(postgres_server, schema)["tellings"] == 74
