@@ -192,8 +192,11 @@ def test_a_writer_that_fails_stops_the_producer_and_removes_its_scratch_file(
 
 
 @pytest.fixture
-def produced_imports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """The file names of each import a producer process served."""
+def produced_imports(
+    monkeypatch: pytest.MonkeyPatch, producer: None, tiny_chunks: None
+) -> list[tuple[str, ...]]:
+    """The file names of each import a producer process served (every import, in tiny
+    chunks)."""
     import tracker.import_producer
 
     served: list[tuple[str, ...]] = []
@@ -208,11 +211,7 @@ def produced_imports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
 
 
 def test_standard_input_goes_through_the_producer_as_a_file_does(
-    small_store: Invoke,
-    tmp_path: Path,
-    producer: None,
-    tiny_chunks: None,
-    produced_imports: list[tuple[str, ...]],
+    small_store: Invoke, tmp_path: Path, produced_imports: list[tuple[str, ...]]
 ) -> None:
     records = _retellings(5)
     result = small_store("import", "-", input=ndjson(records))
@@ -225,11 +224,7 @@ def test_standard_input_goes_through_the_producer_as_a_file_does(
 
 
 def test_a_bad_record_on_standard_input_is_named_as_stdin_and_changes_nothing(
-    small_store: Invoke,
-    tmp_path: Path,
-    producer: None,
-    tiny_chunks: None,
-    produced_imports: list[tuple[str, ...]],
+    small_store: Invoke, tmp_path: Path, produced_imports: list[tuple[str, ...]]
 ) -> None:
     good = _write(tmp_path / "good.ndjson", [{"type": "call", "id": "call-8", "report": "r1",
                                               "participants": ["Trump", "Putin"]}])  # fmt: skip
