@@ -161,10 +161,15 @@ def folded_page(events: Iterable[tuple[Any, int]], published: dict[str, tuple[st
     writes. ``published`` gathers reports' publication bounds as pages go by; a
     development that cites a report not in it is left for the writer to fold."""
     page = page_of(events)
-    for report_id, _, _, lower, upper, *_ in page.reports:
-        published[report_id] = (lower, upper)
+    learn_publications(page, published)
     page.fold_new(published, partly=True)
     return page
+
+
+def learn_publications(page: Page, published: dict[str, tuple[str, str]]) -> None:
+    """Add the publication bounds of the page's reports to ``published``."""
+    for report_id, _, _, lower, upper, *_ in page.reports:
+        published[report_id] = (lower, upper)
 
 
 def page_of(events: Iterable[tuple[Any, int]]) -> Page:

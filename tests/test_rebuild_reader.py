@@ -18,6 +18,7 @@ import pytest
 
 import tracker.application
 import tracker.rebuild_reader
+import tracker.records
 from tests.conftest import Invoke, ndjson
 from tests.store_sql import run_sql
 from tests.test_bulk_import import _retellings
@@ -129,3 +130,30 @@ def test_the_cli_rebuilds_a_long_log_with_a_reader(tmp_path: Path) -> None:
     assert rebuilt.stdout == f"read models rebuilt to log position {position}\n".encode()
     again = subprocess.run([*tracker_cli, "state", "--json"], capture_output=True, check=False)
     assert orjson.loads(again.stdout) == orjson.loads(state.stdout)
+
+
+def test_readers_take_turns_over_positions_the_log_skips(
+    small_store: Invoke,
+    small_pages: None,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each reader decodes every other range of positions: a range the log skips
+    entirely (a failed import on PostgreSQL) is passed over, and the views are the
+    views one process builds."""
+    monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 2)  # appended before it fails
+    bad = [*_retellings(9), {"type": "call", "id": "call-9", "report": "nowhere"}]
+    assert small_store("import", "-", input=ndjson(bad)).exit_code == 1
+    assert small_store("import", "-", input=ndjson(_retellings(9))).exit_code == 0
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        log = [notification.id for notification in app.notifications()]
+        if store_url.startswith("postgresql"):
+            assert log[-1] - len(log) >= 2 * tracker.application.REBUILD_PAGE  # empty ranges
+        alone = _rebuilt(app, monkeypatch, reader=False)
+        assert tracker.rebuild_reader.READERS == 2
+        assert _rebuilt(app, monkeypatch, reader=True) == alone
+        assert app.view.position(app.name) == log[-1]
+    finally:
+        app.close()
