@@ -287,28 +287,33 @@ class Page:
             if uuid not in foldable:
                 continue
             report_id = row["report_id"]
-            report_bounds = bounds.get(report_id)
-            if report_bounds is None:
+            if report_id not in bounds:
                 if not partly:
                     raise KeyError(f"report {report_id!r} is not in the read models")
                 unbounded.add(uuid)
                 continue
-            tellings.setdefault(uuid, []).append(
-                Telling(
-                    position=position,
-                    version=version,
-                    report_id=report_id,
-                    known_lower=report_bounds[0],
-                    known_upper=report_bounds[1],
-                    fields=row.get("fields", {}),
-                    retraction=bool(row.get("retraction")),
-                )
-            )
+            tellings.setdefault(uuid, []).append(_page_telling(version, position, row, bounds))
         for uuid, development_tellings in tellings.items():
             if uuid not in unbounded:
                 development_id, kind = foldable[uuid]
                 self.folded.extend(_version_rows(development_id, kind, development_tellings))
                 self.folded_ids.add(uuid)
+
+
+def _page_telling(
+    version: int, position: int, row: dict[str, Any], bounds: Mapping[str, tuple[str, str]]
+) -> Telling:
+    """A page's telling as the fold sees it, its report's publication bounds given."""
+    known_lower, known_upper = bounds[row["report_id"]]
+    return Telling(
+        position=position,
+        version=version,
+        report_id=row["report_id"],
+        known_lower=known_lower,
+        known_upper=known_upper,
+        fields=row.get("fields", {}),
+        retraction=bool(row.get("retraction")),
+    )
 
 
 # The last days of a window of strikes, where its latest are looked for first.
@@ -524,7 +529,7 @@ class TrackerViewBase(TrackingRecorder):
         )
         # A development first told in this page, and not voided in it, has all its
         # tellings in the page: fold it from memory (unless a reader process already
-        # did). Any other is read back and refolded.
+        # did). Any other is folded onto its latest version, or read back and refolded.
         page.fold_new(self._published_bounds(c, page.reports_to_fold()))
         c.executemany(INSERT_VERSION, page.folded)
         voided = {names[uuid] for uuid, *_ in page.voids}
@@ -576,15 +581,7 @@ class TrackerViewBase(TrackingRecorder):
                         revisions=data["revisions"],
                     ),
                     [
-                        Telling(
-                            position=position,
-                            version=version,
-                            report_id=r["report_id"],
-                            known_lower=bounds[r["report_id"]][0],
-                            known_upper=bounds[r["report_id"]][1],
-                            fields=r.get("fields", {}),
-                            retraction=bool(r.get("retraction")),
-                        )
+                        _page_telling(version, position, r, bounds)
                         for version, position, r in tellings
                     ],
                 )
