@@ -13,6 +13,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
@@ -137,6 +138,22 @@ class Tracker(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return construct_transcoder()
+
+    @contextmanager
+    def filling_empty_store(self) -> Iterator[None]:
+        """Around one long transaction that may fill an empty store (a large import):
+        an empty SQLite store, open nowhere else, takes it with a rollback journal
+        instead of its WAL (see ``tracker.recorders.rollback_journal``)."""
+        from tracker.recorders import ImmediateConnectionPool, rollback_journal
+
+        pools = [cast(Any, self.recorder).datastore.pool, cast(Any, self.view).datastore.pool]
+        if self.last_position() or not all(
+            isinstance(pool, ImmediateConnectionPool) for pool in pools
+        ):
+            yield
+            return
+        with rollback_journal(pools):
+            yield
 
     # -- commands --------------------------------------------------------------------
 
@@ -373,24 +390,34 @@ class Batch:
         key = name.strip().casefold()
         if key in self._aliases:
             return self._aliases[key]
-        found = self.app.view.resolve_actor(key)
+        found = self._stored_actor(key)
         if found is not None:
             if self.session is not None:
                 self._aliases[key] = found
             return found
         close: list[str] = []
         if len(name) <= MAX_NAME_TO_MATCH:
-            known = [alias for alias, _ in self.app.view.all_aliases()] + list(self._aliases)
+            known = self._stored_aliases() + list(self._aliases)
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise UnknownActor(f"unknown actor {shorten(name)!r}{hint}")
+
+    def _stored_actor(self, alias_key: str) -> str | None:
+        if self.session is not None:
+            return self.session.stored_actor(alias_key)
+        return self.app.view.resolve_actor(alias_key)
+
+    def _stored_aliases(self) -> list[str]:
+        if self.session is not None:
+            return self.session.stored_aliases()
+        return [alias for alias, _ in self.app.view.all_aliases()]
 
     def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
         for alias in aliases:
             if not isinstance(alias, str) or not alias.strip():
                 raise InvalidRecord(f"alias {alias!r} must be a non-empty string")
             key = alias.strip().casefold()
-            owner = self._aliases.get(key) or self.app.view.resolve_actor(key)
+            owner = self._aliases.get(key) or self._stored_actor(key)
             if owner is not None and owner != actor_id:
                 raise DuplicateId(f"alias {alias!r} already names actor {owner!r}")
             self._aliases[key] = actor_id

@@ -84,6 +84,13 @@ class BulkSession:
                 self._remember(aggregate)
         return set(wanted) - set(events_by_originator)
 
+    def stored_actor(self, alias_key: str) -> str | None:
+        """The actor an alias names in the store (not in this session)."""
+        return self.app.view.resolve_actor(alias_key)
+
+    def stored_aliases(self) -> list[str]:
+        return [alias for alias, _ in self.app.view.all_aliases()]
+
     def _stored_events(self, uuids: list[UUID]) -> Iterable[StoredEvent]:
         """The stored events of these aggregates, each one's in order."""
         return self.app.recorder.events_on(self.cursor, uuids)  # type: ignore[attr-defined,no-any-return]

@@ -31,6 +31,7 @@ from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
 from tracker.chunks import IN_LIST, chunks
 from tracker.errors import StoreError, TrackerError
+from tracker.recorders import KEEP_JOURNAL_MODE
 from tracker.records import Progress, apply_records, records_from_files
 
 
@@ -44,7 +45,7 @@ def import_produced(
     """Import the files (``-``: standard input, copied to ``stdin_copy``) through a
     producer process, into the session's transaction."""
     app = session.app
-    env = dict(app.env)
+    env = {**app.env, KEEP_JOURNAL_MODE: "yes"}
     # This process owns the scratch folder: it is removed however the producer ends,
     # even when this process stops it.
     with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=scratch_parent(env)) as folder:
@@ -145,6 +146,15 @@ class ProducerSession(BulkSession):
         self.scratch = scratch
         self.send = send
         self.read = 0  # bytes read since the last chunk was sent
+
+    # An empty store is not read at all: an import may hold it with a rollback journal
+    # (see Tracker.filling_empty_store), and a read would wait for the import's end.
+
+    def stored_actor(self, alias_key: str) -> str | None:
+        return None if self.store_was_empty else super().stored_actor(alias_key)
+
+    def stored_aliases(self) -> list[str]:
+        return [] if self.store_was_empty else super().stored_aliases()
 
     def _stored_events(self, uuids: list[UUID]) -> Iterable[StoredEvent]:
         """What the store held when the import began, then what this import made."""

@@ -11,6 +11,7 @@ behind the tracker's back breaks the chain at that position.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -72,6 +73,51 @@ def sorting_cache(cursor: Any) -> Iterator[None]:
     finally:
         cursor.execute("PRAGMA threads = 0")
         cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+# A helper process of an import sets this in its environment: the store it opens may
+# be in the rollback journal mode an import into an empty store puts it in.
+KEEP_JOURNAL_MODE = "SQLITE_KEEP_JOURNAL_MODE"
+# The rollback journal an import into an empty store is written with.
+LOADING_JOURNAL_MODE = "truncate"
+
+
+@contextmanager
+def rollback_journal(pools: Sequence[ImmediateConnectionPool]) -> Iterator[bool]:
+    """The store in a rollback journal mode for the duration, when no other connection
+    has it open; whether it is. For a long transaction that fills an empty store.
+
+    In WAL mode, a transaction larger than the page cache spills its pages into the
+    WAL, finds every page it reads again among the WAL's frames, and at its end the
+    checkpoint writes the whole store a second time: a million-account import
+    wrote 2 GB twice. A rollback journal keeps only the pages the transaction changes
+    that existed before it: in an empty store, next to none. A crash leaves a journal
+    that rolls the store back to empty, and then the library puts it back in WAL mode.
+    Meanwhile other processes cannot read the store: they wait for the lock.
+    """
+    if not _set_journal_mode(pools, LOADING_JOURNAL_MODE):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _set_journal_mode(pools, "wal")
+
+
+def _set_journal_mode(pools: Sequence[ImmediateConnectionPool], mode: str) -> bool:
+    # Every other connection must be closed: each connection to a store in WAL mode
+    # holds a shared lock that keeps it in WAL mode.
+    for pool in pools:
+        pool.close_idle()
+        pool.is_journal_mode_wal = True  # new connections: leave the mode as it is
+    connection = pools[0].get_connection()
+    try:
+        row = connection._sqlite_conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()
+    except sqlite3.OperationalError:
+        return False  # another connection, perhaps another process's, has it open
+    finally:
+        pools[0].put_connection(connection)
+    return str(row[0]).lower() == mode
 
 
 def chain_hash(previous: str, position: int, event: StoredEvent) -> str:
@@ -275,6 +321,12 @@ class ImmediateConnection(SQLiteConnection):
 
 
 class ImmediateConnectionPool(SQLiteConnectionPool):
+    def close_idle(self) -> None:
+        """Close the connections waiting in the pool (those in use stay open)."""
+        with self._put_condition:
+            while self._pool:
+                self._pool.popleft().close()
+
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
         sqlite_conn = connection._sqlite_conn
@@ -306,3 +358,7 @@ class TrackerSQLiteFactory(SQLiteFactory):
         self.datastore.pool = ImmediateConnectionPool(
             db_name=stock.pool.db_name, lock_timeout=stock.pool.lock_timeout
         )
+        if self.env.get(KEEP_JOURNAL_MODE) == "yes":
+            # Tells the library the store is in WAL mode already, so that it does not
+            # wait for the write lock to put it back while an import holds it.
+            self.datastore.pool.is_journal_mode_wal = True

@@ -204,9 +204,10 @@ def _import_files(
     if _total_size(paths) >= PARALLEL_IMPORT_MIN_BYTES:
         from tracker.import_producer import import_produced
 
-        return in_bulk_session(
-            app, lambda session: import_produced(session, names, base, progress, stdin_copy)
-        )
+        with app.filling_empty_store():
+            return in_bulk_session(
+                app, lambda session: import_produced(session, names, base, progress, stdin_copy)
+            )
     return import_records(app, records_from_files(names, progress, stdin_copy), base)
 
 

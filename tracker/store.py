@@ -137,7 +137,10 @@ def _has_log_table(path: Path) -> bool:
         finally:
             connection.close()
     except sqlite3.OperationalError as error:
-        raise StoreError(f"{path}: cannot read the store ({error})") from None
+        hint = ""
+        if "locked" in str(error):  # an import filling an empty store: see rollback_journal
+            hint = ": an import into an empty store locks it until it ends"
+        raise StoreError(f"{path}: cannot read the store ({error}){hint}") from None
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path}: not a tracker store ({error})") from None
     return row is not None
