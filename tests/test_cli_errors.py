@@ -148,6 +148,8 @@ BAD_RECORDS: list[Any] = [
     pytest.param(b'"actor"', "JSON object", id="string"),
     pytest.param({"id": "x", "name": "X"}, "'type'", id="missing-type"),
     pytest.param({"type": 3, "id": "x"}, "'type'", id="type-not-string"),
+    pytest.param({"type": ["call"], "id": "x"}, "'type'", id="type-a-list"),
+    pytest.param({"type": {"call": 1}, "actor": "x"}, "'type'", id="type-an-object"),
     pytest.param({"type": "phonecall", "id": "x"}, "unknown record type 'phonecall'", id="type"),
     pytest.param(call(colour="red"), "unknown field 'colour'", id="unknown-field"),
     pytest.param(

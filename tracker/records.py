@@ -296,7 +296,7 @@ def _apply_chunk(
     batch.prefetch(
         str(record.data["id"])
         for record in records
-        if record.data.get("type") in KINDS and isinstance(record.data.get("id"), str)
+        if isinstance(record.data.get("id"), str) and _is_kind(record.data.get("type"))
     )
     for record in records:
         try:
@@ -308,6 +308,10 @@ def _apply_chunk(
         kind = str(record.data["type"])
         counts[kind] = counts.get(kind, 0) + 1
     return counts
+
+
+def _is_kind(value: Any) -> bool:
+    return isinstance(value, str) and value in KINDS
 
 
 def _apply(batch: Batch, record: Record, base: Path) -> None:
