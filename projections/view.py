@@ -241,24 +241,6 @@ class Page:
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
     folded_ids: set[str] = attrs.Factory(set)
 
-    def renumber(self, positions: Mapping[int, int]) -> None:
-        """Move the page's rows to other log positions: a producer process numbers the
-        events before they are appended, and PostgreSQL's positions may have gaps."""
-        self.reports = [(*row[:-1], positions[row[-1]]) for row in self.reports]
-        self.actors = [(*row[:5], positions[row[5]]) for row in self.actors]
-        self.developments = [
-            (uuid, development_id, kind, positions[position])
-            for uuid, development_id, kind, position in self.developments
-        ]
-        self.tellings = [
-            (uuid, version, positions[position], row)
-            for uuid, version, position, row in self.tellings
-        ]
-        self.voids = [
-            (uuid, version, positions[position], reason)
-            for uuid, version, position, reason in self.voids
-        ]
-
     def _foldable(self) -> dict[str, tuple[str, str]]:
         """The developments first told in this page and not voided in it, not folded
         yet: all their tellings are in the page."""

@@ -24,7 +24,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking
 
 if TYPE_CHECKING:
-    from projections.view import Page
     from tracker.application import Batch, Tracker
 
 # Aggregates kept between chunks (about 2 KB each); a retelling of an older development
@@ -109,24 +108,27 @@ class BulkSession:
             self._remember(aggregate)
         if not batch.events:
             return
-        app = self.app
-        stored = [app.mapper.to_stored_event(event) for event in batch.events]
+        stored = [self.app.mapper.to_stored_event(event) for event in batch.events]
+        self._project(batch.events, self._append_stored(stored))
+
+    def append_produced(self, stored: Sequence[StoredEvent]) -> None:
+        """Events a producer process made and encoded (``tracker.import_producer``).
+
+        They are decoded again here for the views: this process had time to spare, the
+        producer none, and sending view rows along cost it more than decoding costs
+        here (a million-account import: 86.8 s with the rows sent, 75.5 s without)."""
+        to_domain_event = self.app.mapper.to_domain_event
         positions = self._append_stored(stored)
-        app.projection.process_page(
+        self._project([to_domain_event(event) for event in stored], positions)
+
+    def _project(self, events: Sequence[Any], positions: Sequence[int]) -> None:
+        name = self.app.name
+        self.app.projection.process_page(
             [
-                (event, Tracking(app.name, position))
-                for event, position in zip(batch.events, positions, strict=True)
+                (event, Tracking(name, position))
+                for event, position in zip(events, positions, strict=True)
             ]
         )
-
-    def append_produced(self, stored: Sequence[StoredEvent], page: Page, first: int) -> None:
-        """Events a producer process made (``tracker.import_producer``), with their view
-        rows, which it numbered from ``first`` on."""
-        positions = self._append_stored(stored)
-        if list(positions) != list(range(first, first + len(stored))):
-            page.renumber({first + index: position for index, position in enumerate(positions)})
-        self.app.view.apply_page(page)
-        self.app.view.track(Tracking(self.app.name, self.position))
 
     def _append_stored(self, stored: Sequence[StoredEvent]) -> Sequence[int]:
         positions: Sequence[int] = self.app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
-"""A second process that turns an import's records into events and view rows.
+"""A second process that turns an import's records into stored events.
 
 Most of an import is Python that needs no write lock: parsing and checking each
-record, building its event and encoding it, turning it into view rows. A producer
-process (see ``tracker.child_process``) does that on the machine's other core, while
-this process, which holds the store's write lock, appends the chunk before into the log
-and the views, and folds the developments it tells. One transaction still
+record, building its event and encoding it. A producer process (see
+``tracker.child_process``) does that on the machine's other core, while this process,
+which holds the store's write lock, appends the chunk before into the log, decodes it
+again for the views, and folds the developments it tells. One transaction still
 holds everything: a bad record anywhere, or either process stopping, leaves the store
 as it was.
 
@@ -24,7 +24,6 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from projections.projection import page_of
 from tracker import records
 from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession
@@ -69,8 +68,8 @@ def _write_produced(
         while True:
             message = receive()
             if message[0] == "chunk":
-                _, rows, page, first, read = message
-                session.append_produced([StoredEvent(*row) for row in rows], page, first)
+                _, rows, read = message
+                session.append_produced([StoredEvent(*row) for row in rows])
                 if progress is not None:
                     progress(read)
             elif message[0] == "done":
@@ -172,18 +171,13 @@ class ProducerSession(BulkSession):
             return
         stored = [self.app.mapper.to_stored_event(event) for event in batch.events]
         self.scratch.add(stored)
-        first = self.position + 1
-        positions = range(first, first + len(stored))
-        # Not folded here: the writer has time to spare, this process has none.
-        page = page_of(zip(batch.events, positions, strict=True))
-        self.position += len(stored)
         # The events' fields, not StoredEvent objects: a frozen dataclass holding a UUID
         # pickles seven times slower, and unpickles nine times slower, than this tuple.
         rows = [
             (_uuid(event.originator_id).hex, event.originator_version, event.topic, event.state)
             for event in stored
         ]
-        self.send(("chunk", rows, page, first, self.read))
+        self.send(("chunk", rows, self.read))
         self.read = 0
 
 
