@@ -155,17 +155,6 @@ def _(event: Development.Voided, page: Page, position: int) -> None:
     page.voids.append((event.originator_id.hex, event.voided_version, position, event.reason))
 
 
-def folded_page(events: Iterable[tuple[Any, int]], published: dict[str, tuple[str, str]]) -> Page:
-    """The view rows of events at their log positions, with the developments the page
-    tells in full already folded: the work a helper process does for the one that
-    writes. ``published`` gathers reports' publication bounds as pages go by; a
-    development that cites a report not in it is left for the writer to fold."""
-    page = page_of(events)
-    learn_publications(page, published)
-    page.fold_new(published, partly=True)
-    return page
-
-
 def learn_publications(page: Page, published: dict[str, tuple[str, str]]) -> None:
     """Add the publication bounds of the page's reports to ``published``."""
     for report_id, _, _, lower, upper, *_ in page.reports:

@@ -108,27 +108,28 @@ class BulkSession:
             self._remember(aggregate)
         if not batch.events:
             return
-        stored = [self.app.mapper.to_stored_event(event) for event in batch.events]
-        self._project(batch.events, self._append_stored(stored))
+        app = self.app
+        stored = [app.mapper.to_stored_event(event) for event in batch.events]
+        positions = self._append_stored(stored)
+        app.projection.process_page(
+            [
+                (event, Tracking(app.name, position))
+                for event, position in zip(batch.events, positions, strict=True)
+            ]
+        )
 
     def append_produced(self, stored: Sequence[StoredEvent]) -> None:
         """Events a producer process made and encoded (``tracker.import_producer``).
 
-        They are decoded again here for the views: this process had time to spare, the
-        producer none, and sending view rows along cost it more than decoding costs
+        Their view rows are read from them here: this process had time to spare, the
+        producer none, and sending view rows along cost it more than reading them costs
         here (a million-account import: 86.8 s with the rows sent, 75.5 s without)."""
-        to_domain_event = self.app.mapper.to_domain_event
-        positions = self._append_stored(stored)
-        self._project([to_domain_event(event) for event in stored], positions)
+        from projections.stored_rows import page_of_stored
 
-    def _project(self, events: Sequence[Any], positions: Sequence[int]) -> None:
-        name = self.app.name
-        self.app.projection.process_page(
-            [
-                (event, Tracking(name, position))
-                for event, position in zip(events, positions, strict=True)
-            ]
-        )
+        positions = self._append_stored(stored)
+        view = self.app.view
+        view.apply_page(page_of_stored(zip(stored, positions, strict=True), self.app.mapper))
+        view.track(Tracking(self.app.name, self.position))
 
     def _append_stored(self, stored: Sequence[StoredEvent]) -> Sequence[int]:
         positions: Sequence[int] = self.app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from typing import Any
 
-from projections.projection import folded_page, learn_publications, page_of
+from projections.projection import learn_publications
+from projections.stored_rows import UnreadableEvent, page_of_stored
 from projections.view import Page
 from tracker.child_process import Send, child_process, serve
 from tracker.errors import StoreError, unappliable_event, unappliable_events
@@ -81,25 +82,23 @@ def _read(settings: Any, send: Send) -> None:
                 topics=() if mine else (get_topic(Report.Registered),),
                 inclusive_of_start=False,
             )
-            events = []
-            for notification in notifications:
-                try:
-                    events.append((app.mapper.to_domain_event(notification), notification.id))
-                except Exception as error:  # a tampered log need not decode
-                    send(str(unappliable_event(notification.id, error)))
-                    return
-            if not mine:
-                learn_publications(page_of(events), published)
-                continue
-            if not events:
-                send(None)
+            if not notifications:
+                if mine:
+                    send(None)
                 continue
             try:
-                page = folded_page(events, published)
-            except Exception as error:
-                send(str(unappliable_events(events[0][1], events[-1][1], error)))
+                page = page_of_stored(((n, n.id) for n in notifications), app.mapper)
+                learn_publications(page, published)
+                if mine:  # developments citing a report not yet published are left to the writer
+                    page.fold_new(published, partly=True)
+            except UnreadableEvent as unreadable:  # a tampered log need not decode
+                send(str(unappliable_event(unreadable.position, unreadable.error)))
                 return
-            send((page, notifications[0].id, notifications[-1].id))
+            except Exception as error:
+                send(str(unappliable_events(notifications[0].id, notifications[-1].id, error)))
+                return
+            if mine:
+                send((page, notifications[0].id, notifications[-1].id))
     except BrokenPipeError:
         raise  # the parent stopped
     except Exception as error:
