@@ -310,6 +310,12 @@ def _apply_chunk(
     return counts
 
 
+_ALLOWED_KEYS: dict[str, frozenset[str]] = {
+    **RECORD_KEYS,
+    **{kind: ACCOUNT_KEYS | {spec.name for spec in specs} for kind, specs in KINDS.items()},
+}
+
+
 def _is_kind(value: Any) -> bool:
     return isinstance(value, str) and value in KINDS
 
@@ -319,13 +325,11 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
     kind = data.get("type")
     if not isinstance(kind, str):
         raise InvalidRecord("a record needs a string 'type'")
-    allowed = RECORD_KEYS.get(kind)
+    allowed = _ALLOWED_KEYS.get(kind)
     if allowed is None:
-        if kind not in KINDS:
-            raise InvalidRecord(f"unknown record type {kind!r}")
-        allowed = ACCOUNT_KEYS | {spec.name for spec in KINDS[kind]}
-    unknown = sorted(set(data) - allowed)
-    if unknown:
+        raise InvalidRecord(f"unknown record type {kind!r}")
+    if not allowed.issuperset(data):
+        unknown = sorted(set(data) - allowed)
         raise InvalidRecord(f"unknown field {unknown[0]!r} for a {kind} record")
     if kind == "actor":
         aliases = data.get("aliases") or []
