@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -221,6 +222,10 @@ def dumps(value: Any) -> str:
 
 
 INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+INSERT_TELLING = (
+    "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
+    " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 @attrs.define
@@ -240,6 +245,8 @@ class Page:
     # The version rows of the developments folded from the page alone, and their ids.
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
     folded_ids: set[str] = attrs.Factory(set)
+    # Their tellings' rows as inserted, made by the helper process that folded them.
+    settled_tellings: list[tuple[Any, ...]] = attrs.Factory(list)
 
     def _foldable(self) -> dict[str, tuple[str, str]]:
         """The developments first told in this page and not voided in it, not folded
@@ -280,6 +287,41 @@ class Page:
                 development_id, kind = foldable[uuid]
                 self.folded.extend(_version_rows(development_id, kind, development_tellings))
                 self.folded_ids.add(uuid)
+
+    def settle_folded(self) -> None:
+        """Turn the tellings of the folded developments into the rows inserted: in a
+        rebuild's reader process, which has time to spare, while the one that writes
+        has none (it would encode each one's fields, after unpickling them as dicts)."""
+        names = {uuid: development_id for uuid, development_id, _, _ in self.developments}
+        kept: list[tuple[str, int, int, dict[str, Any]]] = []
+        for telling in self.tellings:
+            uuid, version, position, row = telling
+            if uuid in self.folded_ids:
+                self.settled_tellings.append(_telling_row(names[uuid], version, position, row))
+            else:
+                kept.append(telling)
+        self.tellings = kept
+
+
+_first = itemgetter(0)
+
+
+def _telling_row(
+    development_id: str, version: int, position: int, row: dict[str, Any]
+) -> tuple[Any, ...]:
+    """A telling as the tellings table takes it (INSERT_TELLING)."""
+    return (
+        position,
+        development_id,
+        version,
+        1 if row.get("retraction") else 0,
+        row["report_id"],
+        dumps(row.get("fields", {})),
+        row.get("quote"),
+        row.get("attributed_to"),
+        row.get("note"),
+        row.get("reason"),
+    )
 
 
 def _page_telling(
@@ -486,25 +528,13 @@ class TrackerViewBase(TrackingRecorder):
                 chunk,
             )
             names.update({row["uuid"]: row["development_id"] for row in c.fetchall()})
-        c.executemany(
-            "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
-            " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    position,
-                    names[uuid],
-                    version,
-                    1 if row.get("retraction") else 0,
-                    row["report_id"],
-                    dumps(row.get("fields", {})),
-                    row.get("quote"),
-                    row.get("attributed_to"),
-                    row.get("note"),
-                    row.get("reason"),
-                )
-                for uuid, version, position, row in page.tellings
-            ],
-        )
+        rows = [
+            _telling_row(names[uuid], version, position, row)
+            for uuid, version, position, row in page.tellings
+        ]
+        if page.settled_tellings:  # two runs of positions: merged in order, in one pass
+            rows = sorted([*page.settled_tellings, *rows], key=_first)
+        c.executemany(INSERT_TELLING, rows)
         c.executemany(
             "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
             [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],

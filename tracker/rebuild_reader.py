@@ -91,6 +91,7 @@ def _read(settings: Any, send: Send) -> None:
                 learn_publications(page, published)
                 if mine:  # developments citing a report not yet published are left to the writer
                     page.fold_new(published, partly=True)
+                    page.settle_folded()
             except UnreadableEvent as unreadable:  # a tampered log need not decode
                 send(str(unappliable_event(unreadable.position, unreadable.error)))
                 return
