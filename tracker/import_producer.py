@@ -3,10 +3,10 @@
 Most of an import is Python that needs no write lock: parsing and checking each
 record, building its event and encoding it. A producer process (see
 ``tracker.child_process``) does that on the machine's other core, while this process,
-which holds the store's write lock, appends the chunk before into the log, decodes it
-again for the views, and folds the developments it tells. One transaction still
-holds everything: a bad record anywhere, or either process stopping, leaves the store
-as it was.
+which holds the store's write lock, appends the chunk before into the log, reads its
+view rows from it (``projections.stored_rows``), and folds the developments it tells.
+One transaction still holds everything: a bad record anywhere, or either process
+stopping, leaves the store as it was.
 
 The producer sees the store as it was committed when the import took the lock; what
 the import has appended since, it does not. So it keeps the events it makes in a
@@ -140,6 +140,7 @@ class ProducerSession(BulkSession):
     """A bulk session whose chunks are sent to the process that writes them."""
 
     def __init__(self, app: Tracker, scratch: ScratchEvents, position: int, send: Send) -> None:
+        # It appends nothing itself: its position stays the log's when the import began.
         super().__init__(app, cursor=None, position=position)
         self.store_was_empty = position == 0
         self.scratch = scratch

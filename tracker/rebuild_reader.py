@@ -1,9 +1,10 @@
 """Processes that read and decode the log for a rebuild.
 
-A rebuild spends about half its time in Python that needs nothing but the log: decoding
-each stored event, turning it into view rows, folding the developments first told in a
-page. Reader processes (see ``tracker.child_process``) do that work and send ready
-pages, while this process writes the pages before them. There are two, taking turns by
+A rebuild spends much of its time in Python that needs nothing but the log: reading
+each stored event's view rows (``projections.stored_rows``), folding the developments
+first told in a page, making their tellings' rows. Reader processes (see
+``tracker.child_process``) do that work and send ready pages, while this process writes
+the pages before them. There are two, taking turns by
 ranges of log positions: with one, this process waited for it a third of the time. Each
 also reads the reports of the other's ranges, whose publication dates its folds need.
 
