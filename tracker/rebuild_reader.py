@@ -4,9 +4,9 @@ A rebuild spends much of its time in Python that needs nothing but the log: read
 each stored event's view rows (``projections.stored_rows``), folding the developments
 first told in a page, making their tellings' rows. Reader processes (see
 ``tracker.child_process``) do that work and send ready pages, while this process writes
-the pages before them. There are two, taking turns by
-ranges of log positions: with one, this process waited for it a third of the time. Each
-also reads the reports of the other's ranges, whose publication dates its folds need.
+the pages before them. There are two, taking turns by ranges of log positions: with
+one, this process waited for it a third of the time. Each also reads the reports of the
+other's ranges, whose publication dates its folds need.
 
 A reader opens the store with its own connection and never writes. It reads up to a
 position fixed before it starts: what is appended meanwhile, a catch-up applies after.
