@@ -157,7 +157,11 @@ class Actor(Aggregate):
 
 class Development(Aggregate):
     """One real-world happening (a call, a meeting, a strike...), told by one or more
-    reports. Each report's telling is an account; the type never changes."""
+    reports. Each report's telling is an account; the type never changes.
+
+    It keeps what its commands check (its kind, which versions are accounts,
+    retractions or void), not the accounts themselves: they are in its events and the
+    views, and an import holds many developments in memory at once."""
 
     class Reported(Aggregate.Created):
         """The first account of a development."""
@@ -173,7 +177,7 @@ class Development(Aggregate):
 
         def apply(self, aggregate: Aggregate) -> None:
             assert isinstance(aggregate, Development)
-            aggregate.accounts[self.originator_version] = self.account
+            aggregate.account_versions.add(self.originator_version)
 
     class Retracted(Aggregate.Event):
         """A report says the development did not happen."""
@@ -207,7 +211,7 @@ class Development(Aggregate):
     def __init__(self, development_id: str, kind: str, account: Account) -> None:
         self.development_id = development_id
         self.kind = kind
-        self.accounts: dict[int, Account] = {self.INITIAL_VERSION: account}
+        self.account_versions: set[int] = {self.INITIAL_VERSION}
         self.retractions: dict[int, str] = {}
         self.voided: dict[int, str] = {}
 
@@ -222,14 +226,10 @@ class Development(Aggregate):
         self.trigger_event(self.Retracted, report_id=report_id, reason=reason, quote=quote)
 
     def void(self, version: int, reason: str) -> None:
-        if version not in self.accounts and version not in self.retractions:
+        if version not in self.account_versions and version not in self.retractions:
             raise InvalidRecord(
                 f"version {version} of {self.development_id!r} is not an account or retraction"
             )
         if version in self.voided:
             raise InvalidRecord(f"version {version} of {self.development_id!r} is already void")
         self.trigger_event(self.Voided, voided_version=version, reason=reason)
-
-    @property
-    def first_account(self) -> Account:
-        return self.accounts[self.INITIAL_VERSION]
