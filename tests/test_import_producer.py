@@ -8,11 +8,14 @@ one aggregate make it find aggregates in its scratch file and in the committed s
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracker.bulk
 import tracker.errors
@@ -20,7 +23,10 @@ import tracker.records
 from tests.conftest import FIXTURE_FILES, SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tests.test_bulk_import import _retellings
 from tracker.application import Tracker
+from tracker.domain import Development
+from tracker.import_producer import IdFilter, development_row, restored_development
 from tracker.store import StoreLocation
+from tracker.values import Account
 
 
 @pytest.fixture
@@ -102,6 +108,76 @@ def test_aggregates_it_no_longer_holds_come_from_its_scratch_file_and_the_store(
     assert list(tmp_path.glob(".tracker-import-*")) == []  # the scratch file is gone
     small = _write(tmp_path / "small.ndjson", SMALL_STORE_RECORDS)
     assert exported(small_store) == _in_one_process(tmp_path, small, str(tmp_path / "more.ndjson"))
+
+
+# A development's commands: tell it again, retract it, void one of its versions.
+_COMMANDS = st.lists(
+    st.one_of(
+        st.just(("retell",)),
+        st.just(("retract",)),
+        st.tuples(st.just("void"), st.integers(min_value=1, max_value=12)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_COMMANDS)
+def test_a_development_comes_back_from_its_snapshot_as_it_left(
+    commands: list[tuple[Any, ...]],
+) -> None:
+    development = Development.report("call-1", "call", Account.of("r1", {}))
+    for command in commands:
+        if command[0] == "retell":
+            development.retell("call", Account.of("r2", {}))
+        elif command[0] == "retract":
+            development.retract("r3", "denied")
+        else:
+            # Not an account or retraction, or void already: refused, as it should be.
+            with contextlib.suppress(tracker.errors.InvalidRecord):
+                development.void(command[1], "typo")
+    development.collect_events()
+    restored = restored_development(development_row(development))
+    assert vars(restored) == vars(development)
+    restored.retell("call", Account.of("r4", {}))  # and its commands go on from there
+    assert restored.version == development.version + 1
+
+
+def test_a_version_voided_twice_across_chunks_is_refused_as_one_process_refuses_it(
+    small_store: Invoke, tmp_path: Path, producer: None, tiny_chunks: None
+) -> None:
+    # call-2's retraction and void leave the producer's cache before the second void.
+    records = [
+        {"type": "call", "id": "call-2", "report": "r1", "participants": ["Trump", "Putin"]},
+        {"type": "retraction", "target": "call-2", "report": "r1", "reason": "no"},
+        {"type": "void", "development": "call-2", "version": 2, "reason": "typo"},
+        *[
+            {
+                "type": "call",
+                "id": f"call-{number}",
+                "report": "r1",
+                "participants": ["Putin", "Trump"],
+            }
+            for number in (5, 6, 5)
+        ],
+        {"type": "void", "development": "call-2", "version": 2, "reason": "again"},
+    ]
+    path = _write(tmp_path / "twice.ndjson", records)
+    before = exported(small_store)
+    result = small_store("import", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {path}:7: version 2 of 'call-2' is already void\n"
+    assert exported(small_store) == before
+
+
+def test_the_id_filter_finds_every_id_added_and_few_others() -> None:
+    added = [Development.create_id(f"call-{number}") for number in range(20_000)]
+    others = [Development.create_id(f"strike-{number}") for number in range(20_000)]
+    held = IdFilter()
+    for uuid in added:
+        held.add(uuid)
+    assert all(uuid in held for uuid in added)
+    assert sum(uuid in held for uuid in others) < 20
 
 
 def test_a_bad_record_in_a_later_chunk_is_named_as_one_process_names_it(

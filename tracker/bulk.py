@@ -98,7 +98,10 @@ class BulkSession:
         self._cache[aggregate.id] = aggregate
         self._cache.move_to_end(aggregate.id)
         while len(self._cache) > self.cached_aggregates:
-            self._cache.popitem(last=False)
+            self._forget(self._cache.popitem(last=False)[1])
+
+    def _forget(self, aggregate: Aggregate) -> None:
+        """An aggregate leaves the cache: its stored events rebuild it when needed."""
 
     # -- appending -----------------------------------------------------------------------
 
