@@ -6,7 +6,9 @@ chunk boundaries and rebuild evicted aggregates from the log, as a million would
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -15,6 +17,7 @@ import tracker.records
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tests.test_follow import append_without_catching_up
 from tracker.application import Tracker
+from tracker.domain import Development, Report
 from tracker.store import StoreLocation
 
 
@@ -102,3 +105,27 @@ def test_an_import_of_the_small_store_twice_names_the_duplicate(small_store: Inv
     result = small_store("import", "-", input=ndjson(SMALL_STORE_RECORDS))
     assert result.exit_code == 1
     assert result.stderr == "Error: <stdin>:1: actor 'trump' already exists\n"
+
+
+def test_a_chunk_loads_the_reports_it_cites_with_its_developments(
+    small_store: Invoke, tiny_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # r1 was registered before the import, and has left the one-aggregate cache when
+    # each chunk cites it: it comes with the chunk's developments, in one look-up.
+    looked_up: list[set[UUID]] = []
+    preload = tracker.bulk.BulkSession.preload
+
+    def spy(session: tracker.bulk.BulkSession, uuids: Iterable[UUID]) -> set[UUID]:
+        wanted = set(uuids)
+        looked_up.append(wanted)
+        return preload(session, wanted)
+
+    monkeypatch.setattr(tracker.bulk.BulkSession, "preload", spy)
+    result = small_store("import", "-", input=ndjson(_retellings(4)[:4]))
+    assert result.exit_code == 0, result.output
+    report = Report.create_id("r1")
+    calls = [Development.create_id(f"call-{number}") for number in (2, 3, 4)]
+    # (With a cache of one, the others come back one by one as the chunk's records need
+    # them.)
+    assert looked_up[0] == {calls[0], calls[1], report}
+    assert {calls[2], calls[0], report} in looked_up

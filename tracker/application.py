@@ -352,13 +352,14 @@ class Batch:
         self._aliases: dict[str, str] = session.aliases if session is not None else {}
         self._absent: set[UUID] = set()
 
-    def prefetch(self, development_ids: Iterable[str]) -> None:
-        """In a bulk session, load in a few queries the developments these records
-        name and learn which are new, so that recording many accounts does not ask the
-        store about each one."""
+    def prefetch(self, development_ids: Iterable[str], report_ids: Iterable[str] = ()) -> None:
+        """In a bulk session, load in a few queries the developments and reports these
+        records name and learn which are new, so that recording many accounts does not
+        ask the store about each one."""
         if self.session is not None:
             self._absent = self.session.preload(
                 {Development.create_id(development_id) for development_id in development_ids}
+                | {Report.create_id(report_id) for report_id in report_ids}
             )
 
     def _load(self, cls: type[A], uuid: UUID) -> A | None:
