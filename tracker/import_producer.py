@@ -92,6 +92,7 @@ def _uuid(value: UUID | str) -> UUID:
 
 
 DEVELOPMENT_TOPIC = get_topic(Development)
+DEVELOPMENT_EVENTS = DEVELOPMENT_TOPIC + "."  # the topics of its nested event classes
 SCRATCH_CACHE_KIB = 24 * 1024
 
 
@@ -180,7 +181,7 @@ class IdFilter:
         return True
 
 
-class ScratchEvents:
+class ScratchFile:
     """What a producer needs to find again the aggregates it made or changed, in a
     temporary SQLite file that nobody else reads: no journal and no syncing, since a
     crash throws it away with the import. The events of reports and actors; a snapshot
@@ -277,7 +278,7 @@ class ScratchEvents:
 class ProducerSession(BulkSession):
     """A bulk session whose chunks are sent to the process that writes them."""
 
-    def __init__(self, app: Tracker, scratch: ScratchEvents, position: int, send: Send) -> None:
+    def __init__(self, app: Tracker, scratch: ScratchFile, position: int, send: Send) -> None:
         # It appends nothing itself: its position stays the log's when the import began.
         super().__init__(app, cursor=None, position=position)
         self.store_was_empty = position == 0
@@ -332,7 +333,7 @@ class ProducerSession(BulkSession):
             return
         stored = [self.app.mapper.to_stored_event(event) for event in batch.events]
         self.scratch.add(
-            [event for event in stored if not event.topic.startswith(DEVELOPMENT_TOPIC)]
+            [event for event in stored if not event.topic.startswith(DEVELOPMENT_EVENTS)]
         )
         # The events' fields, not StoredEvent objects: a frozen dataclass holding a UUID
         # pickles seven times slower, and unpickles nine times slower, than this tuple.
@@ -356,7 +357,7 @@ def scratch_parent(env: Mapping[str, str]) -> str | None:
 def _produce(settings: dict[str, Any], send: Send) -> None:
     app = Tracker({**settings["env"], "CREATE_TABLE": "no"})
     try:
-        scratch = ScratchEvents(settings["scratch"])
+        scratch = ScratchFile(settings["scratch"])
         try:
             session = ProducerSession(app, scratch, settings["position"], send)
             session.cached_aggregates = settings["cached"]
