@@ -121,6 +121,8 @@ def test_a_chunk_loads_the_reports_it_cites_with_its_developments(
         return preload(session, wanted)
 
     monkeypatch.setattr(tracker.bulk.BulkSession, "preload", spy)
+    # In this process, where the spy is: a producer process has a session of its own.
+    monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 2**62)
     result = small_store("import", "-", input=ndjson(_retellings(4)[:4]))
     assert result.exit_code == 0, result.output
     report = Report.create_id("r1")
