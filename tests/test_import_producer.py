@@ -143,7 +143,7 @@ def test_a_development_comes_back_from_its_snapshot_as_it_left(
     assert restored.version == development.version + 1
 
 
-def test_a_version_voided_twice_across_chunks_is_refused_as_one_process_refuses_it(
+def test_a_version_voided_twice_across_chunks_is_refused_at_its_line(
     small_store: Invoke, tmp_path: Path, producer: None, tiny_chunks: None
 ) -> None:
     # call-2's retraction and void leave the producer's cache before the second void.
