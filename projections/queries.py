@@ -237,10 +237,17 @@ class Queries:
         return len(keyed), [_upcoming(row, versions[row["development_id"]]) for row in soonest]
 
     def meetings(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
-        return [
+        return self.meetings_window(as_of, known_at, None)[1]
+
+    def meetings_window(
+        self, as_of: str, known_at: str, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Meetings first reported by D, whatever their status, as known at K: how many,
+        and the latest ``limit`` by when they happened or are planned, oldest first."""
+        total, rows = self.view.latest_reported("meeting", as_of, known_at, limit)
+        return total, [
             {"id": row["development_id"], **_fields(row), "reports": list(_reports(row))}
-            for row in self.view.current_versions(("meeting",), known_at)
-            if row["first_known"] <= as_of
+            for row in rows
         ]
 
     def plans(self, as_of: str, known_at: str) -> list[PlanSummary]:

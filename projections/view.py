@@ -1106,6 +1106,28 @@ class TrackerViewBase(TrackingRecorder):
             found = self.versions_at([(row["development_id"], row["known_from"]) for row in keys])
         return total, [found[row["development_id"], row["known_from"]] for row in keys]
 
+    def latest_reported(
+        self, kind: str, reported_by: str, known_at: str, limit: int | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Developments of a kind first reported by ``reported_by``, whatever their
+        status, as known at K: how many, and the last ``limit`` of them by when they
+        happened or are planned (sort key, then id; all without a limit), in that
+        order, with their data."""
+        where = f"kind = ? AND {_on(STANDING_AT)} AND first_known <= ?"
+        params = [kind, known_at, known_at, reported_by]
+        versions = "versions" + self._using("versions_by_kind")
+        with self._reading() as c:
+            c.execute(f"SELECT COUNT(*) AS n FROM {versions} WHERE {where}", params)  # noqa: S608
+            total = int(c.fetchone()["n"])
+            c.execute(
+                f"SELECT development_id, known_from FROM {versions} WHERE {where}"  # noqa: S608
+                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+                params,
+            )
+            keys = [(row["development_id"], row["known_from"]) for row in c.fetchall()]
+            found = self.versions_at(keys)
+        return total, [found[key] for key in reversed(keys)]
+
     def versions_at(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """Version rows by (development id, known from), with their data decoded."""
         found: dict[tuple[str, str], dict[str, Any]] = {}

@@ -452,7 +452,7 @@ def test_rebuild_reports_the_position(small_store: Invoke) -> None:
     assert ok(small_store("rebuild")) == "read models rebuilt to log position 4\n"
 
 
-@pytest.mark.parametrize("command", ["claims", "statements"])
+@pytest.mark.parametrize("command", ["claims", "statements", "meetings"])
 def test_a_list_shows_its_latest_by_default_and_all_with_limit_0(
     seeded: Invoke, command: str
 ) -> None:
@@ -471,6 +471,56 @@ def test_a_list_shows_its_latest_by_default_and_all_with_limit_0(
     left_out = len(everything[command]) - 3
     assert text[0] == f"{left_out} earlier not shown (--limit 0 shows all)"
     assert len(text) == 1 + 2 + 3  # the note, the header and its rule, three rows
+
+
+def test_calls_show_the_most_recently_active_sets_each_with_its_latest_calls(
+    invoke: Invoke,
+) -> None:
+    records: list[dict[str, object]] = [
+        *({"type": "actor", "id": name, "name": name.title()} for name in ("a", "b", "c", "d")),
+        {"type": "report", "id": "r1", "outlet": "Wire", "published": "2025-12-31"},
+    ]
+    # a+b call on the 11th to 13th, c+d on the 10th, a+c on the 5th.
+    calls = [
+        ("ab1", "a", "b", 11),
+        ("ab2", "a", "b", 12),
+        ("ab3", "a", "b", 13),
+        ("cd1", "c", "d", 10),
+        ("ac1", "a", "c", 5),
+    ]
+    records += [
+        {"type": "call", "id": id_, "report": "r1", "participants": [one, other],
+         "status": "held", "occurred": f"2025-12-{day:02d}"}
+        for id_, one, other, day in calls
+    ]  # fmt: skip
+    assert invoke("import", "-", input=ndjson(records)).exit_code == 0
+    dates = ("--as-of", "2025-12-31", "--known-at", "2025-12-31")
+
+    everything = as_json(invoke("calls", *dates, "--limit", "0", "--json"))
+    assert [(g["participants"], g["calls"]) for g in everything["calls"]] == [
+        (["a", "b"], ["ab1", "ab2", "ab3"]),
+        (["a", "c"], ["ac1"]),
+        (["c", "d"], ["cd1"]),
+    ]
+    assert (everything["calls_total"], everything["list_limit"]) == (3, None)
+
+    # The two most recently active sets (by their latest call), each with its latest two.
+    latest = as_json(invoke("calls", *dates, "--limit", "2", "--json"))
+    assert [(g["participants"], g["count"], g["calls"]) for g in latest["calls"]] == [
+        (["a", "b"], 3, ["ab2", "ab3"]),
+        (["c", "d"], 1, ["cd1"]),
+    ]
+    assert (latest["calls_total"], latest["list_limit"]) == (3, 2)
+    one = as_json(invoke("calls", *dates, "--limit", "1", "--json"))
+    assert [(g["participants"], g["calls"]) for g in one["calls"]] == [(["a", "b"], ["ab3"])]
+
+    text = ok(invoke("calls", *dates, "--limit", "2")).splitlines()
+    assert text[-1] == "… and 1 more set (--limit 0 shows all)"
+    assert "ab2, ab3 … and 1 more" in text[2]
+    assert ok(invoke("calls", *dates, "--limit", "1")).splitlines()[-1] == (
+        "… and 2 more sets (--limit 0 shows all)"
+    )
+    assert invoke("calls", "--limit", "-1").exit_code == 2
 
 
 def test_strikes_show_the_newest_first_and_say_how_many_more(invoke: Invoke) -> None:

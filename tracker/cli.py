@@ -687,48 +687,85 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
         click.echo(render_state(result))
 
 
+# A list command shows this many by default: at a million accounts there are hundreds
+# of thousands of strikes, and listing them all takes seconds and a gigabyte.
+LIST_LIMIT = 100
+
+limit_option = click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=LIST_LIMIT,
+    show_default=True,
+    help="Show the latest N (0 shows all).",
+)
+
+
 @main.command()
 @time_options
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=LIST_LIMIT,
+    show_default=True,
+    help="Show the N most recently active sets, each with its latest N calls (0 shows all).",
+)
 @pass_context
-def calls(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
     """Calls per participant set: recorded and claimed."""
     from tracker.presenters import call_table
 
-    groups = _queries(context.reading()).call_groups(as_of, known_at)
+    total, groups = _queries(context.reading()).call_groups_window(as_of, known_at, limit or None)
     if as_json:
-        emit_json({"as_of": as_of, "known_at": known_at, "calls": groups})
+        emit_list("calls", as_of, known_at, total, groups, limit)
         return
-    click.echo(call_table(groups))
+    lines = [call_table(groups)]
+    if (left_out := total - len(groups)) > 0:
+        sets = "set" if left_out == 1 else "sets"
+        lines.append(f"… and {left_out:,} more {sets} (--limit 0 shows all)")
+    click.echo("\n".join(lines))
 
 
 @main.command()
 @time_options
+@limit_option
 @pass_context
-def meetings(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
-    """Meetings known at the date, with their status, and what is next."""
-    from tracker.presenters import field_text, table
+def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Meetings known at the date, with their status, by when they happened or are
+    planned, and what is next."""
+    from tracker.presenters import field_text
 
     queries = _queries(context.reading())
-    found = queries.meetings(as_of, known_at)
-    upcoming = queries.upcoming(as_of, known_at)
+    with queries.view.snapshot():  # the list and what is next from the same view
+        total, found = queries.meetings_window(as_of, known_at, limit or None)
+        next_total, upcoming = queries.upcoming_window(as_of, known_at, limit or None)
     if as_json:
-        emit_json({"as_of": as_of, "known_at": known_at, "meetings": found, "next": upcoming})
-        return
-    click.echo(
-        table(
-            [
-                (
-                    m["id"],
-                    m.get("participants"),
-                    m.get("status"),
-                    field_text("planned", m.get("planned")),
-                    field_text("occurred", m.get("occurred")),
-                    m.get("place"),
-                )
-                for m in found
-            ],
-            ("id", "participants", "status", "planned", "occurred", "place"),
+        emit_json(
+            {
+                "as_of": as_of,
+                "known_at": known_at,
+                "meetings": found,
+                "meetings_total": total,
+                "next": upcoming,
+                "next_total": next_total,
+                "list_limit": limit or None,
+            }
         )
+        return
+    echo_table(
+        [
+            (
+                m["id"],
+                m.get("participants"),
+                m.get("status"),
+                field_text("planned", m.get("planned")),
+                field_text("occurred", m.get("occurred")),
+                m.get("place"),
+            )
+            for m in found
+        ],
+        ("id", "participants", "status", "planned", "occurred", "place"),
+        total,
+        latest_first=False,
     )
 
 
@@ -763,19 +800,6 @@ def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return
     click.echo("\n".join(issue_blocks(found)))
-
-
-# A list command shows this many by default: at a million accounts there are hundreds
-# of thousands of strikes, and listing them all takes seconds and a gigabyte.
-LIST_LIMIT = 100
-
-limit_option = click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=LIST_LIMIT,
-    show_default=True,
-    help="Show the latest N (0 shows all).",
-)
 
 
 def emit_list(
