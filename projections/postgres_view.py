@@ -3,6 +3,7 @@ the library's PostgreSQL tracking recorder (psycopg 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -19,8 +20,23 @@ def postgres_statement(statement: str) -> str:
     return statement.replace(" TEXT", ' TEXT COLLATE "C"')
 
 
+class PostgresStatements(Statements):
+    """Rows written in bulk say NULL with a NaN, for SQLite's sake (see
+    ``projections.view.NULL``): PostgreSQL would take it for a float."""
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        super().executemany(
+            statement,
+            [
+                [None if type(value) is float and value != value else value for value in row]
+                for row in params
+            ],
+        )
+
+
 class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
     placeholder = "%s"
+    statements = PostgresStatements
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
