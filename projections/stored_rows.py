@@ -15,6 +15,7 @@ event deserves. The tests hold the two ways to the same rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
@@ -41,6 +42,13 @@ class _NotPlain(Exception):
     """Not a case the straight reading knows: read it the reference way."""
 
 
+# A stored event as a row of the log: its position, its originator's id as the database
+# gives it (hex text in SQLite, a UUID in PostgreSQL), its version, topic and state.
+LogRow = tuple[int, Any, int, str, bytes]
+
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def page_of_stored(events: Iterable[tuple[StoredEvent, int]], mapper: Mapper[Any]) -> Page:
     """The view rows of stored events at their log positions: ``page_of`` of the
     decoded events, without decoding the common ones. An event the mapper cannot
@@ -50,26 +58,62 @@ def page_of_stored(events: Iterable[tuple[StoredEvent, int]], mapper: Mapper[Any
     for stored, position in events:
         if straight and add_stored_to_page(stored, page, position):
             continue
-        try:
-            event = mapper.to_domain_event(stored)
-        except Exception as error:
-            raise UnreadableEvent(position, error) from error
-        add_to_page(event, page, position)
+        _add_decoded(stored, position, page, mapper)
     return page
+
+
+def page_of_rows(rows: Iterable[LogRow], mapper: Mapper[Any]) -> Page:
+    """``page_of_stored`` of the log's rows as they are read: a rebuild's readers make
+    no ``Notification`` nor UUID for the common events (4.2 against 1.8 us a row)."""
+    page = Page()
+    straight = mapper.cipher is None and mapper.compressor is None
+    for position, originator, version, topic, state in rows:
+        if straight and _add_straight(originator, version, topic, state, page, position):
+            continue
+        try:
+            uuid = originator if type(originator) is UUID else UUID(str(originator))
+        except ValueError as error:
+            raise UnreadableEvent(position, error) from error
+        stored = StoredEvent(
+            originator_id=uuid, originator_version=version, topic=topic, state=state
+        )
+        _add_decoded(stored, position, page, mapper)
+    return page
+
+
+def _add_decoded(stored: StoredEvent, position: int, page: Page, mapper: Mapper[Any]) -> None:
+    """The reference way: the mapper decodes the event, ``add_to_page`` adds its rows."""
+    try:
+        event = mapper.to_domain_event(stored)
+    except Exception as error:
+        raise UnreadableEvent(position, error) from error
+    add_to_page(event, page, position)
 
 
 def add_stored_to_page(stored: StoredEvent, page: Page, position: int) -> bool:
     """Add the event's rows to the page if it is one this module reads; whether it was."""
-    read = _READERS.get(stored.topic)
+    return _add_straight(
+        stored.originator_id, stored.originator_version, stored.topic, stored.state, page, position
+    )
+
+
+def _add_straight(
+    originator: Any, version: int, topic: str, state: bytes, page: Page, position: int
+) -> bool:
+    read = _READERS.get(topic)
     if read is None:
         return False
-    originator = stored.originator_id
     try:
-        data = orjson.loads(stored.state)
+        data = orjson.loads(state)
         if type(data) is not dict or "class_version" in data:
             return False
-        hex_id = originator.hex if type(originator) is UUID else UUID(str(originator)).hex
-        read(hex_id, stored.originator_version, data, page, position)
+        if type(originator) is UUID:
+            hex_id = originator.hex
+        elif type(originator) is str and _HEX_ID.fullmatch(originator):
+            hex_id = originator  # as the SQLite recorders write it
+        else:
+            hex_id = UUID(str(originator)).hex
+        read(hex_id, version, data, page, position)
     except (_NotPlain, KeyError, TypeError, ValueError):
         return False  # nothing was added: each reader adds its rows last
     return True

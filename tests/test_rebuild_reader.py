@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import orjson
 import pytest
@@ -57,6 +58,24 @@ def test_the_reader_gives_the_views_one_process_gives(
     with_reader = _rebuilt(opened, monkeypatch, reader=True)
     assert with_reader == alone
     assert len(with_reader["versions"]) > 50
+
+
+def test_the_log_read_as_rows_is_the_log_read_as_notifications(
+    seeded: Invoke, opened: Tracker
+) -> None:
+    recorder: Any = opened.recorder
+    last = opened.last_position()
+    notifications = recorder.select_notifications(start=1, limit=last)
+    rows = recorder.select_log_rows(0, last)
+    assert [(row[0], UUID(str(row[1])), *row[2:]) for row in rows] == [
+        (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications
+    ]
+    topic = "tracker.domain:Report.Registered"
+    reports = recorder.select_log_rows(3, last - 2, (topic,))
+    assert [row[0] for row in reports] == [
+        n.id for n in notifications if n.topic == topic and 3 < n.id <= last - 2
+    ]
+    assert len(reports) > 1
 
 
 def test_retellings_retractions_and_voids_across_pages(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
 import orjson
 import pytest
@@ -13,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.projection import page_of
-from projections.stored_rows import UnreadableEvent, add_stored_to_page, page_of_stored
+from projections.stored_rows import (
+    LogRow,
+    UnreadableEvent,
+    add_stored_to_page,
+    page_of_rows,
+    page_of_stored,
+)
 from projections.view import Page
 from tests.test_transcoding import _events, accounts
 from tracker.domain import Development
@@ -34,11 +41,24 @@ def _rows(page: Page) -> dict[str, Any]:
     }
 
 
+def _log_rows(stored: list[StoredEvent], positions: range) -> list[LogRow]:
+    """The events as SQLite's log gives them to a rebuild's readers: ids in hex."""
+    return [
+        (position, UUID(str(event.originator_id)).hex, event.originator_version,
+         event.topic, event.state)
+        for event, position in zip(stored, positions, strict=True)
+    ]  # fmt: skip
+
+
 def _both_ways(stored: list[StoredEvent]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The rows read straight (from stored events, and from the log's rows, which must
+    agree), and the rows of the decoded events."""
     positions = range(1, len(stored) + 1)
     decoded = [MAPPER.to_domain_event(event) for event in stored]
     reference = _rows(page_of(zip(decoded, positions, strict=True)))
-    return _rows(page_of_stored(zip(stored, positions, strict=True), MAPPER)), reference
+    straight = _rows(page_of_stored(zip(stored, positions, strict=True), MAPPER))
+    assert _rows(page_of_rows(_log_rows(stored, positions), MAPPER)) == straight
+    return straight, reference
 
 
 def _read_straight(stored: StoredEvent) -> bool:
@@ -136,6 +156,17 @@ def test_an_event_that_does_not_decode_is_named_by_its_position() -> None:
     with pytest.raises(UnreadableEvent) as raised:
         page_of_stored([(stored, 41)], MAPPER)
     assert raised.value.position == 41
+
+
+def test_a_log_row_whose_originator_is_not_an_id_is_named_by_its_position() -> None:
+    stored = _stored_account({"subject": "x"})
+    tampered = (41, "not-an-id", stored.originator_version, stored.topic, stored.state)
+    with pytest.raises(UnreadableEvent) as raised:
+        page_of_rows([tampered], MAPPER)
+    assert raised.value.position == 41
+    # Another spelling of the same id is read as that id.
+    dashed = (41, str(stored.originator_id), *tampered[2:])
+    assert _rows(page_of_rows([dashed], MAPPER)) == _rows(page_of_stored([(stored, 41)], MAPPER))
 
 
 def test_a_mapper_that_compresses_is_always_read_the_reference_way() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -148,6 +148,22 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def bulk_cache(self, curs: Cursor[DictRow]) -> Iterator[None]:
         """Nothing to tune: the server sizes its own buffers."""
         yield
+
+    def select_log_rows(
+        self, after: int, upto: int, topics: Sequence[str] = ()
+    ) -> list[tuple[int, UUID, int, str, bytes]]:
+        """As ``ChainedSQLiteApplicationRecorder.select_log_rows``, by the library's
+        ``select_notifications``."""
+        return [
+            (n.id, cast(UUID, n.originator_id), n.originator_version, n.topic, n.state)
+            for n in self.select_notifications(
+                start=after,
+                limit=max(upto - after, 1),
+                stop=upto,
+                topics=topics,
+                inclusive_of_start=False,
+            )
+        ]
 
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as curs:

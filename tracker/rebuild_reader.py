@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from projections.projection import learn_publications
-from projections.stored_rows import UnreadableEvent, page_of_stored
+from projections.stored_rows import UnreadableEvent, page_of_rows
 from projections.view import Page
 from tracker.child_process import Send, child_process, serve
 from tracker.errors import StoreError, unappliable_event, unappliable_events
@@ -68,7 +68,7 @@ def _read(settings: Any, send: Send) -> None:
 
     env, stop, page_size, index, readers = settings
     app = Tracker({**env, "CREATE_TABLE": "no"})
-    recorder = app.recorder
+    recorder: Any = app.recorder  # the tracker's own recorders: select_log_rows
     try:
         # Reports come before the accounts that cite them, so reading the reports of
         # every page up to this one learns every publication date the fold needs.
@@ -76,19 +76,15 @@ def _read(settings: Any, send: Send) -> None:
         for number in range(_page_count(stop, page_size)):
             low, high = number * page_size, min((number + 1) * page_size, stop)
             mine = number % readers == index
-            notifications = recorder.select_notifications(
-                start=low,
-                limit=page_size,
-                stop=high,
-                topics=() if mine else (get_topic(Report.Registered),),
-                inclusive_of_start=False,
+            rows = recorder.select_log_rows(
+                low, high, () if mine else (get_topic(Report.Registered),)
             )
-            if not notifications:
+            if not rows:
                 if mine:
                     send(None)
                 continue
             try:
-                page = page_of_stored(((n, n.id) for n in notifications), app.mapper)
+                page = page_of_rows(rows, app.mapper)
                 learn_publications(page, published)
                 if mine:  # developments citing a report not yet published are left to the writer
                     page.fold_new(published, partly=True)
@@ -97,10 +93,10 @@ def _read(settings: Any, send: Send) -> None:
                 send(str(unappliable_event(unreadable.position, unreadable.error)))
                 return
             except Exception as error:
-                send(str(unappliable_events(notifications[0].id, notifications[-1].id, error)))
+                send(str(unappliable_events(rows[0][0], rows[-1][0], error)))
                 return
             if mine:
-                send((page, notifications[0].id, notifications[-1].id))
+                send((page, rows[0][0], rows[-1][0]))
     except BrokenPipeError:
         raise  # the parent stopped
     except Exception as error:
