@@ -361,6 +361,21 @@ def _limit(limit: int | None) -> str:
     return "" if limit is None else f" LIMIT {int(limit)}"
 
 
+def _counted_latest(
+    c: Statements, source: str, params: Sequence[Any], columns: str, limit: int | None
+) -> tuple[int, list[Any]]:
+    """How many rows ``source`` (a table and its condition, or a subquery) holds, and
+    ``columns`` of the latest ``limit`` of them by sort key, then id, newest first."""
+    c.execute(f"SELECT COUNT(*) AS n FROM {source}", params)  # noqa: S608 - callers' SQL
+    total = int(c.fetchone()["n"])
+    c.execute(
+        f"SELECT {columns} FROM {source}"  # noqa: S608 - callers' SQL
+        f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+        params,
+    )
+    return total, c.fetchall()
+
+
 def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Version rows as dicts, their JSON ``data`` decoded."""
     decoded = [dict(row) for row in rows]
@@ -1128,14 +1143,10 @@ class TrackerViewBase(TrackingRecorder):
         params = [kind, known_at, known_at, reported_by]
         versions = "versions" + self._using("versions_by_kind")
         with self._reading() as c:
-            c.execute(f"SELECT COUNT(*) AS n FROM {versions} WHERE {where}", params)  # noqa: S608
-            total = int(c.fetchone()["n"])
-            c.execute(
-                f"SELECT development_id, known_from FROM {versions} WHERE {where}"  # noqa: S608
-                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
-                params,
+            total, rows = _counted_latest(
+                c, f"{versions} WHERE {where}", params, "development_id, known_from", limit
             )
-            keys = [(row["development_id"], row["known_from"]) for row in c.fetchall()]
+            keys = [(row["development_id"], row["known_from"]) for row in rows]
             found = self.versions_at(keys)
         return total, [found[key] for key in reversed(keys)]
 
@@ -1194,14 +1205,8 @@ class TrackerViewBase(TrackingRecorder):
             *(kind, *status_params, known_at, known_at, as_of, as_of),
         )
         with self._reading() as c:
-            c.execute(f"SELECT COUNT(*) AS n FROM ({union}) AS possible", params)  # noqa: S608
-            total = int(c.fetchone()["n"])
-            c.execute(
-                f"SELECT * FROM ({union}) AS possible"  # noqa: S608
-                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
-                params,
-            )
-            return total, [dict(row) for row in c.fetchall()]
+            total, rows = _counted_latest(c, f"({union}) AS possible", params, "*", limit)
+            return total, [dict(row) for row in rows]
 
     def participant_sets(
         self, as_of: str, known_at: str, claims_at: str
