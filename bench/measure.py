@@ -604,7 +604,7 @@ def seed_store(folder: Path) -> str:
 def compile_bytecode() -> None:
     """Compile the tracker's own modules, as installing a package does. An editable
     install compiles them on first use, unless ``PYTHONDONTWRITEBYTECODE`` is set (as on
-    the development machine): then every process compiled them again, about 40 ms of
+    the development machine): then every process compiled them again, about 35 ms of
     the state command's start-up, a cost no installed copy pays."""
     import compileall
 
