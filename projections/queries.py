@@ -236,9 +236,6 @@ class Queries:
             )
         return len(keyed), [_upcoming(row, versions[row["development_id"]]) for row in soonest]
 
-    def meetings(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
-        return self.meetings_window(as_of, known_at, None)[1]
-
     def meetings_window(
         self, as_of: str, known_at: str, limit: int | None
     ) -> tuple[int, list[dict[str, Any]]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -246,30 +246,31 @@ class ScratchFile:
 
     def developments_of(self, uuids: Sequence[UUID]) -> list[Development]:
         """The developments among these whose snapshots are kept, as they were kept."""
-        latest: dict[bytes, tuple[Any, ...]] = {}
-        for run in chunks([uuid for uuid in uuids if uuid in self.held], IN_LIST):
-            chunk = [uuid.bytes for uuid in run]
-            rows = self.connection.execute(
-                "SELECT * FROM developments"  # noqa: S608
-                f" WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY rowid",
-                chunk,
-            )
-            latest.update((row[0], row) for row in rows)
+        latest = {
+            row[0]: row for row in self._rows_of("SELECT * FROM developments", uuids, "rowid")
+        }
         return [restored_development(row) for row in latest.values()]
 
     def events_of(self, uuids: Sequence[UUID]) -> list[StoredEvent]:
         """These aggregates' events, each one's in order."""
-        found: list[StoredEvent] = []
+        return [
+            StoredEvent(UUID(bytes=row[0]), row[1], row[2], row[3])
+            for row in self._rows_of(
+                "SELECT originator_id, version, topic, state FROM events",
+                uuids,
+                "originator_id, version",
+            )
+        ]
+
+    def _rows_of(self, select: str, uuids: Sequence[UUID], order: str) -> Iterator[Any]:
+        """The rows of ``select`` (from a table keyed by originator) of these ids, IN_LIST
+        at a time, each run in ``order``; ids the filter has never seen are not asked."""
         for run in chunks([uuid for uuid in uuids if uuid in self.held], IN_LIST):
             chunk = [uuid.bytes for uuid in run]
-            rows = self.connection.execute(
-                "SELECT originator_id, version, topic, state FROM events"  # noqa: S608
-                f" WHERE originator_id IN ({','.join('?' * len(chunk))})"
-                " ORDER BY originator_id, version",
+            yield from self.connection.execute(
+                f"{select} WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY {order}",
                 chunk,
             )
-            found.extend(StoredEvent(UUID(bytes=row[0]), row[1], row[2], row[3]) for row in rows)
-        return found
 
     def close(self) -> None:
         self.connection.close()
