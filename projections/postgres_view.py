@@ -37,6 +37,9 @@ class PostgresStatements(Statements):
 class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
     placeholder = "%s"
     statements = PostgresStatements
+    # The library names an application's events table after it: the Tracker's.
+    log_table = "tracker_events"
+    log_position = "notification_id"
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)

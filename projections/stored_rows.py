@@ -81,6 +81,13 @@ def page_of_rows(rows: Iterable[LogRow], mapper: Mapper[Any]) -> Page:
     return page
 
 
+def telling_contents(rows: Iterable[LogRow], mapper: Mapper[Any]) -> dict[int, dict[str, Any]]:
+    """What the accounts and retractions among the log's rows say (report, fields,
+    quote, attribution, note, reason), by log position: the part of a telling that the
+    tellings table leaves to the log."""
+    return {position: row for _, _, position, row in page_of_rows(rows, mapper).tellings}
+
+
 def _add_decoded(stored: StoredEvent, position: int, page: Page, mapper: Mapper[Any]) -> None:
     """The reference way: the mapper decodes the event, ``add_to_page`` adds its rows."""
     try:

@@ -8,10 +8,12 @@ is the SQLite tracking recorder, ``projections.postgres_view`` the PostgreSQL on
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
 from operator import itemgetter
@@ -20,7 +22,7 @@ from uuid import UUID
 
 import attrs
 import orjson
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Mapper, Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
 from projections.folding import RULES_VERSION, Telling, Version, fold, fold_onto
@@ -111,10 +113,6 @@ SCHEMA = (
         version INTEGER NOT NULL,
         retraction INTEGER NOT NULL,
         report_id TEXT NOT NULL,
-        fields TEXT NOT NULL,
-        quote TEXT,
-        attributed_to TEXT,
-        note TEXT,
         reason TEXT,
         voided_at BIGINT,
         void_reason TEXT)""",
@@ -203,6 +201,10 @@ QUERY_INDEXES = tuple(
     if (match := re.match(r"CREATE INDEX IF NOT EXISTS (\w+)\s+ON versions\b", statement))
 )
 
+# What a telling's account says, which the tellings table leaves to the log, and an
+# export adds to it.
+ACCOUNT_COLUMNS = ("fields", "quote", "attributed_to", "note")
+
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
 # Each table's key, by which its rows are read in order.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -227,6 +229,15 @@ PRIMARY_KEY_OF_VERSIONS = "sqlite_autoindex_versions_1"
 NULL = math.nan
 
 
+@functools.cache
+def log_mapper() -> Mapper[Any]:
+    """The mapper that reads the tracker's stored events (it neither encrypts nor
+    compresses them)."""
+    from tracker.transcoding import construct_transcoder
+
+    return Mapper(transcoder=construct_transcoder())
+
+
 def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -234,7 +245,7 @@ def dumps(value: Any) -> str:
 INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 INSERT_TELLING = (
     "INSERT INTO tellings (position, development_id, version, retraction, report_id,"
-    " fields, quote, attributed_to, note, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    " reason) VALUES (?,?,?,?,?,?)"
 )
 
 
@@ -326,10 +337,6 @@ def _telling_row(
         version,
         1 if row.get("retraction") else 0,
         row["report_id"],
-        dumps(row.get("fields", {})),
-        NULL if (quote := row.get("quote")) is None else quote,
-        NULL if (attributed_to := row.get("attributed_to")) is None else attributed_to,
-        NULL if (note := row.get("note")) is None else note,
         NULL if (reason := row.get("reason")) is None else reason,
     )
 
@@ -434,6 +441,9 @@ class TrackerViewBase(TrackingRecorder):
     placeholder = "?"
     statements: type[Statements] = Statements
     tracking_table = "tracking"
+    # The store's log, where a telling's account is read (``log_contents``).
+    log_table = "stored_events"
+    log_position = "rowid"
     datastore: Any
     tracking_table_exists: bool
     table_migration_identifier: str
@@ -441,6 +451,7 @@ class TrackerViewBase(TrackingRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cursor: Statements | None = None
+        self.log_reader: Callable[[Sequence[int]], dict[int, dict[str, Any]]] | None = None
 
     if TYPE_CHECKING:  # provided by the backend's tracking recorder
 
@@ -654,7 +665,7 @@ class TrackerViewBase(TrackingRecorder):
     def _refold_many(self, c: Statements, development_ids: Sequence[str]) -> None:
         marks = ",".join("?" * len(development_ids))
         c.execute(
-            "SELECT t.development_id, t.position, t.version, t.report_id, t.fields,"  # noqa: S608 - placeholders only
+            "SELECT t.development_id, t.position, t.version, t.report_id,"  # noqa: S608 - placeholders only
             " t.retraction, r.published_lower, r.published_upper, d.kind"
             " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
             " JOIN developments d ON d.development_id = t.development_id"
@@ -662,8 +673,10 @@ class TrackerViewBase(TrackingRecorder):
             development_ids,
         )
         grouped: dict[str, list[Any]] = {}
-        for row in c.fetchall():
+        rows = c.fetchall()
+        for row in rows:
             grouped.setdefault(row["development_id"], []).append(row)
+        contents = self.log_contents(c, [row["position"] for row in rows])
         c.execute(
             f"DELETE FROM versions WHERE development_id IN ({marks})",  # noqa: S608
             development_ids,
@@ -681,7 +694,7 @@ class TrackerViewBase(TrackingRecorder):
                             report_id=row["report_id"],
                             known_lower=row["published_lower"],
                             known_upper=row["published_upper"],
-                            fields=orjson.loads(row["fields"]),
+                            fields=contents[row["position"]].get("fields", {}),
                             retraction=bool(row["retraction"]),
                         )
                         for row in rows
@@ -921,11 +934,69 @@ class TrackerViewBase(TrackingRecorder):
                     " t.position",
                     (*chunk, *params),
                 )
-                for row in c.fetchall():
+                rows = c.fetchall()
+                contents = self.log_contents(c, [row["position"] for row in rows])
+                for row in rows:
                     telling = dict(row)
-                    telling["fields"] = orjson.loads(telling["fields"])
+                    content = contents[telling["position"]]
+                    telling["fields"] = content.get("fields", {})
+                    for name in ACCOUNT_COLUMNS[1:]:
+                        telling[name] = content.get(name)
                     found.setdefault(telling["development_id"], []).append(telling)
         return found
+
+    def tellings_with_accounts(self) -> Iterator[dict[str, Any]]:
+        """Every row of the tellings table in key order, each with what its account or
+        retraction says (``ACCOUNT_COLUMNS``, the fields as JSON), a page at a time: the
+        tellings as an export gives them, whole without the log."""
+        page: list[dict[str, Any]] = []
+        for row in itertools.chain(self.rows("tellings"), [None]):
+            if row is not None:
+                page.append(row)
+                if len(page) < ROWS_PAGE:
+                    continue
+            contents = self.read_log_contents([telling["position"] for telling in page])
+            for telling in page:
+                content = contents[telling["position"]]
+                telling["fields"] = dumps(content.get("fields", {}))
+                for name in ACCOUNT_COLUMNS[1:]:
+                    telling[name] = content.get(name)
+                yield telling
+            page = []
+
+    def read_log_contents(self, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """``log_contents`` in a read transaction of its own."""
+        with self._reading() as c:
+            return self.log_contents(c, positions)
+
+    def log_contents(self, c: Statements, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """What the accounts and retractions at these log positions say (see
+        ``stored_rows.telling_contents``), read from the store's log on the view's own
+        cursor, which sees what an open import has appended. A view in another store
+        (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
+        if self.log_reader is not None:
+            return self.log_reader(positions)
+        from projections.stored_rows import telling_contents
+
+        rows: list[tuple[Any, ...]] = []
+        for chunk in chunks(sorted(positions), IN_LIST):
+            marks = ",".join("?" * len(chunk))
+            c.execute(
+                f"SELECT {self.log_position} AS position, originator_id, originator_version,"  # noqa: S608
+                f" topic, state FROM {self.log_table} WHERE {self.log_position} IN ({marks})",
+                chunk,
+            )
+            rows.extend(
+                (
+                    row["position"],
+                    row["originator_id"],
+                    row["originator_version"],
+                    row["topic"],
+                    row["state"],
+                )
+                for row in c.fetchall()
+            )
+        return telling_contents(rows, log_mapper())
 
     def standing_versions(
         self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False

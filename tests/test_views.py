@@ -54,7 +54,7 @@ def test_rebuild_equals_the_incrementally_kept_view(seeded: Invoke, store_url: s
 # Columns the seed fixtures leave empty in some rows (every account has a quote).
 NULLABLE_COLUMNS = {
     "versions": ("status", "participants", "subject", "stance", "planned_lower", "planned_upper"),
-    "tellings": ("attributed_to", "note", "reason"),
+    "tellings": ("reason",),
 }
 
 
@@ -79,6 +79,36 @@ def test_a_column_without_a_value_holds_null_after_an_import_and_a_rebuild(
                     column,
                 )
                 assert not {"NaN", "nan"} & set(values), (step, table, column)
+
+
+def test_a_telling_reads_what_its_account_says_from_the_log(seeded: Invoke, store_url: str) -> None:
+    """The tellings table leaves the accounts to the log: read back through the view,
+    each says what the library's own decoding of its event says."""
+    from projections.projection import _account_row, _retraction_row
+    from projections.view import ACCOUNT_COLUMNS
+    from tracker.domain import Development
+
+    tracker = open_tracker(store_url)
+    tracker.catch_up()
+    assert tracker.view.log_table == tracker.recorder.events_table_name  # type: ignore[attr-defined]
+    expected: dict[int, dict[str, object]] = {}
+    for notification in tracker.notifications():
+        event = tracker.mapper.to_domain_event(notification)
+        if isinstance(event, Development.Reported | Development.Retold):
+            expected[notification.id] = _account_row(event.account)
+        elif isinstance(event, Development.Retracted):
+            expected[notification.id] = {"fields": {}, **_retraction_row(event)}
+    assert not set(ACCOUNT_COLUMNS) & set(next(tracker.view.rows("tellings")))
+    exported = {row["position"]: row for row in tracker.view.tellings_with_accounts()}
+    assert sorted(exported) == sorted(expected)
+    for position, account in expected.items():
+        row = exported[position]
+        assert orjson.loads(row["fields"]) == account["fields"], position
+        for name in ACCOUNT_COLUMNS[1:]:
+            assert row[name] == account.get(name), (position, name)
+    # The check above can tell accounts apart.
+    assert len({row["quote"] for row in exported.values()}) > 1
+    assert len({row["fields"] for row in exported.values()}) > 1
 
 
 def test_rows_read_page_by_page_are_the_rows_read_at_once(seeded: Invoke, store_url: str) -> None:

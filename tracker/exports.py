@@ -450,7 +450,7 @@ NOW_COLUMNS = (
 def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -> Path:
     """The read models as one SQLite file, plus ``developments_now`` (the CSV's rows as
     known at K) and ``export_info``."""
-    from projections.view import SCHEMA, VIEW_TABLES
+    from projections.view import ACCOUNT_COLUMNS, SCHEMA, VIEW_TABLES
 
     names = Names(tracker.view.actors())
     developments = iter_known_developments(tracker, as_of, known_at)
@@ -466,8 +466,16 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
             with connection:
                 for statement in SCHEMA:
                     connection.execute(statement)
+                # The store reads its tellings' accounts from its log; the file has none.
+                for column in ACCOUNT_COLUMNS:
+                    connection.execute(f"ALTER TABLE tellings ADD COLUMN {column} TEXT")
                 for table in VIEW_TABLES:
-                    _copy(connection, table, tracker.view.rows(table))
+                    rows = (
+                        tracker.view.tellings_with_accounts()
+                        if table == "tellings"
+                        else tracker.view.rows(table)
+                    )
+                    _copy(connection, table, rows)
                 connection.execute(f"CREATE TABLE developments_now ({', '.join(NOW_COLUMNS)})")
                 columns = [column.split()[0] for column in NOW_COLUMNS]
                 marks = ",".join("?" * len(columns))

@@ -134,6 +134,7 @@ def _check_views(tracker: Tracker) -> list[Problem]:
         try:
             fresh_view = TrackerView(datastore)
             fresh_view.create_table()
+            fresh_view.log_reader = tracker.view.read_log_contents  # its store has no log
             projection = TrackerProjection(view=fresh_view)
             unplayable: list[Problem] = []
             try:
