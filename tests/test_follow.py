@@ -50,6 +50,10 @@ def wait_for(store_url: str, position: int, seconds: float = 15) -> None:
     raise AssertionError(f"the follower did not reach position {position}")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_follower(store_url: str, starts_at: int | None = None) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
     process = subprocess.Popen(
@@ -59,6 +63,9 @@ def start_follower(store_url: str, starts_at: int | None = None) -> subprocess.P
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts a background job with SIGINT ignored, and a child inherits
+        # that: the suite run with "&" would send a Ctrl-C the follower never sees.
+        preexec_fn=_default_sigint,
     )
     assert process.stderr is not None
     first = process.stderr.readline()
