@@ -28,6 +28,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 from projections.folding import RULES_VERSION, Telling, Version, fold, fold_onto
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
+from tracker.errors import unreadable_account
 from tracker.recorders import bulk_cache, sorting_cache
 
 
@@ -452,6 +453,9 @@ class TrackerViewBase(TrackingRecorder):
         super().__init__(*args, **kwargs)
         self._cursor: Statements | None = None
         self.log_reader: Callable[[Sequence[int]], dict[int, dict[str, Any]]] | None = None
+        # The application's mapper, which may decompress or decrypt what the log holds
+        # (the library takes its settings from the environment); else ``log_mapper``.
+        self.mapper: Mapper[Any] | None = None
 
     if TYPE_CHECKING:  # provided by the backend's tracking recorder
 
@@ -976,7 +980,7 @@ class TrackerViewBase(TrackingRecorder):
         (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
         if self.log_reader is not None:
             return self.log_reader(positions)
-        from projections.stored_rows import telling_contents
+        from projections.stored_rows import UnreadableEvent, telling_contents
 
         rows: list[tuple[Any, ...]] = []
         for chunk in chunks(sorted(positions), IN_LIST):
@@ -996,7 +1000,14 @@ class TrackerViewBase(TrackingRecorder):
                 )
                 for row in c.fetchall()
             )
-        return telling_contents(rows, log_mapper())
+        try:
+            contents = telling_contents(rows, self.mapper or log_mapper())
+        except UnreadableEvent as unreadable:
+            raise unreadable_account(unreadable.position, unreadable.error) from None
+        for position in positions:
+            if position not in contents:
+                raise unreadable_account(position, None)
+        return contents
 
     def standing_versions(
         self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False

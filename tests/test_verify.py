@@ -52,6 +52,34 @@ def test_a_deleted_event_is_caught(seeded: Invoke, store_url: str) -> None:
     assert report["problems"][0]["position"] == 55  # type: ignore[index]
 
 
+def test_an_account_the_log_lost_or_garbled_is_one_line_on_reading(
+    seeded: Invoke, store_url: str
+) -> None:
+    """The tellings table leaves each account to the log: reading one whose event was
+    deleted or garbled behind the tracker's back names its position, on one line."""
+    development = "stmt-2025-02-trump-putin-wants-people-stop-dying"
+    position = _position(seeded, "Development.Reported", development)
+    run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = ?", (b"{", position))
+    for command in ("history", "sources"):
+        result = seeded(command, development)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith(
+            "Error: the log cannot decode the event (Failed to deserialise state of stored"
+        ), result.stderr
+        assert result.stderr.endswith(
+            f" at position {position}, where the read models have an account;"
+            " run 'tracker verify'\n"
+        )
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+    run_sql(store_url, "DELETE FROM {events} WHERE {rowid} = ?", (position,))
+    result = seeded("history", development)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"Error: the log holds no event at position {position}, where the read models have"
+        " an account; run 'tracker verify'\n"
+    )
+
+
 def test_reordered_events_are_caught(seeded: Invoke, store_url: str) -> None:
     first, second = _state(store_url, 60), _state(store_url, 61)
     run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = ?", (second, 60))

@@ -111,6 +111,26 @@ def test_a_telling_reads_what_its_account_says_from_the_log(seeded: Invoke, stor
     assert len({row["fields"] for row in exported.values()}) > 1
 
 
+def test_a_compressed_log_is_read_with_the_applications_mapper(
+    invoke: Invoke, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library takes a compressor (or a cipher) from the environment: the view reads
+    the tellings' accounts with the application's mapper, not a plain one of its own."""
+    import zlib
+
+    from tests.conftest import FIXTURE_FILES
+    from tests.store_sql import run_sql
+
+    monkeypatch.setenv("COMPRESSOR_TOPIC", "eventsourcing.compressor:ZlibCompressor")
+    result = invoke("import", *map(str, FIXTURE_FILES))
+    assert result.exit_code == 0, result.output
+    state = run_sql(store_url, "SELECT state FROM {events} WHERE {rowid} = ?", (75,))[0][0]
+    assert zlib.decompress(bytes(state)).startswith(b"{")  # the log is compressed
+    result = invoke("history", "stmt-2025-02-trump-putin-wants-people-stop-dying")
+    assert result.exit_code == 0, result.output
+    assert '"He (Putin) wants to see people stop dying."' in result.stdout
+
+
 def test_rows_read_page_by_page_are_the_rows_read_at_once(seeded: Invoke, store_url: str) -> None:
     """Paging by key resumes exactly after the last row, composite keys included."""
     tracker = open_tracker(store_url)

@@ -120,6 +120,7 @@ class Tracker(Application[UUID]):
         super().__init__(env=env)
         self.view_factory = InfrastructureFactory.construct(env=view_env(env))
         self.view = cast(TrackerViewBase, self.view_factory.tracking_recorder(view_class(self.env)))
+        self.view.mapper = self.mapper  # the view reads the tellings' accounts from the log
         self.view.ensure_schema()
         self.projection = TrackerProjection(view=self.view)
 

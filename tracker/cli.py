@@ -196,6 +196,7 @@ class TrackerGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         from tracker.collection import collect_less
+        from tracker.errors import TrackerError
 
         collect_less()
         try:
@@ -209,6 +210,9 @@ class TrackerGroup(click.Group):
         except click.ClickException as error:
             click.echo(f"Error: {one_line(error.format_message())}", err=True)
             sys.exit(error.exit_code)
+        except TrackerError as error:  # from a command that reads without domain_errors
+            click.echo(f"Error: {one_line(str(error))}", err=True)
+            sys.exit(1)
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
@@ -1029,6 +1033,9 @@ def follow(context: Context, seconds: float | None) -> None:
             view_class=view_class(env),
             env=env,
         )
+        # Its view reads accounts from the log only to refold a development told out of
+        # order: with the application's mapper, as the CLI's own view does.
+        runner.view.mapper = runner.app.mapper
     # From here on the runner's threads are running: a Ctrl-C anywhere must stop them,
     # or the process would wait for them for ever on its way out.
     try:

@@ -48,6 +48,15 @@ class ConcurrentChange(TrackerError):
     """Other processes kept appending to the same developments; nothing was recorded."""
 
 
+def unreadable_account(position: int, error: Exception | None) -> StoreError:
+    """A telling whose event the log no longer holds, or cannot decode."""
+    what = "holds no event" if error is None else f"cannot decode the event ({error})"
+    return StoreError(
+        f"the log {what} at position {position}, where the read models have an account;"
+        " run 'tracker verify'"
+    )
+
+
 def unappliable_event(position: int, error: Exception) -> StoreError:
     """An event in the log that cannot be decoded or applied to the read models."""
     return StoreError(
