@@ -384,6 +384,18 @@ def _counted_latest(
     return total, c.fetchall()
 
 
+def _with_account(
+    telling: dict[str, Any], contents: Mapping[int, dict[str, Any]]
+) -> dict[str, Any]:
+    """A tellings row given what its account or retraction says (``ACCOUNT_COLUMNS``),
+    from ``contents`` by its position."""
+    content = contents[telling["position"]]
+    telling["fields"] = content.get("fields", {})
+    for name in ACCOUNT_COLUMNS[1:]:
+        telling[name] = content.get(name)
+    return telling
+
+
 def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Version rows as dicts, their JSON ``data`` decoded."""
     decoded = [dict(row) for row in rows]
@@ -941,11 +953,7 @@ class TrackerViewBase(TrackingRecorder):
                 rows = c.fetchall()
                 contents = self.log_contents(c, [row["position"] for row in rows])
                 for row in rows:
-                    telling = dict(row)
-                    content = contents[telling["position"]]
-                    telling["fields"] = content.get("fields", {})
-                    for name in ACCOUNT_COLUMNS[1:]:
-                        telling[name] = content.get(name)
+                    telling = _with_account(dict(row), contents)
                     found.setdefault(telling["development_id"], []).append(telling)
         return found
 
@@ -953,20 +961,13 @@ class TrackerViewBase(TrackingRecorder):
         """Every row of the tellings table in key order, each with what its account or
         retraction says (``ACCOUNT_COLUMNS``, the fields as JSON), a page at a time: the
         tellings as an export gives them, whole without the log."""
-        page: list[dict[str, Any]] = []
-        for row in itertools.chain(self.rows("tellings"), [None]):
-            if row is not None:
-                page.append(row)
-                if len(page) < ROWS_PAGE:
-                    continue
+        rows = self.rows("tellings")
+        while page := list(itertools.islice(rows, ROWS_PAGE)):
             contents = self.read_log_contents([telling["position"] for telling in page])
             for telling in page:
-                content = contents[telling["position"]]
-                telling["fields"] = dumps(content.get("fields", {}))
-                for name in ACCOUNT_COLUMNS[1:]:
-                    telling[name] = content.get(name)
+                _with_account(telling, contents)
+                telling["fields"] = dumps(telling["fields"])
                 yield telling
-            page = []
 
     def read_log_contents(self, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
         """``log_contents`` in a read transaction of its own."""
