@@ -695,23 +695,24 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
 # of thousands of strikes, and listing them all takes seconds and a gigabyte.
 LIST_LIMIT = 100
 
-limit_option = click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=LIST_LIMIT,
-    show_default=True,
-    help="Show the latest N (0 shows all).",
-)
+
+def list_limit_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=LIST_LIMIT,
+        show_default=True,
+        help=help_text,
+    )
+
+
+limit_option = list_limit_option("Show the latest N (0 shows all).")
 
 
 @main.command()
 @time_options
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=LIST_LIMIT,
-    show_default=True,
-    help="Show the N most recently active sets, each with its latest N calls (0 shows all).",
+@list_limit_option(
+    "Show the N most recently active sets, each with its latest N calls (0 shows all)."
 )
 @pass_context
 def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
