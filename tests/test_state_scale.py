@@ -31,6 +31,7 @@ from projections.queries import (
 )
 from tests.conftest import Invoke
 from tracker.application import Tracker
+from tracker.kinds import KINDS
 from tracker.presenters import render_state
 from tracker.store import StoreLocation
 
@@ -537,3 +538,38 @@ def change(
         "fields": fields,
         "reports": reports,
     }
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_is_counted_and_windowed_as_the_rules_say(
+    corpus_store: Tracker, kind: str
+) -> None:
+    """The partial indexes hold the kinds the state asks about; any other kind is read
+    another way, with the same answers."""
+    view = corpus_store.view
+    reference = Reference(corpus_store)
+    for as_of, known_at in date_pairs():
+        versions = reference.versions((kind,), known_at)
+        happened = [row for row in versions if _happened(row, as_of)]
+        since = days_before(as_of, STRIKE_WINDOW_DAYS)
+        window = sorted(
+            (row for row in happened if row["occurred_upper"] >= since),
+            key=lambda row: (row["sort_key"], row["development_id"]),
+            reverse=True,
+        )
+        possibly = {row["development_id"] for row in versions if _possibly(row, as_of)}
+        total, latest = view.latest_happened(kind, as_of, known_at, since=since, limit=3)
+        possible_total, possible = view.possibly_happened(kind, as_of, known_at)
+        assert (as_of, known_at, view.count_happened(kind, as_of, known_at)) == (
+            as_of,
+            known_at,
+            len(happened),
+        )
+        assert (total, [row["development_id"] for row in latest]) == (
+            len(window),
+            [row["development_id"] for row in window[:3]],
+        )
+        assert (possible_total, {row["development_id"] for row in possible}) == (
+            len(possibly),
+            possibly,
+        )
