@@ -4,6 +4,7 @@ unbroken hash chain under concurrent appends."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 import threading
 import uuid
@@ -22,6 +23,7 @@ from tracker.application import Tracker
 from tracker.postgres_recorder import ChainedPostgresApplicationRecorder
 from tracker.recorders import (
     GENESIS,
+    PAGE_SIZE,
     SORT_THREADS,
     SORTING_CACHE_KIB,
     ChainedSQLiteApplicationRecorder,
@@ -145,6 +147,25 @@ def test_sqlite_store_connections_leave_freed_pages_unzeroed(sqlite_store_url: s
                 assert pragma(cursor, "secure_delete") == 0
     finally:
         tracker.close()
+
+
+def test_a_new_store_takes_the_trackers_page_size_and_an_old_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    SQLiteDatastore(str(old)).close()  # the library's own store, at SQLite's default
+    sqlite3.connect(old).execute("CREATE TABLE elsewhere (x)").connection.close()
+    for path in (new, old):
+        tracker = Tracker.open(StoreLocation.parse(f"sqlite:///{path}"))
+        try:
+            tracker.catch_up()
+            with tracker.recorder.datastore.transaction(commit=False) as cursor:
+                page_size = pragma(cursor, "page_size")
+                cursor.execute("PRAGMA journal_mode")
+                sizes = page_size, str(cursor.fetchone()[0])
+        finally:
+            tracker.close()
+        assert sizes == ((PAGE_SIZE if path == new else 4096), "wal")
 
 
 def test_sorting_cache_sorts_on_helper_threads_and_restores_the_cache(tmp_path: Path) -> None:

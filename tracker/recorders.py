@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +43,11 @@ POLL_SECONDS = 0.2
 SORT_THREADS = 2
 SORTING_CACHE_KIB = 2000  # SQLite's default
 BULK_CACHE_KIB = 144 * 1024  # with it, a million-account import peaks under 500 MB
+# The page size of a new store (SQLite's default is 4096). A rebuild writes the views'
+# rows in one transaction and then builds each query index by reading the whole
+# versions table: with four times fewer pages to find, read and write, a million
+# versions with their indexes took 7.6 against 9.1-11.4 s.
+PAGE_SIZE = 16384
 
 
 @contextmanager
@@ -355,6 +361,23 @@ class ImmediateConnectionPool(SQLiteConnectionPool):
         return ImmediateConnection(sqlite_conn, max_age=self.max_age)
 
 
+def start_store_file(db_name: str) -> None:
+    """Write the header of a store that does not exist yet, with the tracker's page
+    size: it can only be set before the first table, and SQLite refuses to change it
+    once in WAL mode, which the library puts a store in as it first connects."""
+    if ":memory:" in db_name or db_name.startswith("file:"):
+        return
+    path = Path(db_name)
+    if path.exists() and path.stat().st_size:
+        return
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        connection.execute("PRAGMA journal_mode = WAL")
+    finally:
+        connection.close()
+
+
 class TrackerSQLiteFactory(SQLiteFactory):
     """The library's SQLite persistence with the chained recorder and writers that
     queue for the write lock (PERSISTENCE_MODULE names this class)."""
@@ -372,6 +395,8 @@ class TrackerSQLiteFactory(SQLiteFactory):
         )
         stock.close()
         self.datastore.pool.close()
+        if self.env_create_table():
+            start_store_file(stock.pool.db_name)
         self.datastore.pool = ImmediateConnectionPool(
             db_name=stock.pool.db_name, lock_timeout=stock.pool.lock_timeout
         )
