@@ -640,6 +640,8 @@ class TrackerViewBase(TrackingRecorder):
         )
         refold: set[str] = set()
         replaced: list[tuple[str, str]] = []
+        # (known until, development id, known from) of latest versions that only end.
+        closed: list[tuple[str, str, str]] = []
         version_rows: list[tuple[Any, ...]] = []
         for chunk in chunks(sorted(told), IN_LIST):
             marks = ",".join("?" * len(chunk))
@@ -657,17 +659,18 @@ class TrackerViewBase(TrackingRecorder):
                     refold.add(development_id)
                     continue
                 data = orjson.loads(row["data"])
+                ending = Version(
+                    known_from=row["known_from"],
+                    known_until=OPEN_UPPER,
+                    retracted=bool(row["retracted"]),
+                    fields=data["fields"],
+                    account_count=row["account_count"],
+                    reports=tuple(data["reports"]),
+                    first_known=row["first_known"],
+                    revisions=data["revisions"],
+                )
                 versions = fold_onto(
-                    Version(
-                        known_from=row["known_from"],
-                        known_until=OPEN_UPPER,
-                        retracted=bool(row["retracted"]),
-                        fields=data["fields"],
-                        account_count=row["account_count"],
-                        reports=tuple(data["reports"]),
-                        first_known=row["first_known"],
-                        revisions=data["revisions"],
-                    ),
+                    ending,
                     [
                         _page_telling(version, position, r, bounds)
                         for version, position, r in tellings
@@ -676,10 +679,24 @@ class TrackerViewBase(TrackingRecorder):
                 if versions is None:
                     refold.add(development_id)
                     continue
-                replaced.append((development_id, row["known_from"]))
+                head = versions[0]
+                if (
+                    head.known_until != OPEN_UPPER
+                    and attrs.evolve(head, known_until=OPEN_UPPER) == ending
+                ):
+                    # Nearly always the latest version only ends where the new ones
+                    # begin: one column updated in place, instead of its row deleted
+                    # and written again.
+                    closed.append((head.known_until, development_id, head.known_from))
+                    versions = versions[1:]
+                else:
+                    replaced.append((development_id, row["known_from"]))
                 version_rows.extend(
                     _version_row(development_id, row["kind"], version) for version in versions
                 )
+        c.executemany(
+            "UPDATE versions SET known_until=? WHERE development_id=? AND known_from=?", closed
+        )
         c.executemany("DELETE FROM versions WHERE development_id=? AND known_from=?", replaced)
         c.executemany(INSERT_VERSION, version_rows)
         return refold
