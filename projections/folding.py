@@ -78,9 +78,25 @@ def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | N
     them all again. None when one of them would sort among the tellings already folded
     (a report dated before ``latest`` began, or an uncertain one on its first day),
     which only a fold of all the tellings can place."""
+    after = fold_after(latest, tellings)
+    if after is None:
+        return None
+    ends, versions = after
+    if ends is None:
+        return versions
+    return [attrs.evolve(latest, known_until=ends), *versions]
+
+
+def fold_after(
+    latest: Version, tellings: Iterable[Telling]
+) -> tuple[str | None, list[Version]] | None:
+    """``fold_onto`` as a change to make: when ``latest`` stays as it is and only ends,
+    the day it ends and the versions that follow it; otherwise None and the versions
+    that replace it. (Nearly always it only ends: a view updates one column of its row
+    instead of writing the row again.)"""
     groups = _groups(tellings)
     if not groups:
-        return [latest]
+        return None, [latest]
     first = groups[0][0]
     if first.known_upper < latest.known_from:
         return None
@@ -97,8 +113,8 @@ def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | N
         first_known=latest.first_known,
     )
     if first.known_upper == latest.known_from:  # the day ``latest`` began goes on
-        return _fold_groups(folding, groups)
-    return [attrs.evolve(latest, known_until=first.known_upper), *_fold_groups(folding, groups)]
+        return None, _fold_groups(folding, groups)
+    return first.known_upper, _fold_groups(folding, groups)
 
 
 def _groups(tellings: Iterable[Telling]) -> list[list[Telling]]:

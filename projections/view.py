@@ -25,7 +25,7 @@ import orjson
 from eventsourcing.persistence import Mapper, Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import RULES_VERSION, Telling, Version, fold, fold_onto
+from projections.folding import RULES_VERSION, Telling, Version, fold, fold_after
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import unreadable_account
@@ -659,38 +659,30 @@ class TrackerViewBase(TrackingRecorder):
                     refold.add(development_id)
                     continue
                 data = orjson.loads(row["data"])
-                ending = Version(
-                    known_from=row["known_from"],
-                    known_until=OPEN_UPPER,
-                    retracted=bool(row["retracted"]),
-                    fields=data["fields"],
-                    account_count=row["account_count"],
-                    reports=tuple(data["reports"]),
-                    first_known=row["first_known"],
-                    revisions=data["revisions"],
-                )
-                versions = fold_onto(
-                    ending,
+                after = fold_after(
+                    Version(
+                        known_from=row["known_from"],
+                        known_until=OPEN_UPPER,
+                        retracted=bool(row["retracted"]),
+                        fields=data["fields"],
+                        account_count=row["account_count"],
+                        reports=tuple(data["reports"]),
+                        first_known=row["first_known"],
+                        revisions=data["revisions"],
+                    ),
                     [
                         _page_telling(version, position, r, bounds)
                         for version, position, r in tellings
                     ],
                 )
-                if versions is None:
+                if after is None:
                     refold.add(development_id)
                     continue
-                head = versions[0]
-                if (
-                    head.known_until != OPEN_UPPER
-                    and attrs.evolve(head, known_until=OPEN_UPPER) == ending
-                ):
-                    # Nearly always the latest version only ends where the new ones
-                    # begin: one column updated in place, instead of its row deleted
-                    # and written again.
-                    closed.append((head.known_until, development_id, head.known_from))
-                    versions = versions[1:]
-                else:
+                ends, versions = after
+                if ends is None:
                     replaced.append((development_id, row["known_from"]))
+                else:
+                    closed.append((ends, development_id, row["known_from"]))
                 version_rows.extend(
                     _version_row(development_id, row["kind"], version) for version in versions
                 )

@@ -8,7 +8,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.folding import Telling, Version, _fold_groups, _Folding, _groups, fold, fold_onto
+from projections.folding import (
+    Telling,
+    Version,
+    _fold_groups,
+    _Folding,
+    _groups,
+    fold,
+    fold_after,
+    fold_onto,
+)
 
 DAYS = ("2022-03-01", "2022-03-02", "2022-03-05", "2022-04-01")
 
@@ -78,6 +87,11 @@ def test_a_later_report_appends_a_version_and_closes_the_last() -> None:
         ("2022-03-01", "2022-03-05", "planned"),
         ("2022-03-05", "9999-12-31", "held"),
     ]
+    # As a change to the view: the last version only ends.
+    assert fold_after(latest, [telling(2, "2022-03-05", "2022-03-05", status="held")]) == (
+        "2022-03-05",
+        onto[1:],
+    )
 
 
 def test_a_report_of_the_same_certain_day_goes_on_with_the_last_version() -> None:
@@ -91,6 +105,11 @@ def test_a_report_of_the_same_certain_day_goes_on_with_the_last_version() -> Non
         2,
     )
     assert version.reports == ("r-1", "r-2")
+    # As a change to the view: the last version is replaced.
+    assert fold_after(latest, [telling(2, "2022-03-01", "2022-03-01", status="held")]) == (
+        None,
+        onto,
+    )
 
 
 def test_nothing_told_leaves_the_last_version() -> None:
