@@ -131,6 +131,35 @@ def test_a_compressed_log_is_read_with_the_applications_mapper(
     assert '"He (Putin) wants to see people stop dying."' in result.stdout
 
 
+def test_a_view_the_library_makes_has_the_mapper_before_anything_feeds_it(
+    seeded: Invoke, store_url: str
+) -> None:
+    """A ProjectionRunner (``tracker follow``) makes its view through the library's
+    factory and starts feeding it at once: the view must hold the application's mapper
+    from its construction, not from a hand-over after."""
+    from eventsourcing.persistence import InfrastructureFactory
+
+    from tracker.application import view_class, view_env
+
+    tracker = Tracker.open(StoreLocation.parse(store_url), existing=True)
+    try:
+        env = StoreLocation.parse(store_url).application_env()
+        seen = []
+
+        class Watched(view_class(env, tracker.mapper)):  # type: ignore[misc]
+            def create_table(self) -> None:  # the factory's first call on a new view
+                seen.append(self.mapper)
+                super().create_table()
+
+        view = InfrastructureFactory.construct(env=view_env(env)).tracking_recorder(Watched)
+        try:
+            assert seen == [tracker.mapper]
+        finally:
+            view.datastore.close()
+    finally:
+        tracker.close()
+
+
 def test_rows_read_page_by_page_are_the_rows_read_at_once(seeded: Invoke, store_url: str) -> None:
     """Paging by key resumes exactly after the last row, composite keys included."""
     tracker = open_tracker(store_url)

@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
+    Mapper,
     Notification,
     PersistenceError,
     Recording,
@@ -95,13 +96,26 @@ def normalised_text(text: str) -> str:
     return normalise_whitespace(text)
 
 
-def view_class(env: Mapping[str, str]) -> Any:
-    """The view's tracking recorder class for the store's backend."""
+def view_class(env: Mapping[str, str], mapper: Mapper[Any] | None = None) -> Any:
+    """The view's tracking recorder class for the store's backend. Given the
+    application's mapper (which may decompress or decrypt the log), its views read the
+    log's accounts with it from their construction on: a ProjectionRunner constructs
+    its view and starts the threads that feed it before anyone could hand it one."""
+    base: type[TrackerViewBase] = TrackerView
     if env.get("PERSISTENCE_MODULE") == POSTGRES_FACTORY:
         from projections.postgres_view import PostgresTrackerView
 
-        return PostgresTrackerView
-    return TrackerView
+        base = PostgresTrackerView
+    if mapper is None:
+        return base
+
+    class ViewWithMapper(base):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.mapper = mapper
+
+    ViewWithMapper.__name__ = ViewWithMapper.__qualname__ = base.__name__
+    return ViewWithMapper
 
 
 def view_env(env: Mapping[str, str] | None) -> Environment:
@@ -119,8 +133,10 @@ class Tracker(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)
         self.view_factory = InfrastructureFactory.construct(env=view_env(env))
-        self.view = cast(TrackerViewBase, self.view_factory.tracking_recorder(view_class(self.env)))
-        self.view.mapper = self.mapper  # the view reads the tellings' accounts from the log
+        self.view = cast(
+            TrackerViewBase,
+            self.view_factory.tracking_recorder(view_class(self.env, self.mapper)),
+        )
         self.view.ensure_schema()
         self.projection = TrackerProjection(view=self.view)
 

@@ -1024,19 +1024,18 @@ def follow(context: Context, seconds: float | None) -> None:
     # The store must exist. A backlog is applied first in bulk (pages, or a rebuild for
     # empty views): the runner applies one event per transaction, which at a million
     # events would take hours. The runner then opens its own connections.
-    context.reading()
+    # Its view reads accounts from the log only to refold a development told out of
+    # order: with the application's mapper, as the CLI's own view does.
+    mapper = context.reading().mapper
     context.close()
     env = context.location().application_env()
     with domain_errors():
         runner = ProjectionRunner(
             application_class=Tracker,
             projection_class=TrackerProjection,
-            view_class=view_class(env),
+            view_class=view_class(env, mapper),
             env=env,
         )
-        # Its view reads accounts from the log only to refold a development told out of
-        # order: with the application's mapper, as the CLI's own view does.
-        runner.view.mapper = runner.app.mapper
     # From here on the runner's threads are running: a Ctrl-C anywhere must stop them,
     # or the process would wait for them for ever on its way out.
     try:
