@@ -370,12 +370,15 @@ def start_store_file(db_name: str) -> None:
     path = Path(db_name)
     if path.exists() and path.stat().st_size:
         return
-    connection = sqlite3.connect(path, isolation_level=None)
     try:
-        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        connection.execute("PRAGMA journal_mode = WAL")
-    finally:
-        connection.close()
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return  # a folder it cannot write to, say: the library's own connection says so
 
 
 class TrackerSQLiteFactory(SQLiteFactory):
