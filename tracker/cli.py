@@ -140,14 +140,15 @@ def since_option(help_text: str) -> Callable[[F], F]:
 MAX_DEVELOPMENTS = 10_000
 
 
-def max_developments_option(help_text: str) -> Callable[[F], F]:
+def count_option(flag: str, default: int, help_text: str) -> Callable[[F], F]:
+    """An option taking a whole number from 0, its default shown in ``--help``."""
     return click.option(
-        "--max-developments",
-        type=click.IntRange(min=0),
-        default=MAX_DEVELOPMENTS,
-        show_default=True,
-        help=help_text,
+        flag, type=click.IntRange(min=0), default=default, show_default=True, help=help_text
     )
+
+
+def max_developments_option(help_text: str) -> Callable[[F], F]:
+    return count_option("--max-developments", MAX_DEVELOPMENTS, help_text)
 
 
 def time_options(function: F) -> F:
@@ -697,13 +698,7 @@ LIST_LIMIT = 100
 
 
 def list_limit_option(help_text: str) -> Callable[[F], F]:
-    return click.option(
-        "--limit",
-        type=click.IntRange(min=0),
-        default=LIST_LIMIT,
-        show_default=True,
-        help=help_text,
-    )
+    return count_option("--limit", LIST_LIMIT, help_text)
 
 
 limit_option = list_limit_option("Show the latest N (0 shows all).")
