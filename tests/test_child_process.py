@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.child_process import child_process
+from tracker.child_process import SENT_AHEAD, child_process
 from tracker.errors import StoreError
 
 
@@ -97,3 +97,33 @@ def test_messages_arrive_whole_when_the_helper_is_stopped_and_resumed(
         finally:
             done.set()
             pesterer.join()
+
+
+def test_a_helper_works_a_few_messages_ahead_of_a_busy_caller(
+    helper_module: HelperModule, tmp_path: Path
+) -> None:
+    """While the caller is busy with one message, the helper makes the next ones (a
+    pipe holds less than one of these), up to ``SENT_AHEAD`` of them waiting."""
+    progress = tmp_path / "progress"
+    helper_module(
+        "eager_helper",
+        "from tracker.child_process import serve\n"
+        "def work(settings, send):\n"
+        "    path, count = settings\n"
+        "    for number in range(count):\n"
+        "        send((number, bytes(1_000_000)))\n"
+        "        with open(path, 'a') as made:\n"
+        "            made.write('.')\n"
+        "serve(work)\n",
+    )
+    with child_process("eager_helper", (str(progress), 20), "the helper") as receive:
+        assert receive()[0] == 0
+        deadline = time.monotonic() + 10
+        # One being written, SENT_AHEAD waiting, and the one sent before.
+        expected = SENT_AHEAD + 2
+        while len(progress.read_text()) < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # and no further
+        assert len(progress.read_text()) == expected
+        assert [receive()[0] for _ in range(19)] == list(range(1, 20))
+    assert len(progress.read_text()) == 20
