@@ -21,6 +21,7 @@ import orjson
 
 from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession, ViewBehind, bulk_session
+from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
 from tracker.errors import ConcurrentChange, InvalidRecord, StoreError, TrackerError
@@ -272,22 +273,11 @@ def apply_records(
 ) -> dict[str, int]:
     """The records' commands, a chunk at a time; how many records of each type."""
     counts: dict[str, int] = {}
-    for chunk in _chunked(records, chunk_size or IMPORT_CHUNK):
+    for chunk in batches(records, chunk_size or IMPORT_CHUNK):
         batch = session.batch()
         _apply_chunk(batch, chunk, base, counts)
         session.append(batch)
     return counts
-
-
-def _chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _apply_chunk(
