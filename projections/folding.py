@@ -54,22 +54,24 @@ class Version:
 
 def fold(tellings: Sequence[Telling]) -> list[Version]:
     if len(tellings) == 1 and not tellings[0].retraction:
-        # Most folds are of one account (a development first told in a page, or told
-        # once at all): the general fold's version, at half the cost.
         [told] = tellings
-        return [
-            Version(
-                known_from=told.known_upper,
-                known_until=OPEN_UPPER,
-                retracted=False,
-                fields=dict(told.fields),
-                account_count=1,
-                reports=(told.report_id,),
-                first_known=told.known_upper,
-                revisions=1 if any(value is not None for value in told.fields.values()) else 0,
-            )
-        ]
+        return [only_version(told.report_id, told.known_upper, dict(told.fields))]
     return _fold_groups(_Folding(), _groups(tellings))
+
+
+def only_version(report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
+    """The version of a development told by one account alone (most are): the general
+    fold's, at half the cost. It keeps ``fields``."""
+    return Version(
+        known_from=known_upper,
+        known_until=OPEN_UPPER,
+        retracted=False,
+        fields=fields,
+        account_count=1,
+        reports=(report_id,),
+        first_known=known_upper,
+        revisions=1 if any(value is not None for value in fields.values()) else 0,
+    )
 
 
 def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:

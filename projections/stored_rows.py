@@ -161,11 +161,17 @@ def _account_row(envelope: Any) -> dict[str, Any]:
         raise _NotPlain
     return {
         "report_id": account["report"],
-        "fields": {name: _view(value) for name, value in account["fields"].items()},
+        "fields": {
+            name: _view(value) if type(value) in _NESTED else value
+            for name, value in account["fields"].items()
+        },
         "quote": account.get("quote"),
         "attributed_to": account.get("attributed_to"),
         "note": account.get("note"),
     }
+
+
+_NESTED = frozenset({dict, list})
 
 
 def _view(value: Any) -> Any:

@@ -20,11 +20,14 @@ import pytest
 import tracker.application
 import tracker.rebuild_reader
 import tracker.records
+from projections.view import KEY_INDEXES, TrackerView
 from tests.conftest import Invoke, ndjson
 from tests.store_sql import run_sql
 from tests.test_bulk_import import _retellings
 from tracker.application import Tracker
+from tracker.domain import DEVELOPMENT_EVENTS
 from tracker.errors import StoreError
+from tracker.rebuild_reader import share_of_ids, whole_developments
 from tracker.store import StoreLocation
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -76,6 +79,85 @@ def test_the_log_read_as_rows_is_the_log_read_as_notifications(
         n.id for n in notifications if n.topic == topic and 3 < n.id <= last - 2
     ]
     assert len(reports) > 1
+
+
+def test_the_log_read_by_originator_is_each_aggregates_events_in_order(
+    seeded: Invoke, opened: Tracker
+) -> None:
+    """Development events by originator within a share of the ids, every other event
+    in log order: between them, each event of the log once."""
+    recorder: Any = opened.recorder
+    last = opened.last_position()
+    prefix = DEVELOPMENT_EVENTS
+    log = [
+        (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+        for n in recorder.select_notifications(start=1, limit=last)
+    ]
+    stop = last - 5  # what is appended after a rebuild began is left to a catch-up
+    mine = [row for row in log if row[0] <= stop and row[3].startswith(prefix)]
+    shares = [share_of_ids(index, 3) for index in range(3)]
+    by_share = [
+        [
+            (row[0], UUID(str(row[1])), *row[2:])
+            for row in recorder.select_rows_by_originator(stop, prefix, low, high)
+        ]
+        for low, high in shares
+    ]
+    for (low, high), rows in zip(shares, by_share, strict=True):
+        assert rows, "each share holds some developments"
+        assert all(
+            (low is None or low <= row[1]) and (high is None or row[1] < high) for row in rows
+        )
+        assert [(row[1], row[2]) for row in rows] == sorted((row[1], row[2]) for row in rows)
+    assert sorted(row for rows in by_share for row in rows) == sorted(mine)
+    others = [
+        (row[0], UUID(str(row[1])), *row[2:]) for row in recorder.select_rows_not_of(stop, prefix)
+    ]
+    assert others == [row for row in log if row[0] <= stop and not row[3].startswith(prefix)]
+    assert any(row[3].endswith("Report.Registered") for row in others)
+
+
+def test_shares_of_the_ids_cover_them_once() -> None:
+    assert share_of_ids(0, 1) == (None, None)
+    assert share_of_ids(0, 2) == (None, UUID("80000000-0000-0000-0000-000000000000"))
+    assert share_of_ids(1, 2) == (UUID("80000000-0000-0000-0000-000000000000"), None)
+    three = [share_of_ids(index, 3) for index in range(3)]
+    assert [high for _, high in three[:-1]] == [low for low, _ in three[1:]]
+
+
+def test_runs_of_whole_developments_end_where_a_development_ends() -> None:
+    rows: list[Any] = [
+        (position, originator, 1, "topic", b"")
+        for position, originator in enumerate("aaabccccd", start=1)
+    ]
+    runs = list(whole_developments(rows, 2))
+    assert [[row[1] for row in run] for run in runs] == [
+        ["a", "a", "a"],
+        ["b", "c", "c", "c", "c"],
+        ["d"],
+    ]
+    assert list(whole_developments([], 2)) == []
+
+
+def test_key_indexes_are_sorted_at_the_end_and_all_there_after(
+    seeded: Invoke, store_url: str, opened: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL keeps its indexes through a rebuild")
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    before = run_sql(store_url, indexes)
+    dropped: list[str] = []
+    original = TrackerView._drop_key_indexes
+
+    def drop(view: TrackerView, c: Any) -> None:
+        original(view, c)
+        c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        dropped.extend(sorted({name for name, _ in KEY_INDEXES} - {row[0] for row in c.fetchall()}))
+
+    monkeypatch.setattr(TrackerView, "_drop_key_indexes", drop)
+    _rebuilt(opened, monkeypatch, reader=True)
+    assert dropped == sorted(name for name, _ in KEY_INDEXES)
+    assert run_sql(store_url, indexes) == before
 
 
 def test_retellings_retractions_and_voids_across_pages(

@@ -316,15 +316,16 @@ class Tracker(Application[UUID]):
                 for notifications in self.notification_pages(page=REBUILD_PAGE, stop=last):
                     self._feed(notifications, projection)
             else:
-                pages = rebuild_reader.read_pages(self.env, last, REBUILD_PAGE)
-                for page, first, page_last in pages:
-                    try:
-                        view.apply_page(page)
-                    except (IntegrityError, PersistenceError):
-                        raise
-                    except Exception as error:
-                        raise unappliable_events(first, page_last, error) from error
-                    view.track(Tracking(self.name, page_last))
+                with view.loading_whole():
+                    pages = rebuild_reader.read_pages(self.env, last, REBUILD_PAGE)
+                    for page, first, page_last in pages:
+                        try:
+                            view.apply_page(page)
+                        except (IntegrityError, PersistenceError):
+                            raise
+                        except Exception as error:
+                            raise unappliable_events(first, page_last, error) from error
+                view.track(Tracking(self.name, last))
         return last
 
     def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:

@@ -12,6 +12,7 @@ import hashlib
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidRecord, KindMismatch
@@ -233,3 +234,7 @@ class Development(Aggregate):
         if version in self.voided:
             raise InvalidRecord(f"version {version} of {self.development_id!r} is already void")
         self.trigger_event(self.Voided, voided_version=version, reason=reason)
+
+
+# The topics of a development's events (its nested classes) start with this.
+DEVELOPMENT_EVENTS = get_topic(Development) + "."

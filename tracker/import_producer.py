@@ -36,7 +36,7 @@ from tracker.application import Batch, Tracker
 from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
 from tracker.chunks import IN_LIST, chunks
-from tracker.domain import Development
+from tracker.domain import DEVELOPMENT_EVENTS, Development
 from tracker.errors import StoreError, TrackerError
 from tracker.recorders import KEEP_JOURNAL_MODE
 from tracker.records import Progress, apply_records, records_from_files
@@ -92,7 +92,6 @@ def _uuid(value: UUID | str) -> UUID:
 
 
 DEVELOPMENT_TOPIC = get_topic(Development)
-DEVELOPMENT_EVENTS = DEVELOPMENT_TOPIC + "."  # the topics of its nested event classes
 SCRATCH_CACHE_KIB = 24 * 1024
 
 

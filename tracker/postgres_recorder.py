@@ -16,11 +16,11 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import retry
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from tracker.chunks import IN_LIST, chunks
-from tracker.recorders import GENESIS, chain_rows
+from tracker.recorders import GENESIS, LOG_ROWS_BATCH, chain_rows
 
 # Events per INSERT statement of an append: a few megabytes of parameters at most for
 # ordinary events, so a large save is a run of moderate statements, not one huge one.
@@ -164,6 +164,52 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 inclusive_of_start=False,
             )
         ]
+
+    def select_rows_by_originator(
+        self, upto: int, topic_prefix: str, low: UUID | None, high: UUID | None
+    ) -> Iterator[tuple[int, UUID, int, str, bytes]]:
+        """As ``ChainedSQLiteApplicationRecorder.select_rows_by_originator``, read by
+        the primary key's index."""
+        conditions = ["notification_id <= %s", "starts_with(topic, %s)"]
+        params: list[Any] = [upto, topic_prefix]
+        if low is not None:
+            conditions.append("originator_id >= %s")
+            params.append(low)
+        if high is not None:
+            conditions.append("originator_id < %s")
+            params.append(high)
+        yield from self._rows(
+            f"WHERE {' AND '.join(conditions)} ORDER BY originator_id, originator_version",
+            params,
+        )
+
+    def select_rows_not_of(
+        self, upto: int, topic_prefix: str
+    ) -> Iterator[tuple[int, UUID, int, str, bytes]]:
+        """As ``ChainedSQLiteApplicationRecorder.select_rows_not_of``."""
+        yield from self._rows(
+            "WHERE notification_id <= %s AND NOT starts_with(topic, %s) ORDER BY notification_id",
+            (upto, topic_prefix),
+        )
+
+    def _rows(
+        self, condition: str, params: Sequence[Any]
+    ) -> Iterator[tuple[int, UUID, int, str, bytes]]:
+        """The log's rows that ``condition`` picks, through a server-side cursor: in one
+        transaction, without the whole result in memory."""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state"  # noqa: S608
+            " FROM {}.{} " + condition
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+            connection.cursor(name="tracker_log_rows", row_factory=tuple_row) as cursor,
+        ):
+            cursor.itersize = LOG_ROWS_BATCH
+            cursor.execute(statement, params)
+            for row in cursor:
+                yield (row[0], row[1], row[2], row[3], bytes(row[4]))
 
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as curs:

@@ -1,12 +1,19 @@
 """Processes that read and decode the log for a rebuild.
 
-A rebuild spends much of its time in Python that needs nothing but the log: reading
-each stored event's view rows (``projections.stored_rows``), folding the developments
-first told in a page, making their tellings' rows. Reader processes (see
-``tracker.child_process``) do that work and send ready pages, while this process writes
-the pages before them. There are two, taking turns by ranges of log positions: with
-one, this process waited for it a third of the time. Each also reads the reports of the
-other's ranges, whose publication dates its folds need.
+A rebuild spends most of its time in Python that needs nothing but the log: reading
+each stored event's view rows (``projections.stored_rows``) and folding each
+development's accounts into its versions. Reader processes (see
+``tracker.child_process``) do that work, each for the developments whose ids fall in
+its share of the id space, and send pages of finished rows while this process writes
+the pages before them.
+
+A reader reads its developments' events together, each one's in order, so it folds
+each development once, from all of its tellings (``Page.fold_whole``). The process that
+writes then reads nothing back: it appends rows, and SQLite sorts the views' key
+indexes once at the end (``TrackerViewBase.loading_whole``). Before their
+developments, the readers read the events of the other aggregates (reports, actors)
+in log order: each for the reports' publication dates, which its folds need, and the
+first also to send them.
 
 A reader opens the store with its own connection and never writes. It reads up to a
 position fixed before it starts: what is appended meanwhile, a catch-up applies after.
@@ -14,29 +21,33 @@ position fixed before it starts: what is appended meanwhile, a catch-up applies 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from typing import Any
+from uuid import UUID
 
 from projections.projection import learn_publications
-from projections.stored_rows import UnreadableEvent, page_of_rows
+from projections.stored_rows import LogRow, UnreadableEvent, page_of_rows
 from projections.view import Page
 from tracker.child_process import Send, child_process, serve
+from tracker.chunks import batches
 from tracker.errors import StoreError, unappliable_event, unappliable_events
 
 # Below this many events, starting a process (about 0.2 s) costs more than it saves.
 PARALLEL_REBUILD_MIN_EVENTS = 20_000
-# Readers that take turns, page by page: one reader was the slower side of a rebuild,
-# and the process that writes waited for it a third of the time.
+# Readers, each with its share of the developments: one reader was the slower side of
+# a rebuild, and the process that writes waited for it a third of the time.
 READERS = 2
 
-# A decoded page: the view rows of the events at log positions first to last.
+# A decoded page: the view rows of events at log positions from first to last (not all
+# of those between: a page holds whole developments).
 ReadPage = tuple[Page, int, int]
 
 
 def read_pages(env: Mapping[str, str], stop: int, page_size: int) -> Iterator[ReadPage]:
-    """The log's events up to ``stop`` as view pages of the positions ``page_size`` at a
-    time, decoded by reader processes that take turns."""
+    """The log's events up to ``stop`` as view pages of about ``page_size`` events,
+    decoded and folded by reader processes: the other aggregates' events first, in log
+    order, then whole developments in no particular order."""
     with ExitStack() as readers:
         receivers = [
             readers.enter_context(
@@ -48,55 +59,81 @@ def read_pages(env: Mapping[str, str], stop: int, page_size: int) -> Iterator[Re
             )
             for index in range(READERS)
         ]
-        for number in range(_page_count(stop, page_size)):
-            message = receivers[number % READERS]()
-            if isinstance(message, str):
-                raise StoreError(message)
-            if message is not None:  # None: no events at these positions (gaps)
-                yield message
+        while receivers:  # a page from each reader in turn, until each says it is done
+            for receive in list(receivers):
+                message = receive()
+                if isinstance(message, str):
+                    raise StoreError(message)
+                if message is None:
+                    receivers.remove(receive)
+                else:
+                    yield message
 
 
-def _page_count(stop: int, page_size: int) -> int:
-    return -(-stop // page_size)
+def share_of_ids(index: int, readers: int) -> tuple[UUID | None, UUID | None]:
+    """The ids from which and up to which (either open: None) reader ``index`` of
+    ``readers`` folds the developments."""
+    low = None if index == 0 else UUID(int=(index << 128) // readers)
+    high = None if index == readers - 1 else UUID(int=((index + 1) << 128) // readers)
+    return low, high
+
+
+def whole_developments(rows: Iterable[LogRow], size: int) -> Iterator[list[LogRow]]:
+    """Rows (each originator's together) in runs of about ``size``, each run ending
+    where an originator's rows end."""
+    run: list[LogRow] = []
+    for row in rows:
+        if len(run) >= size and row[1] != run[-1][1]:
+            yield run
+            run = []
+        run.append(row)
+    if run:
+        yield run
+
+
+class _Stop(Exception):
+    """The reader met an event it cannot read, and said so."""
 
 
 def _read(settings: Any, send: Send) -> None:
-    from eventsourcing.utils import get_topic
-
     from tracker.application import Tracker
-    from tracker.domain import Report
+    from tracker.domain import DEVELOPMENT_EVENTS
 
     env, stop, page_size, index, readers = settings
     app = Tracker({**env, "CREATE_TABLE": "no"})
-    recorder: Any = app.recorder  # the tracker's own recorders: select_log_rows
+    recorder: Any = app.recorder  # the tracker's own recorders: select_rows_*
+
+    def page(rows: list[LogRow]) -> Page:
+        try:
+            return page_of_rows(rows, app.mapper)
+        except UnreadableEvent as unreadable:  # a tampered log need not decode
+            send(str(unappliable_event(unreadable.position, unreadable.error)))
+        except Exception as error:
+            send(str(unappliable_events(rows[0][0], rows[-1][0], error)))
+        raise _Stop
+
     try:
-        # Reports come before the accounts that cite them, so reading the reports of
-        # every page up to this one learns every publication date the fold needs.
+        # Reports come before anything that cites them, in log order.
         published: dict[str, tuple[str, str]] = {}
-        for number in range(_page_count(stop, page_size)):
-            low, high = number * page_size, min((number + 1) * page_size, stop)
-            mine = number % readers == index
-            rows = recorder.select_log_rows(
-                low, high, () if mine else (get_topic(Report.Registered),)
-            )
-            if not rows:
-                if mine:
-                    send(None)
-                continue
+        for rows in batches(recorder.select_rows_not_of(stop, DEVELOPMENT_EVENTS), page_size):
+            others = page(rows)
+            learn_publications(others, published)
+            if index == 0:
+                send((others, rows[0][0], rows[-1][0]))
+        low, high = share_of_ids(index, readers)
+        developments = recorder.select_rows_by_originator(stop, DEVELOPMENT_EVENTS, low, high)
+        for rows in whole_developments(developments, page_size):
+            told = page(rows)
+            positions = [row[0] for row in rows]
             try:
-                page = page_of_rows(rows, app.mapper)
-                learn_publications(page, published)
-                if mine:  # developments citing a report not yet published are left to the writer
-                    page.fold_new(published, partly=True)
-                    page.settle_folded()
-            except UnreadableEvent as unreadable:  # a tampered log need not decode
-                send(str(unappliable_event(unreadable.position, unreadable.error)))
-                return
+                told.fold_whole(published)
             except Exception as error:
-                send(str(unappliable_events(rows[0][0], rows[-1][0], error)))
+                send(str(unappliable_events(min(positions), max(positions), error)))
                 return
-            if mine:
-                send((page, rows[0][0], rows[-1][0]))
+            send((told, min(positions), max(positions)))
+        send(None)
+    except _Stop:
+        return
     except BrokenPipeError:
         raise  # the parent stopped
     except Exception as error:
