@@ -114,7 +114,7 @@ def test_a_helper_works_a_few_messages_ahead_of_a_busy_caller(
         "        send((number, bytes(1_000_000)))\n"
         "        with open(path, 'a') as made:\n"
         "            made.write('.')\n"
-        "serve(work)\n",
+        "serve(work, ahead=True)\n",
     )
     with child_process("eager_helper", (str(progress), 20), "the helper") as receive:
         assert receive()[0] == 0

@@ -4,8 +4,8 @@ The child is ``python -m MODULE``, started afresh rather than forked: a forked c
 would share this process's open database connections, and multiprocessing's spawn would
 run the caller's main script again. Its settings go over stdin (they may hold a
 password, so not on the command line); its messages come back pickled on stdout, one
-at a time. A thread of the child's writes them, a few at most behind its work, so
-neither side runs far ahead, and the child's work goes on while the parent is busy. Whatever stops
+at a time, so neither side runs far ahead. A child may let a thread write them, a few
+at most behind its work, which then goes on while the parent is busy. Whatever stops
 the parent (an error, Ctrl-C, SIGKILL), the child stops too: it is killed, or its next
 message finds nobody reading.
 """
@@ -69,14 +69,26 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
             child.wait()
 
 
-# Messages a child may have made and not yet written. The pipe holds a few kilobytes:
-# a page of a rebuild is 2 MB, and a reader that waited for each to be read before
-# starting the next one waited while the parent wrote the other reader's page (a
-# rebuild's readers kept 1.6 of two cores busy instead of 1.9).
+# Messages a child that sends ahead may have made and not yet written. The pipe holds
+# a few kilobytes: a page of a rebuild is 2 MB, and a reader that waited for each to be
+# read before starting the next one waited while the parent wrote the other reader's
+# page (a rebuild's readers kept 1.6 of two cores busy instead of 1.9).
 SENT_AHEAD = 2
 
 
-class _Sender:
+def _write(out: int, data: memoryview) -> None:
+    # Straight to the pipe, each short write carried on from where it stopped: a stop
+    # signal (Ctrl-Z, a profiler attaching) cuts short a write into a full pipe, and a
+    # buffered stream then lost part of a message.
+    while data:
+        data = data[os.write(out, data) :]
+
+
+def _pickled(message: Any) -> memoryview:
+    return memoryview(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _SenderAhead:
     """Sends a child's messages from a thread of its own, in order."""
 
     def __init__(self, out: int) -> None:
@@ -89,18 +101,16 @@ class _Sender:
     def __call__(self, message: Any) -> None:
         if self.failed is not None:
             raise BrokenPipeError(str(self.failed))
-        self.waiting.put(memoryview(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)))
+        self.waiting.put(_pickled(message))
 
     def _write_all(self) -> None:
         while (data := self.waiting.get()) is not None:
-            # Straight to the pipe, each short write carried on from where it stopped:
-            # a stop signal (Ctrl-Z, a profiler attaching) cuts short a write into a
-            # full pipe, and a buffered stream then lost part of a message.
+            if self.failed is not None:
+                continue  # dropped: nobody is reading
             try:
-                while data and self.failed is None:
-                    data = data[os.write(self.out, data) :]
+                _write(self.out, data)
             except OSError as error:
-                self.failed = error  # the rest is dropped: nobody is reading
+                self.failed = error
 
     def close(self) -> None:
         """Once every message made is written (or the pipe has failed)."""
@@ -108,14 +118,20 @@ class _Sender:
         self.thread.join()
 
 
-def serve(work: Callable[[Any, Send], None]) -> None:
-    """The child's side: read the settings, and let ``work`` send its messages."""
+def serve(work: Callable[[Any, Send], None], *, ahead: bool = False) -> None:
+    """The child's side: read the settings, and let ``work`` send its messages; with
+    ``ahead``, from a thread, while ``work`` goes on (see ``SENT_AHEAD``)."""
     collect_less()
     settings = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
     sys.stdout.flush()
-    send = _Sender(sys.stdout.fileno())
-    try:
+    out = sys.stdout.fileno()
+    if not ahead:
         with suppress(BrokenPipeError):  # the parent stopped: nobody is reading
-            work(settings, send)
+            work(settings, lambda message: _write(out, _pickled(message)))
+        return
+    sender = _SenderAhead(out)
+    try:
+        with suppress(BrokenPipeError):
+            work(settings, sender)
     finally:
-        send.close()
+        sender.close()

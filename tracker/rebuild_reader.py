@@ -143,4 +143,4 @@ def _read(settings: Any, send: Send) -> None:
 
 
 if __name__ == "__main__":
-    serve(_read)
+    serve(_read, ahead=True)
