@@ -10,7 +10,8 @@ without folding anything itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import groupby
+from itertools import groupby, repeat
+from operator import attrgetter, is_not
 from typing import Any
 
 import attrs
@@ -62,16 +63,8 @@ def fold(tellings: Sequence[Telling]) -> list[Version]:
 def only_version(report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
     """The version of a development told by one account alone (most are): the general
     fold's, at half the cost. It keeps ``fields``."""
-    return Version(
-        known_from=known_upper,
-        known_until=OPEN_UPPER,
-        retracted=False,
-        fields=fields,
-        account_count=1,
-        reports=(report_id,),
-        first_known=known_upper,
-        revisions=1 if any(value is not None for value in fields.values()) else 0,
-    )
+    told = any(map(is_not, fields.values(), repeat(None)))  # anything at all
+    return Version(known_upper, OPEN_UPPER, False, fields, 1, (report_id,), known_upper, int(told))
 
 
 def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
@@ -119,10 +112,14 @@ def fold_after(
     return first.known_upper, _fold_groups(folding, groups)
 
 
+_FOLD_ORDER = attrgetter("known_upper", "known_lower", "position")
+_KNOWN_DAY = attrgetter("known_upper")
+
+
 def _groups(tellings: Iterable[Telling]) -> list[list[Telling]]:
     """Tellings in the order they became certainly known, grouped by that day."""
-    ordered = sorted(tellings, key=lambda t: (t.known_upper, t.known_lower, t.position))
-    return [list(group) for _, group in groupby(ordered, key=lambda t: t.known_upper)]
+    ordered = sorted(tellings, key=_FOLD_ORDER)
+    return [list(group) for _, group in groupby(ordered, key=_KNOWN_DAY)]
 
 
 @attrs.define
@@ -185,12 +182,14 @@ RULES_VERSION = 2
 
 def merge_fields(fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
     """Fold one account into the fields, in place; the names of the fields it changed."""
-    before = dict(fields)
+    changed = []
     for name, value in update.items():
         if name in KEPT_FIRST and name in fields:
             continue
-        if name in MERGED_BY_KEY and isinstance(fields.get(name), dict):
-            fields[name] = {**fields[name], **value}
-        else:
-            fields[name] = value
-    return [name for name in update if fields.get(name) != before.get(name)]
+        earlier = fields.get(name)
+        if name in MERGED_BY_KEY and isinstance(earlier, dict):
+            value = {**earlier, **value}
+        fields[name] = value
+        if value != earlier:
+            changed.append(name)
+    return changed

@@ -434,13 +434,13 @@ def _page_telling(
     """A page's telling as the fold sees it, its report's publication bounds given."""
     known_lower, known_upper = bounds[row["report_id"]]
     return Telling(
-        position=position,
-        version=version,
-        report_id=row["report_id"],
-        known_lower=known_lower,
-        known_upper=known_upper,
-        fields=row.get("fields", {}),
-        retraction=bool(row.get("retraction")),
+        position,
+        version,
+        row["report_id"],
+        known_lower,
+        known_upper,
+        row.get("fields", {}),
+        bool(row.get("retraction")),
     )
 
 
