@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -314,7 +313,9 @@ class Page:
     # The version rows of the developments folded from the page alone, and their ids.
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
     folded_ids: set[str] = attrs.Factory(set)
-    # Their tellings' rows as inserted, made by the helper process that folded them.
+    # The rows of the tellings of a page folded whole (``fold_whole``), as inserted:
+    # made by a rebuild's reader process, which leaves the one that writes nothing
+    # else to do with them.
     settled_tellings: list[tuple[Any, ...]] = attrs.Factory(list)
 
     def _foldable(self) -> dict[str, tuple[str, str]]:
@@ -332,30 +333,24 @@ class Page:
         foldable = self._foldable()
         return {row["report_id"] for uuid, _, _, row in self.tellings if uuid in foldable}
 
-    def fold_new(self, bounds: Mapping[str, tuple[str, str]], *, partly: bool = False) -> None:
+    def fold_new(self, bounds: Mapping[str, tuple[str, str]]) -> None:
         """Fold the developments that the page alone tells in full, given the
-        publication bounds of the reports they cite. With ``partly``, a development that
-        cites a report not in ``bounds`` is left for later; otherwise it is an error."""
+        publication bounds of the reports they cite."""
         foldable = self._foldable()
         if not foldable:
             return
         tellings: dict[str, list[Telling]] = {}
-        unbounded: set[str] = set()
         for uuid, version, position, row in self.tellings:
             if uuid not in foldable:
                 continue
             report_id = row["report_id"]
             if report_id not in bounds:
-                if not partly:
-                    raise KeyError(f"report {report_id!r} is not in the read models")
-                unbounded.add(uuid)
-                continue
+                raise KeyError(f"report {report_id!r} is not in the read models")
             tellings.setdefault(uuid, []).append(_page_telling(version, position, row, bounds))
         for uuid, development_tellings in tellings.items():
-            if uuid not in unbounded:
-                development_id, kind = foldable[uuid]
-                self.folded.extend(_version_rows(development_id, kind, development_tellings))
-                self.folded_ids.add(uuid)
+            development_id, kind = foldable[uuid]
+            self.folded.extend(_version_rows(development_id, kind, development_tellings))
+            self.folded_ids.add(uuid)
 
     def fold_whole(self, bounds: Mapping[str, tuple[str, str]]) -> None:
         """Fold every development of the page, which holds all their events (as a
@@ -393,23 +388,6 @@ class Page:
         self.folded_ids.update(names)
         self.tellings = []
         self.voids = []
-
-    def settle_folded(self) -> None:
-        """Turn the tellings of the folded developments into the rows inserted: in a
-        rebuild's reader process, which has time to spare, while the one that writes
-        has none (it would encode each one's fields, after unpickling them as dicts)."""
-        names = {uuid: development_id for uuid, development_id, _, _ in self.developments}
-        kept: list[tuple[str, int, int, dict[str, Any]]] = []
-        for telling in self.tellings:
-            uuid, version, position, row = telling
-            if uuid in self.folded_ids:
-                self.settled_tellings.append(_telling_row(names[uuid], version, position, row))
-            else:
-                kept.append(telling)
-        self.tellings = kept
-
-
-_first = itemgetter(0)
 
 
 def _telling_row(
@@ -658,6 +636,10 @@ class TrackerViewBase(TrackingRecorder):
             "INSERT INTO developments VALUES (?,?,?,?)",
             [(dev, kind, position, uuid) for uuid, dev, kind, position in page.developments],
         )
+        if not page.tellings and not page.voids:  # folded whole already, or no development
+            c.executemany(INSERT_TELLING, page.settled_tellings)
+            c.executemany(INSERT_VERSION, page.folded)
+            return
         names = {uuid: dev for uuid, dev, _, _ in page.developments}
         unknown = sorted({uuid for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names})
         for chunk in chunks(unknown, IN_LIST):
@@ -667,22 +649,20 @@ class TrackerViewBase(TrackingRecorder):
                 chunk,
             )
             names.update({row["uuid"]: row["development_id"] for row in c.fetchall()})
-        rows = [
-            _telling_row(names[uuid], version, position, row)
-            for uuid, version, position, row in page.tellings
-        ]
-        if page.settled_tellings and rows:  # two runs of positions: merged in order, in one pass
-            rows = sorted([*page.settled_tellings, *rows], key=_first)
-        elif page.settled_tellings:
-            rows = page.settled_tellings
-        c.executemany(INSERT_TELLING, rows)
+        c.executemany(
+            INSERT_TELLING,
+            [
+                _telling_row(names[uuid], version, position, row)
+                for uuid, version, position, row in page.tellings
+            ],
+        )
         c.executemany(
             "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
             [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],
         )
         # A development first told in this page, and not voided in it, has all its
-        # tellings in the page: fold it from memory (unless a reader process already
-        # did). Any other is folded onto its latest version, or read back and refolded.
+        # tellings in the page: fold it from memory. Any other is folded onto its latest
+        # version, or read back and refolded.
         page.fold_new(self._published_bounds(c, page.reports_to_fold()))
         c.executemany(INSERT_VERSION, page.folded)
         voided = {names[uuid] for uuid, *_ in page.voids}
