@@ -885,7 +885,7 @@ class TrackerViewBase(TrackingRecorder):
             self._begin(cursor)
             self._lock_for_page(cursor)
             c = self.statements(cursor, self.placeholder)
-            self._drop_query_indexes(c)
+            self._drop_indexes(c, QUERY_INDEXES)
             for table in VIEW_TABLES:
                 c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             c.execute(
@@ -897,7 +897,7 @@ class TrackerViewBase(TrackingRecorder):
                 yield
             finally:
                 self._cursor = None
-            self._create_query_indexes(c)
+            self._create_indexes(c, QUERY_INDEXES)
             self._analyze(c)
 
     def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
@@ -911,9 +911,9 @@ class TrackerViewBase(TrackingRecorder):
         if self._cursor is None:
             raise RuntimeError("loading_empty() belongs inside borrow()")
         cursor = self._cursor
-        self._drop_query_indexes(cursor)
+        self._drop_indexes(cursor, QUERY_INDEXES)
         yield
-        self._create_query_indexes(cursor)
+        self._create_indexes(cursor, QUERY_INDEXES)
 
     @contextmanager
     def loading_whole(self) -> Iterator[None]:
@@ -923,23 +923,17 @@ class TrackerViewBase(TrackingRecorder):
         if self._cursor is None:
             raise RuntimeError("loading_whole() belongs inside rebuilding()")
         cursor = self._cursor
-        self._drop_key_indexes(cursor)
+        self._drop_indexes(cursor, KEY_INDEXES)
         yield
-        self._create_key_indexes(cursor)
+        self._create_indexes(cursor, KEY_INDEXES)
 
-    def _drop_key_indexes(self, c: Statements) -> None:
-        """As ``_drop_query_indexes``, for the key indexes."""
-
-    def _create_key_indexes(self, c: Statements) -> None:
-        """Build again what ``_drop_key_indexes`` dropped."""
-
-    def _drop_query_indexes(self, c: Statements) -> None:
+    def _drop_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
         """Where building an index once beats updating it row by row in a long
-        transaction, drop the indexes that only queries use (in the transaction:
-        a rollback restores them)."""
+        transaction, drop these (name, statement) indexes (in the transaction: a
+        rollback restores them)."""
 
-    def _create_query_indexes(self, c: Statements) -> None:
-        """Build again what ``_drop_query_indexes`` dropped."""
+    def _create_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
+        """Build again what ``_drop_indexes`` dropped."""
 
     def reset(self, application_name: str) -> None:
         """Empty the read models and forget the tracking position (for a rebuild)."""
@@ -1675,26 +1669,17 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
     def _using(self, index: str) -> str:
         return f" INDEXED BY {index}"
 
-    def _drop_query_indexes(self, c: Statements) -> None:
+    def _drop_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
         # SQLite's DDL is transactional and other connections keep reading the old
-        # snapshot. (PostgreSQL's DROP INDEX would lock readers out until commit.)
-        for name, _ in QUERY_INDEXES:
+        # snapshot. (PostgreSQL's DROP INDEX would lock readers out until commit.) A
+        # million random keys inserted into each key index cost 8 s of a rebuild's
+        # writing; sorted once at the end, all five took 1.6 s.
+        for name, _ in indexes:
             c.execute(f"DROP INDEX IF EXISTS {name}")
 
-    def _create_query_indexes(self, c: Statements) -> None:
+    def _create_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
         with sorting_cache(c.cursor):
-            for _, statement in QUERY_INDEXES:
-                c.execute(statement)
-
-    def _drop_key_indexes(self, c: Statements) -> None:
-        # A million random keys inserted into each of these cost 8 s of a rebuild's
-        # writing; sorted once at the end, 1.6 s.
-        for name, _ in KEY_INDEXES:
-            c.execute(f"DROP INDEX IF EXISTS {name}")
-
-    def _create_key_indexes(self, c: Statements) -> None:
-        with sorting_cache(c.cursor):
-            for _, statement in KEY_INDEXES:
+            for _, statement in indexes:
                 c.execute(statement)
 
     def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
