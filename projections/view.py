@@ -267,7 +267,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 ROWS_PAGE = 5000
 # The versions table's key.
-PRIMARY_KEY_OF_VERSIONS = "versions_by_development"
+VERSIONS_KEY = "versions_by_development"
 
 
 # SQLite's Python driver sends every None it binds through its adapter registry (a
@@ -1108,13 +1108,13 @@ class TrackerViewBase(TrackingRecorder):
         condition = f"kind IN ({marks}) AND known_from <= ? AND ? < known_until"
         if not include_retracted:
             condition += " AND retracted = 0"
-        # By the primary key: any other index needs the whole table sorted again for
+        # By the table's key: any other index needs the whole table sorted again for
         # every page.
         for row in self.rows(
             "versions",
             where=condition,
             params=(*kinds, known_at, known_at),
-            index=PRIMARY_KEY_OF_VERSIONS,
+            index=VERSIONS_KEY,
         ):
             row["data"] = orjson.loads(row["data"])
             yield row

@@ -63,24 +63,6 @@ def test_the_reader_gives_the_views_one_process_gives(
     assert len(with_reader["versions"]) > 50
 
 
-def test_the_log_read_as_rows_is_the_log_read_as_notifications(
-    seeded: Invoke, opened: Tracker
-) -> None:
-    recorder: Any = opened.recorder
-    last = opened.last_position()
-    notifications = recorder.select_notifications(start=1, limit=last)
-    rows = recorder.select_log_rows(0, last)
-    assert [(row[0], UUID(str(row[1])), *row[2:]) for row in rows] == [
-        (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications
-    ]
-    topic = "tracker.domain:Report.Registered"
-    reports = recorder.select_log_rows(3, last - 2, (topic,))
-    assert [row[0] for row in reports] == [
-        n.id for n in notifications if n.topic == topic and 3 < n.id <= last - 2
-    ]
-    assert len(reports) > 1
-
-
 def test_the_log_read_by_originator_is_each_aggregates_events_in_order(
     seeded: Invoke, opened: Tracker
 ) -> None:

@@ -325,7 +325,8 @@ class Tracker(Application[UUID]):
                             raise
                         except Exception as error:
                             raise unappliable_events(first, page_last, error) from error
-                view.track(Tracking(self.name, last))
+                if last:
+                    view.track(Tracking(self.name, last))
         return last
 
     def notifications(self, start: int = 0, page: int = CATCH_UP_PAGE) -> Iterator[Notification]:

@@ -72,7 +72,7 @@ def child_process(module: str, settings: Any, what: str) -> Iterator[Callable[[]
 # Messages a child that sends ahead may have made and not yet written. The pipe holds
 # a few kilobytes: a page of a rebuild is 2 MB, and a reader that waited for each to be
 # read before starting the next one waited while the parent wrote the other reader's
-# page (a rebuild's readers kept 1.6 of two cores busy instead of 1.9).
+# page (a rebuild's readers kept 1.6 of two cores busy instead of 1.85).
 SENT_AHEAD = 2
 
 

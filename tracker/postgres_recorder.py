@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -148,22 +148,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def bulk_cache(self, curs: Cursor[DictRow]) -> Iterator[None]:
         """Nothing to tune: the server sizes its own buffers."""
         yield
-
-    def select_log_rows(
-        self, after: int, upto: int, topics: Sequence[str] = ()
-    ) -> list[tuple[int, UUID, int, str, bytes]]:
-        """As ``ChainedSQLiteApplicationRecorder.select_log_rows``, by the library's
-        ``select_notifications``."""
-        return [
-            (n.id, cast(UUID, n.originator_id), n.originator_version, n.topic, n.state)
-            for n in self.select_notifications(
-                start=after,
-                limit=max(upto - after, 1),
-                stop=upto,
-                topics=topics,
-                inclusive_of_start=False,
-            )
-        ]
 
     def select_rows_by_originator(
         self, upto: int, topic_prefix: str, low: UUID | None, high: UUID | None

@@ -260,23 +260,6 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             )
             return [(row[0], row[1]) for row in c.fetchall()]
 
-    def select_log_rows(
-        self, after: int, upto: int, topics: Sequence[str] = ()
-    ) -> list[tuple[int, str, int, str, bytes]]:
-        """The log's events at positions after ``after`` up to ``upto`` (of ``topics``),
-        as rows: (position, originator id, version, topic, state). What the library's
-        ``select_notifications`` reads, without a ``Notification`` and a UUID made for
-        each row (1.8 against 4.2 us a row): for a rebuild's readers."""
-        statement = (
-            f"SELECT rowid, originator_id, originator_version, topic, state"  # noqa: S608
-            f" FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ?"
-        )
-        if topics:
-            statement += f" AND topic IN ({','.join('?' * len(topics))})"
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(statement + " ORDER BY rowid", (after, upto, *topics))
-            return [(row[0], row[1], row[2], row[3], row[4]) for row in c.fetchall()]
-
     def select_rows_by_originator(
         self, upto: int, topic_prefix: str, low: UUID | None, high: UUID | None
     ) -> Iterator[tuple[int, str, int, str, bytes]]:
