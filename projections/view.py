@@ -904,28 +904,29 @@ class TrackerViewBase(TrackingRecorder):
         """A bigger page cache for a long transaction, where the backend has one."""
         return nullcontext()
 
-    @contextmanager
-    def loading_empty(self) -> Iterator[None]:
+    def loading_empty(self) -> AbstractContextManager[None]:
         """Inside ``borrow``, while the views are filled from nothing: the indexes only
         queries use are built once at the end, where the backend allows it."""
-        if self._cursor is None:
-            raise RuntimeError("loading_empty() belongs inside borrow()")
-        cursor = self._cursor
-        self._drop_indexes(cursor, QUERY_INDEXES)
-        yield
-        self._create_indexes(cursor, QUERY_INDEXES)
+        return self._indexes_built_at_end(QUERY_INDEXES, "loading_empty() belongs inside borrow()")
 
-    @contextmanager
-    def loading_whole(self) -> Iterator[None]:
+    def loading_whole(self) -> AbstractContextManager[None]:
         """Inside ``rebuilding``, while pages of whole developments are written and
         nothing is read back (``Page.fold_whole``): the key indexes are sorted once at
         the end, where the backend allows it."""
+        return self._indexes_built_at_end(
+            KEY_INDEXES, "loading_whole() belongs inside rebuilding()"
+        )
+
+    @contextmanager
+    def _indexes_built_at_end(
+        self, indexes: Sequence[tuple[str, str]], misplaced: str
+    ) -> Iterator[None]:
         if self._cursor is None:
-            raise RuntimeError("loading_whole() belongs inside rebuilding()")
+            raise RuntimeError(misplaced)
         cursor = self._cursor
-        self._drop_indexes(cursor, KEY_INDEXES)
+        self._drop_indexes(cursor, indexes)
         yield
-        self._create_indexes(cursor, KEY_INDEXES)
+        self._create_indexes(cursor, indexes)
 
     def _drop_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
         """Where building an index once beats updating it row by row in a long
