@@ -102,35 +102,36 @@ def _read(settings: Any, send: Send) -> None:
     env, stop, page_size, index, readers = settings
     app = Tracker({**env, "CREATE_TABLE": "no"})
     recorder: Any = app.recorder  # the tracker's own recorders: select_rows_*
+    # Reports come before anything that cites them, in log order.
+    published: dict[str, tuple[str, str]] = {}
 
-    def page(rows: list[LogRow]) -> Page:
+    def page(rows: list[LogRow], *, fold: bool) -> ReadPage:
+        """The rows' page (folded whole with ``fold``) and their lowest and highest
+        positions; an event that cannot be read is reported, and the reader stops."""
+        positions = [row[0] for row in rows]
+        first, last = min(positions), max(positions)
         try:
-            return page_of_rows(rows, app.mapper)
+            read = page_of_rows(rows, app.mapper)
+            if fold:
+                read.fold_whole(published)
         except UnreadableEvent as unreadable:  # a tampered log need not decode
             send(str(unappliable_event(unreadable.position, unreadable.error)))
+            raise _Stop from None
         except Exception as error:
-            send(str(unappliable_events(rows[0][0], rows[-1][0], error)))
-        raise _Stop
+            send(str(unappliable_events(first, last, error)))
+            raise _Stop from None
+        return read, first, last
 
     try:
-        # Reports come before anything that cites them, in log order.
-        published: dict[str, tuple[str, str]] = {}
         for rows in batches(recorder.select_rows_not_of(stop, DEVELOPMENT_EVENTS), page_size):
-            others = page(rows)
-            learn_publications(others, published)
+            others = page(rows, fold=False)
+            learn_publications(others[0], published)
             if index == 0:
-                send((others, rows[0][0], rows[-1][0]))
+                send(others)
         low, high = share_of_ids(index, readers)
         developments = recorder.select_rows_by_originator(stop, DEVELOPMENT_EVENTS, low, high)
         for rows in whole_developments(developments, page_size):
-            told = page(rows)
-            positions = [row[0] for row in rows]
-            try:
-                told.fold_whole(published)
-            except Exception as error:
-                send(str(unappliable_events(min(positions), max(positions), error)))
-                return
-            send((told, min(positions), max(positions)))
+            send(page(rows, fold=True))
         send(None)
     except _Stop:
         return
