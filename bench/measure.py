@@ -9,6 +9,7 @@ imports: it measures whatever the code does.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import platform
@@ -466,6 +467,90 @@ def floor(corpus: CorpusStats, database: Path) -> FloorRun:
     return FloorRun(written - started, finished - written, count)
 
 
+def library_floor(corpus: CorpusStats, database: Path) -> float:
+    """Seconds for the event-sourcing library's own path to turn the corpus into stored
+    events, in one process: each line decoded; the aggregate command a record maps to
+    run bare (an actor's or report's registration, a development's first account with
+    the record's fields as given; no checks, look-ups, retellings or views: a retelling
+    is recorded as another first account, and alias, retraction and void records are
+    skipped); the events collected, mapped to stored events by the store's own mapper,
+    and inserted with ``executemany`` into one table in one transaction. The import does
+    all of this and more, so this bounds it from above on one core."""
+    from eventsourcing.persistence import Mapper
+
+    from tracker.collection import THRESHOLDS
+    from tracker.dates import parse_fuzzy_date
+    from tracker.domain import Actor, Development, Report
+    from tracker.transcoding import construct_transcoder
+    from tracker.values import Account
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    mapper: Mapper[Any] = Mapper(transcoder=construct_transcoder())
+    skipped = {"aliases", "retraction", "void"}
+    account_keys = {"type", "id", "report", "quote", "attributed_to", "note"}
+    insert = "INSERT INTO events VALUES (?, ?, ?, ?)"
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*THRESHOLDS)  # as the tracker's own processes run
+    started = time.perf_counter()
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(
+            "CREATE TABLE events (originator_id TEXT, originator_version INTEGER,"
+            " topic TEXT, state BLOB)"
+        )
+        connection.execute("BEGIN")
+        rows: list[tuple[str, int, str, bytes]] = []
+        written = 0
+        with open(corpus.path, "rb") as stream:
+            for line in stream:
+                record = orjson.loads(line)
+                kind = record["type"]
+                if kind in skipped:
+                    continue
+                if kind == "actor":
+                    aggregate: Any = Actor.register(
+                        record["id"], name=record["name"], aliases=tuple(record["aliases"])
+                    )
+                elif kind == "report":
+                    aggregate = Report.register(
+                        record["id"],
+                        outlet=record["outlet"],
+                        published=parse_fuzzy_date(record["published"]),
+                        text=record.get("text"),
+                    )
+                else:
+                    fields = {k: v for k, v in record.items() if k not in account_keys}
+                    account = Account.of(record["report"], fields, quote=record.get("quote"))
+                    aggregate = Development.report(record["id"], kind, account)
+                for event in aggregate.collect_events():
+                    stored = mapper.to_stored_event(event)
+                    rows.append(
+                        (
+                            stored.originator_id.hex,
+                            stored.originator_version,
+                            stored.topic,
+                            stored.state,
+                        )
+                    )
+                if len(rows) >= 10_000:
+                    connection.executemany(insert, rows)
+                    written += len(rows)
+                    rows = []
+        connection.executemany(insert, rows)
+        written += len(rows)
+        connection.execute("COMMIT")
+        seconds = time.perf_counter() - started
+    finally:
+        connection.close()
+        gc.set_threshold(*thresholds)
+    expected = sum(count for kind, count in corpus.by_type.items() if kind not in skipped)
+    if written != expected:
+        raise BenchError(f"the library floor wrote {written} of {expected} events")
+    return seconds
+
+
 # -- 3. rebuild ---------------------------------------------------------------------------
 
 _REBUILT = re.compile(r"rebuilt to log position (\d+)")
@@ -707,6 +792,9 @@ def measure_run(
     figures.add("floor.write_records_per_s", floored.records / floored.write_seconds, "rec/s")
     figures.add("floor.read_records_per_s", floored.records / floored.read_seconds, "rec/s")
     figures.add("import.floor_ratio", floored.seconds / imported.seconds, "x")
+    library_seconds = library_floor(corpus, folder / f"library-floor-{corpus.size}.db")
+    figures.add("library_floor.accounts_per_s", accounts / library_seconds, "accounts/s")
+    figures.add("import.library_floor_ratio", library_seconds / imported.seconds, "x")
 
     log(f"run {number}: queries in process")
     timed = in_process(url, plan, settings.queries, settings.audit_queries)

@@ -74,6 +74,8 @@ def test_a_smoke_run_produces_every_figure(tmp_path: Path) -> None:
         "import.floor_ratio",
         "import.peak_rss_mb",
         "floor.accounts_per_s",
+        "library_floor.accounts_per_s",
+        "import.library_floor_ratio",
         "rebuild.events_per_s",
         "state.inprocess.p50_ms",
         "state.inprocess.p99_ms",
