@@ -426,21 +426,33 @@ class FloorRun:
         return self.write_seconds + self.read_seconds
 
 
+def _remove_database(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+def _one_table_store(database: Path, create_table: str) -> sqlite3.Connection:
+    """A SQLite file in WAL mode, as the store, with one table and a transaction begun:
+    what both floors write into. A file left by an earlier run is removed first."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(create_table)
+    connection.execute("BEGIN")
+    return connection
+
+
 def floor(corpus: CorpusStats, database: Path) -> FloorRun:
     """The fastest plain Python does the same work: read and decode every NDJSON line,
     orjson-encode it, ``executemany`` into one table in one transaction (WAL, as the
     store), then read every row back and decode it."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    _remove_database(database)
     loads, dumps = orjson.loads, orjson.dumps
     started = time.perf_counter()
-    connection = sqlite3.connect(database, isolation_level=None)
+    connection = _one_table_store(
+        database,
+        "CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT NOT NULL, data BLOB NOT NULL)",
+    )
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT NOT NULL, data BLOB NOT NULL)"
-        )
-        connection.execute("BEGIN")
         batch: list[tuple[str, bytes]] = []
         count = 0
         with open(corpus.path, "rb") as stream:
@@ -484,8 +496,7 @@ def library_floor(corpus: CorpusStats, database: Path) -> float:
     from tracker.transcoding import construct_transcoder
     from tracker.values import Account
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    _remove_database(database)
     mapper: Mapper[Any] = Mapper(transcoder=construct_transcoder())
     skipped = {"aliases", "retraction", "void"}
     account_keys = {"type", "id", "report", "quote", "attributed_to", "note"}
@@ -493,14 +504,12 @@ def library_floor(corpus: CorpusStats, database: Path) -> float:
     thresholds = gc.get_threshold()
     gc.set_threshold(*THRESHOLDS)  # as the tracker's own processes run
     started = time.perf_counter()
-    connection = sqlite3.connect(database, isolation_level=None)
+    connection = _one_table_store(
+        database,
+        "CREATE TABLE events (originator_id TEXT, originator_version INTEGER,"
+        " topic TEXT, state BLOB)",
+    )
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE events (originator_id TEXT, originator_version INTEGER,"
-            " topic TEXT, state BLOB)"
-        )
-        connection.execute("BEGIN")
         rows: list[tuple[str, int, str, bytes]] = []
         written = 0
         with open(corpus.path, "rb") as stream:
