@@ -432,8 +432,9 @@ def _remove_database(database: Path) -> None:
 
 
 def _one_table_store(database: Path, create_table: str) -> sqlite3.Connection:
-    """A SQLite file in WAL mode, as the store, with one table and a transaction begun:
-    what both floors write into. A file left by an earlier run is removed first."""
+    """A new SQLite file in WAL mode, as the store, with one table and a transaction
+    begun: what both floors write into (``_remove_database`` first, outside the
+    timing)."""
     connection = sqlite3.connect(database, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(create_table)
