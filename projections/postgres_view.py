@@ -8,10 +8,12 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
+from psycopg.errors import LockNotAvailable
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from projections.view import SCHEMA, VIEW_TABLES, Statements, TrackerViewBase
+from tracker.errors import StoreError
 
 
 def postgres_statement(statement: str) -> str:
@@ -20,9 +22,24 @@ def postgres_statement(statement: str) -> str:
     return statement.replace(" TEXT", ' TEXT COLLATE "C"')
 
 
+# Seconds a read waits for a lock on a view's table before it gives up, as long as a
+# SQLite read waits for its store: a first import into an empty store holds its
+# versions table until it commits (see PostgresTrackerView).
+READ_LOCK_TIMEOUT = 5
+
+
 class PostgresStatements(Statements):
     """Rows written in bulk say NULL with a NaN, for SQLite's sake (see
     ``projections.view.NULL``): PostgreSQL would take it for a float."""
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        try:
+            super().execute(statement, params)
+        except LockNotAvailable:
+            raise StoreError(
+                f"the store's views stayed locked for {READ_LOCK_TIMEOUT} s: an import"
+                " into an empty store locks them until it ends"
+            ) from None
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
         super().executemany(
@@ -37,6 +54,12 @@ class PostgresStatements(Statements):
 class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
     placeholder = "%s"
     statements = PostgresStatements
+    # A first import into an empty store still drops the query indexes and builds them
+    # at its end (``loading_empty``): there are no views yet for anyone to read, and
+    # readers wait for the import to commit, as they do in SQLite, instead of reading
+    # an empty store. At 100,000 accounts the import took 10.8-10.9 s instead of
+    # 12.7-13.0 s, the server 5.8-5.9 s of CPU instead of 7.4-7.6 s.
+    rebuild_keeps_indexes = True
     # The library names an application's events table after it: the Tracker's.
     log_table = "tracker_events"
     log_position = "notification_id"
@@ -51,6 +74,14 @@ class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
     def _begin(self, cursor: Any) -> None:
         # The view's tables live in the store's schema, beside the library's own.
         cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
+
+    def _create_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
+        for _, statement in indexes:
+            c.execute(postgres_statement(statement))
+
+    def _begin_reading(self, cursor: Any) -> None:
+        self._begin(cursor)
+        cursor.execute(SQL("SET LOCAL lock_timeout = {}").format(f"{READ_LOCK_TIMEOUT}s"))
 
     def _analyze(self, c: Statements) -> None:
         # Autovacuum analyzes a table some time after it changes: until then, a store
