@@ -81,7 +81,7 @@ class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
             c.execute(postgres_statement(statement))
 
     def _begin_reading(self, cursor: Any) -> None:
-        self._begin(cursor)
+        super()._begin_reading(cursor)
         cursor.execute(SQL("SET LOCAL lock_timeout = {}").format(f"{READ_LOCK_TIMEOUT}s"))
 
     def _analyze(self, c: Statements) -> None:

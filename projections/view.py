@@ -899,7 +899,7 @@ class TrackerViewBase(TrackingRecorder):
             self._begin(cursor)
             self._lock_for_page(cursor)
             c = self.statements(cursor, self.placeholder)
-            replaced = () if self.rebuild_keeps_indexes else QUERY_INDEXES
+            replaced = self._replaced_in_rebuild(QUERY_INDEXES)
             self._drop_indexes(c, replaced)
             for table in VIEW_TABLES:
                 c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
@@ -929,9 +929,13 @@ class TrackerViewBase(TrackingRecorder):
         nothing is read back (``Page.fold_whole``): the key indexes are sorted once at
         the end, where the backend allows it."""
         return self._indexes_built_at_end(
-            () if self.rebuild_keeps_indexes else KEY_INDEXES,
-            "loading_whole() belongs inside rebuilding()",
+            self._replaced_in_rebuild(KEY_INDEXES), "loading_whole() belongs inside rebuilding()"
         )
+
+    def _replaced_in_rebuild(self, indexes: Sequence[tuple[str, str]]) -> Sequence[tuple[str, str]]:
+        """The indexes a rebuild drops and builds again at its end (see
+        ``rebuild_keeps_indexes``)."""
+        return () if self.rebuild_keeps_indexes else indexes
 
     @contextmanager
     def _indexes_built_at_end(

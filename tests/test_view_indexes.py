@@ -16,6 +16,7 @@ import projections.postgres_view
 import tracker.rebuild_reader
 from projections.view import KEY_INDEXES, QUERY_INDEXES, TrackerViewBase
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
+from tests.store_sql import run_sql
 
 QUERY_INDEX_NAMES = sorted(name for name, _ in QUERY_INDEXES)
 KEY_INDEX_NAMES = sorted(name for name, _ in KEY_INDEXES)
@@ -36,8 +37,6 @@ def dropped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _index_names(store_url: str) -> list[str]:
-    from tests.store_sql import run_sql
-
     if store_url.startswith("sqlite:"):
         rows = run_sql(store_url, "SELECT name FROM sqlite_master WHERE type = 'index'")
     else:
