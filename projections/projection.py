@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from projections.view import Page, TrackerViewBase
+from projections.view import PROJECTION_NAME, Page, TrackerViewBase
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.values import Account, FieldValue, Weapon
@@ -79,7 +79,7 @@ class TrackerProjection(Projection[TrackerViewBase]):
     library's ProjectionRunner (``process_event``), a run of events at once for the
     CLI's catch-up and rebuild (``process_page``). Both write through the same code."""
 
-    name = "tracker_views"
+    name = PROJECTION_NAME
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         page = Page()

@@ -237,6 +237,11 @@ SCHEMA = (
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
+# The projection that feeds the view (``projections.projection.TrackerProjection``):
+# the view's environment and its tracking records go by this name, which opening a
+# store for a query needs without importing the projection.
+PROJECTION_NAME = "tracker_views"
+
 # Read models are disposable: when their schema changes, they are dropped and rebuilt
 # from the log rather than migrated.
 SCHEMA_VERSION = hashlib.sha256(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -238,3 +239,50 @@ def test_a_missing_required_field_is_prompted_for_on_a_terminal(tmp_path: Path) 
     assert b"call c1 recorded" in shown
     calls = orjson.loads(tracker("calls", "--as-of", "2025-12-28", "--json", store=store).stdout)
     assert calls["calls"][0]["participants"] == ["putin", "trump"]
+
+
+# What a query imports: the commands and the domain's aggregates only when it must
+# catch the views up (each costs a fresh process start-up time).
+COMMAND_MODULES = ("tracker.batch", "tracker.domain", "projections.projection")
+
+
+def state_in_a_fresh_process(store: Path) -> tuple[dict[str, object], list[str]]:
+    """``tracker state --json`` in a new interpreter, and which command modules it
+    imported."""
+    argv = ["tracker", "--store", f"sqlite:///{store}", "state"]
+    argv += ["--as-of", "2025-12-28", "--known-at", "2025-12-28", "--json"]
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "import orjson\n"
+        f"imported = [name for name in {COMMAND_MODULES!r} if name in sys.modules]\n"
+        "print(orjson.dumps(imported).decode(), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return orjson.loads(result.stdout), orjson.loads(result.stderr.splitlines()[-1])
+
+
+def test_a_query_on_views_up_to_date_imports_no_commands(seed_store: Path) -> None:
+    state, imported = state_in_a_fresh_process(seed_store)
+    assert state["position"] == 97
+    assert imported == []
+
+
+def test_a_query_that_catches_the_views_up_imports_the_projection(seed_store: Path) -> None:
+    expected, _ = state_in_a_fresh_process(seed_store)
+    with sqlite3.connect(seed_store) as connection:  # as after an upgrade of the views
+        connection.execute("UPDATE view_schema SET version = 'older'")
+    connection.close()
+
+    state, imported = state_in_a_fresh_process(seed_store)
+
+    assert state == expected
+    assert imported == ["tracker.domain", "projections.projection"]

@@ -137,7 +137,7 @@ def test_a_catch_up_killed_midway_resumes_without_applying_anything_twice(
 
         records = list(read_records(source.open("rb"), str(source), tmp_path))
         # Append without the views: as if the importing process had died right after.
-        from tracker.application import Batch
+        from tracker.batch import Batch
 
         batch = Batch(tracker)
         for record in records:

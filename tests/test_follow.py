@@ -10,7 +10,8 @@ import sys
 import time
 
 from tests.conftest import PROJECT, Invoke
-from tracker.application import Batch, Tracker
+from tracker.application import Tracker
+from tracker.batch import Batch
 from tracker.store import StoreLocation
 
 TRACKER = os.path.join(os.path.dirname(sys.executable), "tracker")

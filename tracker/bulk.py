@@ -24,7 +24,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking
 
 if TYPE_CHECKING:
-    from tracker.application import Batch, Tracker
+    from tracker.application import Tracker
+    from tracker.batch import Batch
 
 # Aggregates kept between chunks (about 2 KB each); a retelling of an older development
 # is rebuilt from its events: at 100,000 accounts, 2,741 rebuilds instead of 581 with a
@@ -52,7 +53,7 @@ class BulkSession:
         self.cached_aggregates = CACHED_AGGREGATES
 
     def batch(self) -> Batch:
-        from tracker.application import Batch
+        from tracker.batch import Batch
 
         return Batch(self.app, session=self)
 

@@ -32,7 +32,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from tracker import records
-from tracker.application import Batch, Tracker
+from tracker.application import Tracker
+from tracker.batch import Batch
 from tracker.bulk import BulkSession
 from tracker.child_process import Send, child_process, serve
 from tracker.chunks import IN_LIST, chunks

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
-from tracker.application import Batch, Tracker
+from tracker.application import Tracker
+from tracker.batch import Batch
 from tracker.bulk import BulkSession, ViewBehind, bulk_session
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date

@@ -15,7 +15,8 @@ from eventsourcing.persistence import Tracking
 
 from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
-from tracker.application import Tracker, normalise_whitespace
+from tracker.application import Tracker
+from tracker.batch import normalise_whitespace
 from tracker.domain import Development, Report, text_sha256
 from tracker.recorders import GENESIS, chain_hash
 
