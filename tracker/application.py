@@ -1,8 +1,8 @@
 """The tracker application: commands that append events, and queries over the views.
 
-Commands build events in a ``Batch`` (a unit of work) and append them in one
-transaction, so a command or a whole import is all or nothing. The views are brought
-up to date from their tracking position before a query answers.
+Commands build events in a ``Batch`` (``tracker.batch``, a unit of work) and append
+them in one transaction, so a command or a whole import is all or nothing. The views
+are brought up to date from their tracking position before a query answers.
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ class Tracker(Application[UUID]):
 
     @functools.cached_property
     def projection(self) -> TrackerProjection:
+        """The projection that feeds the view, built when first needed: a query on
+        views that are up to date needs neither it nor the domain it imports."""
         from projections.projection import TrackerProjection
 
         return TrackerProjection(view=self.view)
