@@ -237,9 +237,9 @@ SCHEMA = (
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
-# The projection that feeds the view (``projections.projection.TrackerProjection``):
-# the view's environment and its tracking records go by this name, which opening a
-# store for a query needs without importing the projection.
+# The name of the projection that feeds the view (``projections.projection``): the
+# view's environment goes by it, as the library's ProjectionRunner names it, and opening
+# a store for a query needs it without importing the projection.
 PROJECTION_NAME = "tracker_views"
 
 # Read models are disposable: when their schema changes, they are dropped and rebuilt
