@@ -624,9 +624,16 @@ class TrackerViewBase(TrackingRecorder):
         self._apply_page(self._cursor, page)
 
     def write_page(self, page: Page, tracking: Tracking) -> None:
-        """Write the changes of one event in a transaction of its own, with its tracking."""
-        with self._writing(tracking) as c:
+        """Write the changes of one event with its tracking, in a transaction of its own
+        (or the one open), unless the event is applied already. A follower and the
+        commands that apply their own events take turns under the page lock, and whoever
+        comes second skips the event instead of failing on its tracking record."""
+        with self._own_transaction(commit=True) as c:
+            self._lock_for_page(c.cursor)
+            if tracking.notification_id <= self._tracked_position(c, tracking.application_name):
+                return
             self._apply_page(c, page)
+            self._insert_tracking(c.cursor, tracking)
 
     def _apply_page(self, c: Statements, page: Page) -> None:
         """A page's changes, in the order the events need: reports and actors before the
@@ -851,15 +858,15 @@ class TrackerViewBase(TrackingRecorder):
 
     # -- transactions ------------------------------------------------------------------
 
-    def batch(self) -> AbstractContextManager[None]:
+    def batch(self) -> AbstractContextManager[Statements]:
         """Apply many events in one transaction (each still tracked)."""
         return self._own_transaction(commit=True)
 
     @contextmanager
-    def _own_transaction(self, *, commit: bool) -> Iterator[None]:
+    def _own_transaction(self, *, commit: bool) -> Iterator[Statements]:
         """The reads and writes inside share one transaction (or the one already open)."""
         if self._cursor is not None:
-            yield
+            yield self._cursor
             return
         with self.datastore.transaction(commit=commit) as cursor:
             if commit:
@@ -868,23 +875,9 @@ class TrackerViewBase(TrackingRecorder):
                 self._begin_reading(cursor)
             self._cursor = self.statements(cursor, self.placeholder)
             try:
-                yield
+                yield self._cursor
             finally:
                 self._cursor = None
-
-    @contextmanager
-    def _writing(self, tracking: Tracking) -> Iterator[Statements]:
-        # The tracking record first: if another process has applied this event already,
-        # that fails cleanly (IntegrityError) before any view table is touched, and
-        # holds off anyone else applying it until this transaction ends.
-        if self._cursor is not None:
-            self._insert_tracking(self._cursor.cursor, tracking)
-            yield self._cursor
-            return
-        with self.datastore.transaction(commit=True) as cursor:
-            self._begin(cursor)
-            self._insert_tracking(cursor, tracking)
-            yield self.statements(cursor, self.placeholder)
 
     @contextmanager
     def _reading(self) -> Iterator[Statements]:
@@ -1202,7 +1195,7 @@ class TrackerViewBase(TrackingRecorder):
         plans from its statistics, and has no such clause)."""
         return ""
 
-    def snapshot(self) -> AbstractContextManager[None]:
+    def snapshot(self) -> AbstractContextManager[Statements]:
         """Run the reads inside in one read transaction: one consistent view (on SQLite),
         and one transaction begun instead of one per read."""
         return self._own_transaction(commit=False)
