@@ -196,6 +196,11 @@ def _actors(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldV
     ids = sorted({resolve_actor(item) for item in value})
     if spec.name == "participants" and len(ids) < 2:
         raise InvalidRecord(f"{spec.name!r} needs two or more distinct actors")
+    if len(",".join(ids)) > MAX_ACTOR_IDS_CHARS:
+        raise InvalidRecord(
+            f"{spec.name!r}: {len(ids)} actors whose ids run to more than"
+            f" {MAX_ACTOR_IDS_CHARS:,} characters together"
+        )
     return tuple(ids)
 
 
@@ -220,6 +225,10 @@ _PARSERS: dict[str, Callable[[FieldSpec, Any, ActorResolver], FieldValue]] = {
 MAX_JSON_DEPTH = 32
 # Lists in a record (participants, provisions, weapons): beyond any real account.
 MAX_ITEMS = 1000
+# A list of actors is one key of the views' indexes, and PostgreSQL refuses an index
+# entry over 2,704 bytes: with the other columns of the widest index, a key of ids up to
+# this long fits (forty actors with ids of twenty characters do).
+MAX_ACTOR_IDS_CHARS = 1000
 
 
 def _depth(value: Any) -> int:
