@@ -8,8 +8,6 @@ are brought up to date from their tracking position before a query answers.
 from __future__ import annotations
 
 import functools
-import random
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -23,7 +21,6 @@ from eventsourcing.persistence import (
     Mapper,
     Notification,
     PersistenceError,
-    Recording,
     Tracking,
     Transcoder,
 )
@@ -31,8 +28,7 @@ from eventsourcing.projection import BaseProjectionRunner
 from eventsourcing.utils import Environment
 
 from projections.view import PROJECTION_NAME, TrackerView, TrackerViewBase
-from tracker.chunks import chunks
-from tracker.errors import ConcurrentChange, unappliable_event, unappliable_events
+from tracker.errors import impossible_tracking, unappliable_event, unappliable_events
 from tracker.store import POSTGRES_FACTORY, StoreLocation
 from tracker.transcoding import construct_transcoder
 
@@ -41,10 +37,10 @@ if TYPE_CHECKING:
     # the commands nor the projection, nor the domain's aggregates they import.
     from projections.projection import TrackerProjection
     from tracker.batch import Batch
+    from tracker.bulk import BulkSession
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-CONFLICT_ATTEMPTS = 8
 
 CATCH_UP_PAGE = 1000
 REBUILD_PAGE = 5000
@@ -136,30 +132,18 @@ class Tracker(Application[UUID]):
     # -- commands --------------------------------------------------------------------
 
     def run(self, work: Callable[[Batch], T]) -> T:
-        """Run commands as one unit of work: everything they record is appended at once,
-        or nothing. Another process appending to the same aggregate first is a conflict:
-        the commands run again on what is stored now (so they re-check every rule)."""
-        from tracker.batch import Batch
+        """Run commands as one unit of work, in the transaction an import uses: under the
+        write lock, their events are appended and applied to the views together, so an
+        event the views cannot apply is never left in the log."""
+        from tracker.bulk import in_bulk_session
 
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            batch = Batch(self)
+        def unit(session: BulkSession) -> T:
+            batch = session.batch()
             result = work(batch)
-            recordings: list[Recording[UUID]] = []
-            if batch.events:
-                try:
-                    recordings = self.save(*batch.events)
-                except IntegrityError as error:
-                    if attempt == CONFLICT_ATTEMPTS:
-                        raise ConcurrentChange(
-                            f"the store kept changing under this command ({error});"
-                            " nothing was recorded: try again"
-                        ) from None
-                    time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311
-                    continue
-            self._project_recorded(recordings)
-            self.catch_up()
+            session.append(batch)
             return result
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        return in_bulk_session(self, unit)
 
     def add_actor(
         self, actor_id: str, name: str, aliases: tuple[str, ...] = (), role: str | None = None
@@ -187,9 +171,17 @@ class Tracker(Application[UUID]):
     # -- the views -------------------------------------------------------------------
 
     def catch_up(self) -> int:
-        """Feed the view every event after its tracking position; returns the position."""
+        """Feed the view every event after its tracking position; returns the position.
+
+        Pages are applied under the page lock from the position read under it, so no
+        other process applies the same events in between. A page that still meets rows
+        of its own events already in the views, or a position beyond the log's end, is a
+        tracking record changed behind the tracker's back: that is said, not retried."""
         position = self.view.position(self.name)
-        if position == 0 and self.last_position() > REBUILD_PAGE:
+        last = self.last_position()
+        if position > last:
+            raise impossible_tracking(position, f"is beyond the log's last position {last}")
+        if position == 0 and last > REBUILD_PAGE:
             # Empty views (a new view schema, or a copied log): one transaction, as a
             # rebuild, rather than a commit every page.
             return self.rebuild()
@@ -202,9 +194,7 @@ class Tracker(Application[UUID]):
             try:
                 self._project(notifications)
             except IntegrityError:
-                # Another process recorded the same positions first: carry on from there.
-                position = self.view.position(self.name)
-                continue
+                raise impossible_tracking(position, "is behind events they already hold") from None
             position = notifications[-1].id
 
     def _project(self, notifications: Sequence[Notification]) -> None:
@@ -233,24 +223,6 @@ class Tracker(Application[UUID]):
                 # process applied the same events first.
                 raise IntegrityError(str(error)) from error
             raise self._unappliable(notifications, error) from error
-
-    def _project_recorded(self, recordings: Sequence[Recording[UUID]]) -> None:
-        """Feed the views the events just appended, as they are in memory, when the
-        views are right behind them: no need to read them back and decode them."""
-        if not recordings or self.view.position(self.name) != recordings[0].notification.id - 1:
-            return  # someone else's events come first: catch_up reads them all in order
-        try:
-            for chunk in chunks(recordings, CATCH_UP_PAGE):
-                with self.view.page(self.name) as done:
-                    self.projection.process_page(
-                        [
-                            (recording.domain_event, Tracking(self.name, recording.notification.id))
-                            for recording in chunk
-                            if recording.notification.id > done
-                        ]
-                    )
-        except IntegrityError:
-            pass  # another process applied them first; catch_up carries on from there
 
     def _unappliable(self, notifications: Sequence[Notification], error: Exception) -> Exception:
         """The first event that cannot be applied on its own (the page was rolled back)."""

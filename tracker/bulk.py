@@ -14,14 +14,16 @@ cursor: another connection would not see what the session has not committed yet.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking
+
+from tracker.errors import ConcurrentChange, TrackerError, refused_by_views
 
 if TYPE_CHECKING:
     from tracker.application import Tracker
@@ -34,6 +36,9 @@ CACHED_AGGREGATES = 10_000
 # A session that appends this many events refreshes the views' statistics at its end
 # (where the backend keeps any): fewer change too little of a store to mislead a plan.
 REFRESH_STATISTICS_MIN_EVENTS = 10_000
+VIEW_CATCH_UP_ATTEMPTS = 8
+
+T = TypeVar("T")
 
 
 class ViewBehind(Exception):
@@ -115,12 +120,13 @@ class BulkSession:
         app = self.app
         stored = [app.mapper.to_stored_event(event) for event in batch.events]
         positions = self._append_stored(stored)
-        app.projection.process_page(
-            [
-                (event, Tracking(app.name, position))
-                for event, position in zip(batch.events, positions, strict=True)
-            ]
-        )
+        with _refused_by_views(positions):
+            app.projection.process_page(
+                [
+                    (event, Tracking(app.name, position))
+                    for event, position in zip(batch.events, positions, strict=True)
+                ]
+            )
 
     def append_produced(self, stored: Sequence[StoredEvent]) -> None:
         """Events a producer process made and encoded (``tracker.import_producer``).
@@ -132,13 +138,26 @@ class BulkSession:
 
         positions = self._append_stored(stored)
         view = self.app.view
-        view.apply_page(page_of_stored(zip(stored, positions, strict=True), self.app.mapper))
+        with _refused_by_views(positions):
+            view.apply_page(page_of_stored(zip(stored, positions, strict=True), self.app.mapper))
         view.track(Tracking(self.app.name, self.position))
 
     def _append_stored(self, stored: Sequence[StoredEvent]) -> Sequence[int]:
         positions: Sequence[int] = self.app.recorder.append_on(self.cursor, stored)  # type: ignore[attr-defined]
         self.position = positions[-1]
         return positions
+
+
+@contextmanager
+def _refused_by_views(positions: Sequence[int]) -> Iterator[None]:
+    """Whatever the views refuse, the database's own errors included, ends the session,
+    whose transaction rolls the log back with them."""
+    try:
+        yield
+    except TrackerError:
+        raise
+    except Exception as error:
+        raise refused_by_views(positions[0], positions[-1], error) from error
 
 
 @contextmanager
@@ -161,3 +180,16 @@ def bulk_session(app: Tracker) -> Iterator[BulkSession]:
                     yield session
             if session.position - recorder_position >= REFRESH_STATISTICS_MIN_EVENTS:
                 view.refresh_statistics()
+
+
+def in_bulk_session(app: Tracker, work: Callable[[BulkSession], T]) -> T:
+    """Run ``work`` in one transaction that holds the write lock throughout: memory stays
+    flat however long the input, and nothing can conflict."""
+    for _ in range(VIEW_CATCH_UP_ATTEMPTS):
+        app.catch_up()
+        try:
+            with bulk_session(app) as session:
+                return work(session)
+        except ViewBehind:
+            continue  # another process appended meanwhile: let the views catch up first
+    raise ConcurrentChange("the store kept changing before the command could start; try again")

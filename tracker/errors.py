@@ -57,6 +57,24 @@ def unreadable_account(position: int, error: Exception | None) -> StoreError:
     )
 
 
+def impossible_tracking(position: int, why: str) -> StoreError:
+    """The views' tracking record contradicts the log or the views' own rows: someone
+    changed it behind the tracker's back. Only a rebuild can tell what the views hold."""
+    return StoreError(
+        f"the read models' tracking position {position} {why}, so they cannot be trusted:"
+        " run 'tracker rebuild'"
+    )
+
+
+def refused_by_views(first: int, last: int, error: Exception) -> StoreError:
+    """Events the read models refused before they were committed: the whole unit of
+    work is rolled back with them."""
+    return StoreError(
+        f"the read models refused the events that would have been at log positions"
+        f" {first}-{last} ({error}); nothing was recorded"
+    )
+
+
 def unappliable_event(position: int, error: Exception) -> StoreError:
     """An event in the log that cannot be decoded or applied to the read models."""
     return StoreError(

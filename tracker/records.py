@@ -21,11 +21,11 @@ import orjson
 
 from tracker.application import Tracker
 from tracker.batch import Batch
-from tracker.bulk import BulkSession, ViewBehind, bulk_session
+from tracker.bulk import BulkSession, in_bulk_session
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
-from tracker.errors import ConcurrentChange, InvalidRecord, StoreError, TrackerError
+from tracker.errors import InvalidRecord, StoreError, TrackerError
 from tracker.kinds import KINDS, plain_value
 from tracker.values import Account
 
@@ -152,7 +152,6 @@ def _has_nul(value: Any) -> bool:
 # Records per chunk of a streaming import: big enough for bulk inserts to pay, small
 # enough that a chunk's events and view rows stay a few megabytes.
 IMPORT_CHUNK = 5000
-VIEW_CATCH_UP_ATTEMPTS = 8
 
 
 # Files at least this large are turned into events by a producer process while this
@@ -254,19 +253,6 @@ def _counted(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
     """Apply every record in one unit of work: all of them are appended, or none."""
     return in_bulk_session(app, lambda session: apply_records(session, records, base))
-
-
-def in_bulk_session(app: Tracker, work: Callable[[BulkSession], T]) -> T:
-    """Run ``work`` in one transaction that holds the write lock throughout: memory stays
-    flat however long the input, and nothing can conflict."""
-    for _ in range(VIEW_CATCH_UP_ATTEMPTS):
-        app.catch_up()
-        try:
-            with bulk_session(app) as session:
-                return work(session)
-        except ViewBehind:
-            continue  # another process appended meanwhile: let the views catch up first
-    raise ConcurrentChange("the store kept changing before the import could start; try again")
 
 
 def apply_records(
