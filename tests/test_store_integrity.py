@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -180,3 +182,31 @@ def test_a_tampered_tracking_position_is_named_and_rebuild_mends_it(
 def log_rows(store_url: str) -> list[tuple[object, ...]]:
     """The log as its rows hold it: an export would need the views."""
     return run_sql(store_url, "SELECT {rowid}, topic, state FROM {events} ORDER BY {rowid}")
+
+
+def test_a_writer_that_gives_up_says_how_many_times_it_tried(
+    small_store: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if another process appended, without applying its events to the views, each
+    time this one caught up: it tries a bounded number of times, then says so."""
+    from tracker import bulk
+
+    before = exported(small_store)
+    attempts: list[int] = []
+
+    @contextmanager
+    def always_behind(app: object) -> Iterator[None]:
+        attempts.append(1)
+        raise bulk.ViewBehind(0)
+        yield
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bulk, "bulk_session", always_behind)
+        result = small_store("actor", "add", "zelensky", "--name", "Volodymyr Zelensky")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: other processes kept appending before the views could catch up, in 8"
+        " attempts; nothing was recorded: try again\n"
+    )
+    assert len(attempts) == bulk.VIEW_CATCH_UP_ATTEMPTS == 8
+    assert exported(small_store) == before

@@ -192,4 +192,7 @@ def in_bulk_session(app: Tracker, work: Callable[[BulkSession], T]) -> T:
                 return work(session)
         except ViewBehind:
             continue  # another process appended meanwhile: let the views catch up first
-    raise ConcurrentChange("the store kept changing before the command could start; try again")
+    raise ConcurrentChange(
+        f"other processes kept appending before the views could catch up, in"
+        f" {VIEW_CATCH_UP_ATTEMPTS} attempts; nothing was recorded: try again"
+    )
