@@ -15,6 +15,7 @@ import pytest
 from projections.view import TrackerViewBase
 from tests.conftest import PROJECT, Invoke, exported, ndjson
 from tests.store_sql import run_sql
+from tests.test_cli_errors import run_tracker_process
 from tests.test_follow import TRACKER, start_follower, tracked, wait_for
 
 # Forty actors with ids of the longest length allowed: one call among all of them was a
@@ -124,20 +125,6 @@ def _tracking_table(store_url: str) -> str:
     return "tracking" if store_url.startswith("sqlite:") else "tracker_views_tracking"
 
 
-def _reader(store_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """A command in a process of its own, which a hang would not take the suite with."""
-    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
-    return subprocess.run(
-        [TRACKER, "--store", store_url, *args],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 BEHIND = (
     "Error: the read models' tracking position {} is behind events they already hold,"
     " so they cannot be trusted: run 'tracker rebuild'\n"
@@ -170,7 +157,7 @@ def test_a_tampered_tracking_position_is_named_and_rebuild_mends_it(
         ("history", "call-1"),
         ("record", "call", "--id", "call-1", "--report", "r1", "--duration-min", "5"),
     ):
-        result = _reader(store_url, *command)
+        result = run_tracker_process(store_url, *command)  # a hang would not take the suite
         assert (result.returncode, result.stdout, result.stderr) == (1, "", message), command
     assert log_rows(store_url) == before
 
