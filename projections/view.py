@@ -288,9 +288,9 @@ NULL = math.nan
 def log_mapper() -> Mapper[Any]:
     """The mapper that reads the tracker's stored events (it neither encrypts nor
     compresses them)."""
-    from tracker.transcoding import construct_transcoder
+    from tracker.transcoding import construct_mapper
 
-    return Mapper(transcoder=construct_transcoder())
+    return construct_mapper()
 
 
 def dumps(value: Any) -> str:

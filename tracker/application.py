@@ -34,7 +34,7 @@ from projections.view import PROJECTION_NAME, TrackerView, TrackerViewBase
 from tracker.chunks import chunks
 from tracker.errors import ConcurrentChange, unappliable_event, unappliable_events
 from tracker.store import POSTGRES_FACTORY, StoreLocation
-from tracker.transcoding import construct_transcoder
+from tracker.transcoding import TrackerMapper, construct_transcoder
 
 if TYPE_CHECKING:
     # Imported where they are used: a query on views that are up to date needs neither
@@ -116,6 +116,12 @@ class Tracker(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return construct_transcoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # The factory adds the cipher and compressor the environment asks for.
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=TrackerMapper
+        )
 
     @contextmanager
     def filling_empty_store(self) -> Iterator[None]:

@@ -44,12 +44,39 @@ class StoreError(TrackerError):
     """The store cannot be opened, read or written (bad URL, read-only file, disk full)."""
 
 
+class UnknownEventTopic(StoreError):
+    """A stored event whose topic, or whose aggregate's topic, names none of the
+    tracker's own classes: the log chooses nothing that Python imports."""
+
+    def __init__(
+        self,
+        topic: str,
+        what: str = "event topic",
+        *,
+        position: int | None = None,
+        event: str | None = None,
+    ) -> None:
+        self.topic = topic
+        self.what = what
+        self.event = event
+        if position is not None:
+            message = f"log position {position}: unknown {what} {topic!r}"
+        else:
+            message = f"unknown {what} {topic!r} in {event}; run 'tracker verify'"
+        super().__init__(message)
+
+    def at(self, position: int) -> UnknownEventTopic:
+        return UnknownEventTopic(self.topic, self.what, position=position)
+
+
 class ConcurrentChange(TrackerError):
     """Other processes kept appending to the same developments; nothing was recorded."""
 
 
 def unreadable_account(position: int, error: Exception | None) -> StoreError:
     """A telling whose event the log no longer holds, or cannot decode."""
+    if isinstance(error, UnknownEventTopic):
+        return error.at(position)
     what = "holds no event" if error is None else f"cannot decode the event ({error})"
     return StoreError(
         f"the log {what} at position {position}, where the read models have an account;"
@@ -59,6 +86,8 @@ def unreadable_account(position: int, error: Exception | None) -> StoreError:
 
 def unappliable_event(position: int, error: Exception) -> StoreError:
     """An event in the log that cannot be decoded or applied to the read models."""
+    if isinstance(error, UnknownEventTopic):
+        return error.at(position)
     return StoreError(
         f"the event at log position {position} cannot be applied to the read models"
         f" ({error}); run 'tracker verify'"

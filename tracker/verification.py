@@ -18,6 +18,7 @@ from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
 from tracker.batch import normalise_whitespace
 from tracker.domain import Development, Report, text_sha256
+from tracker.errors import UnknownEventTopic
 from tracker.recorders import GENESIS, chain_hash
 
 PAGE = 1000
@@ -92,6 +93,8 @@ def _check_log(tracker: Tracker, problems: list[Problem]) -> tuple[int, str]:
         try:
             event = tracker.mapper.to_domain_event(notification)
             problems.extend(_check_event(position, event, texts))
+        except UnknownEventTopic as error:
+            problems.append(Problem(position, f"unknown {error.what} {error.topic!r}"))
         except Exception as error:  # a tampered event may not even decode
             problems.append(Problem(position, f"the event cannot be read: {error!r}"))
         notification, entry = next(log, None), next(chain, None)
