@@ -69,6 +69,153 @@ def _head(invoke: Invoke) -> str:
     return str(orjson.loads(result.stdout)["anchor"])
 
 
+# -- item 6: every quote a view shows is checked against its report ------------------------
+
+
+def _forge_statement_field(data: Any) -> None:
+    data["account"]["_data_"]["fields"]["quote"] = FORGED
+
+
+def _forge_account_quote(data: Any) -> None:
+    data["account"]["_data_"]["quote"] = FORGED
+
+
+def _forge_retraction_quote(data: Any) -> None:
+    data["quote"] = FORGED
+
+
+@pytest.mark.parametrize(
+    ("position", "forge", "problem"),
+    [
+        (6, _forge_statement_field, "its field 'quote' is not in report 'r1'"),
+        (6, _forge_account_quote, "its quote is not in report 'r1'"),
+        (7, _forge_retraction_quote, "its quote is not in report 'r1'"),
+    ],
+    ids=["statement-field", "account-quote", "retraction-quote"],
+)
+def test_a_forged_quote_rechained_and_rebuilt_fails_verify(
+    invoke: Invoke, store_url: str, position: int, forge: Any, problem: str
+) -> None:
+    retraction = {
+        "type": "retraction",
+        "target": "st-1",
+        "report": "r1",
+        "reason": "misheard",
+        "quote": "It lasted 75 minutes.",
+    }
+    _load(invoke, [*STATEMENT_RECORDS, retraction])
+    data = _state(store_url, position)
+    forge(data)
+    _set(store_url, position, "state", orjson.dumps(data))
+    _rechain(store_url)
+    assert invoke("rebuild").exit_code == 0
+    result = invoke("verify")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == f"position {position}: {problem}\n"
+    assert result.stderr == f"Error: verification failed at position {position}: {problem}\n"
+
+
+def test_the_forged_statement_quote_is_what_the_views_would_show(
+    invoke: Invoke, store_url: str
+) -> None:
+    """Why the statement's own field must be checked: it is the copy the views show."""
+    _load(invoke, STATEMENT_RECORDS)
+    data = _state(store_url, 6)
+    _forge_statement_field(data)
+    _set(store_url, 6, "state", orjson.dumps(data))
+    _rechain(store_url)
+    assert invoke("rebuild").exit_code == 0
+    assert FORGED in invoke("statements").stdout
+    assert FORGED in invoke("export", "--format", "csv").stdout
+    assert invoke("verify").exit_code == 1
+
+
+# -- item 7: a noted chain head is evidence ------------------------------------------------
+
+
+def test_verify_prints_the_head_as_expect_takes_it(small_store: Invoke) -> None:
+    report = orjson.loads(small_store("verify", "--json").stdout)
+    assert report["anchor"] == f"{report['head']}@4" and report["position"] == 4
+    text = small_store("verify")
+    assert text.exit_code == 0
+    assert text.stdout == f"ok: 4 events, chain head {report['head']}@4\n"
+    expected = small_store("verify", "--expect", report["anchor"])
+    assert expected.exit_code == 0, expected.output
+    assert expected.stdout == (
+        f"ok: 4 events, chain head {report['head']}@4\nexpected {report['anchor']}: it holds\n"
+    )
+
+
+def test_an_expected_head_still_holds_after_appends(small_store: Invoke) -> None:
+    noted = _head(small_store)
+    assert small_store("actor", "add", "zelensky", "--name", "Volodymyr Zelensky").exit_code == 0
+    later = _head(small_store)
+    assert later.endswith("@5") and later != noted
+    result = small_store("verify", "--expect", noted, "--expect", later)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        f"expected {noted}: it holds",
+        f"expected {later}: it holds",
+    ]
+
+
+def test_a_log_rewritten_and_rechained_fails_the_noted_head(
+    small_store: Invoke, store_url: str
+) -> None:
+    """The forger edits what no other check covers and recomputes the whole chain: the
+    store verifies, but not against a head noted before."""
+    noted = _head(small_store)
+    head = noted.split("@")[0]
+    data = _state(store_url, 3)
+    data["title"] = "A forged title"
+    _set(store_url, 3, "state", orjson.dumps(data))
+    _rechain(store_url)
+    assert small_store("rebuild").exit_code == 0
+    assert small_store("verify").exit_code == 0  # the chain alone cannot tell
+    forged = _head(small_store).split("@")[0]
+    result = small_store("verify", "--expect", noted)
+    assert result.exit_code == 1
+    problem = f"position 4: the chain here is {forged}, not the expected {head}"
+    assert result.stdout == problem + "\n"
+    assert result.stderr == f"Error: verification failed at {problem}\n"
+
+
+def test_an_expected_position_beyond_the_log_fails(small_store: Invoke) -> None:
+    head = _head(small_store).split("@")[0]
+    result = small_store("verify", "--expect", f"{head}@9")
+    assert result.exit_code == 1
+    problem = f"position 9: the log ends at position 4, before the expected {head}@9"
+    assert result.stdout == problem + "\n"
+    assert result.stderr == f"Error: verification failed at {problem}\n"
+
+
+def test_verify_at_prints_the_anchor_of_any_position(small_store: Invoke) -> None:
+    result = small_store("verify", "--at", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("chain at position 2: ")
+    anchor = lines[1].removeprefix("chain at position 2: ")
+    assert anchor.endswith("@2") and len(anchor) == 66
+    as_json = orjson.loads(small_store("verify", "--at", "2", "--json").stdout)
+    assert as_json["at"] == [{"position": 2, "anchor": anchor}]
+    assert small_store("verify", "--expect", anchor).exit_code == 0
+    beyond = small_store("verify", "--at", "5")
+    assert beyond.exit_code == 1
+    assert beyond.stderr == "Error: verification failed at position 5: the log ends at position 4\n"
+
+
+@pytest.mark.parametrize(
+    "value", ["nonsense", "abc@4", "0" * 64 + "@0", "0" * 64 + "@x", "G" * 64 + "@1"]
+)
+def test_a_malformed_expectation_is_a_usage_error(small_store: Invoke, value: str) -> None:
+    result = small_store("verify", "--expect", value)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: Invalid value for '--expect': {value!r} is not HEAD@POSITION (a chain"
+        " head of 64 hex digits, '@', a log position from 1) (see 'main verify --help')\n"
+    )
+
+
 # -- item 8: a stored topic never chooses what Python imports ------------------------------
 
 

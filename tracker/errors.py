@@ -36,6 +36,10 @@ class QuoteNotInReport(InvalidRecord):
     pass
 
 
+class InvalidAnchor(TrackerError):
+    """A noted chain head that is not written HEAD@POSITION."""
+
+
 class StoreNotFound(TrackerError):
     pass
 
