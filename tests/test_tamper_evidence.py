@@ -130,6 +130,46 @@ def test_the_forged_statement_quote_is_what_the_views_would_show(
     assert invoke("verify").exit_code == 1
 
 
+# -- item 14: quotes citing a report without text are said to be unchecked -----------------
+
+
+def test_a_quote_citing_a_report_without_text_is_marked_unchecked(invoke: Invoke) -> None:
+    unchecked = {
+        "type": "call",
+        "id": "call-1",
+        "report": "r2",
+        "quote": "words nobody can check",
+    }
+    _load(invoke, [*STATEMENT_RECORDS, unchecked])
+    sources = orjson.loads(invoke("sources", "call-1", "--json").stdout)["sources"]
+    assert [(s["report_id"], s["quote_checked"]) for s in sources] == [("r1", True), ("r2", False)]
+    text = invoke("sources", "call-1")
+    assert text.exit_code == 0
+    assert text.stdout == (
+        "call-1 (call): corroborated by 2 outlet(s)\n"
+        "published   report  outlet  kind     quote                                     "
+        "              attributed to\n"
+        "----------  ------  ------  -------  ------------------------------------------"
+        "------------  -------------\n"
+        "2025-12-28  r1      Wire    account  a very good call with Putin today         "
+        "              -\n"
+        "2025-12-29  r2      Agency  account  words nobody can check (unchecked: report "
+        "has no text)  -\n"
+    )
+    statement = orjson.loads(invoke("sources", "st-1", "--json").stdout)["sources"]
+    assert [s["quote_checked"] for s in statement] == [True]
+    verified = invoke("verify", "--json")
+    assert verified.exit_code == 0
+    report = orjson.loads(verified.stdout)
+    assert report["unchecked_quotes"] == 1
+    text = invoke("verify")
+    assert text.exit_code == 0
+    assert text.stdout == (
+        f"ok: 7 events, chain head {report['anchor']}\n"
+        "1 quote cites a report without text: unchecked\n"
+    )
+
+
 # -- item 7: a noted chain head is evidence ------------------------------------------------
 
 
