@@ -326,3 +326,27 @@ def test_the_rebuild_reader_process_refuses_a_rewritten_topic(
     assert result.exit_code == 1
     assert "Zen of Python" not in result.output
     assert result.stderr == "Error: log position 4: unknown event topic 'this:s'\n"
+
+
+@pytest.mark.usefixtures("no_zen")
+@pytest.mark.parametrize("producer", [False, True], ids=["in-process", "producer"])
+def test_an_import_refuses_a_rewritten_aggregate_topic(
+    small_store: Invoke, store_url: str, monkeypatch: pytest.MonkeyPatch, producer: bool
+) -> None:
+    """An import loads the aggregates its records cite, here or in its producer process."""
+    import tracker.records
+
+    if producer:
+        monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 0)
+    data = _state(store_url, 3)
+    data["originator_topic"] = "this:s"
+    _set(store_url, 3, "state", orjson.dumps(data))
+    _rechain(store_url)
+    before = run_sql(store_url, "SELECT COUNT(*) FROM {events}")
+    record = {"type": "call", "id": "call-2", "report": "r1", "participants": ["Trump", "Putin"]}
+    _refused_without_import(
+        small_store("import", "-", input=ndjson([record])),
+        f"Error: unknown aggregate topic 'this:s' in event 1 of aggregate {Report.create_id('r1')};"
+        " run 'tracker verify'",
+    )
+    assert run_sql(store_url, "SELECT COUNT(*) FROM {events}") == before

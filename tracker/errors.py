@@ -3,6 +3,8 @@ exits 1, and the store is left as it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TrackerError(Exception):
     """Base of every error the tracker reports to its user."""
@@ -56,18 +58,22 @@ class UnknownEventTopic(StoreError):
         self,
         topic: str,
         what: str = "event topic",
-        *,
         position: int | None = None,
         event: str | None = None,
     ) -> None:
         self.topic = topic
         self.what = what
+        self.position = position
         self.event = event
         if position is not None:
             message = f"log position {position}: unknown {what} {topic!r}"
         else:
             message = f"unknown {what} {topic!r} in {event}; run 'tracker verify'"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[UnknownEventTopic], tuple[Any, ...]]:
+        # Whole across processes (an import's producer, a rebuild's readers).
+        return (UnknownEventTopic, (self.topic, self.what, self.position, self.event))
 
     def at(self, position: int) -> UnknownEventTopic:
         return UnknownEventTopic(self.topic, self.what, position=position)
