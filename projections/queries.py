@@ -398,6 +398,9 @@ class Queries:
                     quote=row["quote"],
                     attributed_to=row["attributed_to"],
                     voided=row["voided_at"] is not None,
+                    quote_checked=None
+                    if row["quote"] is None
+                    else row["report_sha256"] is not None,
                 )
                 for row in tellings
             ),

@@ -288,9 +288,9 @@ NULL = math.nan
 def log_mapper() -> Mapper[Any]:
     """The mapper that reads the tracker's stored events (it neither encrypts nor
     compresses them)."""
-    from tracker.transcoding import construct_transcoder
+    from tracker.transcoding import construct_mapper
 
-    return Mapper(transcoder=construct_transcoder())
+    return construct_mapper()
 
 
 def dumps(value: Any) -> str:
@@ -1055,7 +1055,8 @@ class TrackerViewBase(TrackingRecorder):
             for chunk in chunks(sorted(set(development_ids)), IN_LIST):
                 marks = ",".join("?" * len(chunk))
                 c.execute(
-                    "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper"  # noqa: S608
+                    "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper,"  # noqa: S608
+                    " r.sha256 AS report_sha256"
                     " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
                     f" WHERE t.development_id IN ({marks}){condition}"
                     " ORDER BY t.development_id, r.published_upper, r.published_lower,"

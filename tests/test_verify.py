@@ -22,7 +22,7 @@ def test_an_untouched_store_verifies(seeded: Invoke) -> None:
     assert report["ok"] is True and report["events"] == 97 and report["problems"] == []
     text = seeded("verify")
     assert text.exit_code == 0
-    assert text.stdout == f"ok: 97 events, chain head {report['head']}\n"
+    assert text.stdout == f"ok: 97 events, chain head {report['head']}@97\n"
 
 
 def _state(store_url: str, position: int) -> bytes:

@@ -30,7 +30,7 @@ from eventsourcing.utils import Environment
 from projections.view import PROJECTION_NAME, TrackerView, TrackerViewBase
 from tracker.errors import impossible_tracking, unappliable_event, unappliable_events
 from tracker.store import POSTGRES_FACTORY, StoreLocation
-from tracker.transcoding import construct_transcoder
+from tracker.transcoding import TrackerMapper, construct_transcoder
 
 if TYPE_CHECKING:
     # Imported where they are used: a query on views that are up to date needs neither
@@ -112,6 +112,12 @@ class Tracker(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return construct_transcoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # The factory adds the cipher and compressor the environment asks for.
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=TrackerMapper
+        )
 
     @contextmanager
     def filling_empty_store(self) -> Iterator[None]:

@@ -67,6 +67,14 @@ def normalised_text(text: str) -> str:
     return normalise_whitespace(text)
 
 
+def quote_in_text(quote: str, text: str) -> bool:
+    """Whether a quote is in a report's text, whitespace normalised in both: the one
+    rule for quotes, when they are recorded and when ``tracker verify`` checks them."""
+    if quote in text:
+        return True  # word for word, so also once whitespace is normalised in both
+    return normalise_whitespace(quote) in normalised_text(text)
+
+
 class Batch:
     """Commands checked against the store and against what this batch already holds."""
 
@@ -213,9 +221,7 @@ class Batch:
             return
         if not isinstance(quote, str) or not quote.strip():
             raise InvalidRecord("a quote must be a non-empty string")
-        if quote in report.text:
-            return  # word for word, so also once whitespace is normalised in both
-        if normalise_whitespace(quote) not in normalised_text(report.text):
+        if not quote_in_text(quote, report.text):
             raise QuoteNotInReport(
                 f"quote {shorten(quote)!r} is not in report {report.report_id!r}"
             )

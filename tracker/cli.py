@@ -962,23 +962,55 @@ def _day(option: str | None, value: str) -> str:
         raise click.BadParameter(str(error), param_hint=option) from None
 
 
+def _anchor(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    from tracker.errors import InvalidAnchor
+    from tracker.verification import Anchor
+
+    try:
+        return tuple(Anchor.parse(value) for value in values)
+    except InvalidAnchor as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--expect",
+    multiple=True,
+    callback=_anchor,
+    metavar="HEAD@POSITION",
+    help="A chain head noted earlier, as verify prints it: fail unless the chain at that"
+    " position still has that hash (repeatable).",
+)
+@click.option(
+    "--at",
+    multiple=True,
+    type=click.IntRange(min=1),
+    metavar="POSITION",
+    help="Also print the chain's HEAD@POSITION at this log position (repeatable).",
+)
 @pass_context
-def verify(context: Context, as_json: bool) -> None:
-    """Check the log's hash chain, report texts, quotes and read models; exit 1 naming
-    the first position where anything differs."""
+def verify(context: Context, as_json: bool, expect: Any, at: tuple[int, ...]) -> None:
+    """Check the log's hash chain, report texts, quotes and read models, and heads noted
+    earlier; exit 1 naming the first position where anything differs."""
     from tracker.verification import verify as verify_store
 
     tracker = context.tracker()
     with domain_errors():
-        result = verify_store(tracker)
+        result = verify_store(tracker, expect=expect, at=at)
     if as_json:
         emit_json(
             {
                 "ok": result.ok,
                 "events": result.events,
                 "head": result.head,
+                "position": result.position,
+                "anchor": str(result.anchor),
+                "expected": [str(anchor) for anchor in expect],
+                "at": [
+                    {"position": anchor.position, "anchor": str(anchor)} for anchor in result.at
+                ],
+                "unchecked_quotes": result.unchecked_quotes,
                 "problems": [
                     {"position": problem.position, "problem": problem.what}
                     for problem in result.problems
@@ -989,7 +1021,18 @@ def verify(context: Context, as_json: bool) -> None:
         for problem in result.problems:
             click.echo(str(problem))
         if result.ok:
-            click.echo(f"ok: {result.events} events, chain head {result.head}")
+            click.echo(f"ok: {result.events} events, chain head {result.anchor}")
+            for anchor in expect:
+                click.echo(f"expected {anchor}: it holds")
+            for anchor in result.at:
+                click.echo(f"chain at position {anchor.position}: {anchor}")
+            if result.unchecked_quotes:
+                cite = (
+                    "quote cites a report"
+                    if result.unchecked_quotes == 1
+                    else "quotes cite reports"
+                )
+                click.echo(f"{result.unchecked_quotes} {cite} without text: unchecked")
     if not result.ok:
         raise click.ClickException(
             f"verification failed at {result.problems[0]}"

@@ -236,5 +236,17 @@ class Development(Aggregate):
         self.trigger_event(self.Voided, voided_version=version, reason=reason)
 
 
+# Every event class an aggregate of the tracker may store, with its aggregate: the only
+# classes a stored event may name (see ``tracker.transcoding.TrackerMapper``). The
+# library gives each aggregate an ``Event`` and a ``Created`` base that no command fires.
+EVENT_CLASSES: tuple[tuple[type[Aggregate], type[Aggregate.Event]], ...] = tuple(
+    (aggregate, cls)
+    for aggregate in (Report, Actor, Development)
+    for name, cls in vars(aggregate).items()
+    if isinstance(cls, type)
+    and issubclass(cls, Aggregate.Event)
+    and name not in ("Event", "Created")
+)
+
 # The topics of a development's events (its nested classes) start with this.
 DEVELOPMENT_EVENTS = get_topic(Development) + "."

@@ -3,6 +3,8 @@ exits 1, and the store is left as it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TrackerError(Exception):
     """Base of every error the tracker reports to its user."""
@@ -36,6 +38,10 @@ class QuoteNotInReport(InvalidRecord):
     pass
 
 
+class InvalidAnchor(TrackerError):
+    """A noted chain head that is not written HEAD@POSITION."""
+
+
 class StoreNotFound(TrackerError):
     pass
 
@@ -44,12 +50,43 @@ class StoreError(TrackerError):
     """The store cannot be opened, read or written (bad URL, read-only file, disk full)."""
 
 
+class UnknownEventTopic(StoreError):
+    """A stored event whose topic, or whose aggregate's topic, names none of the
+    tracker's own classes: the log chooses nothing that Python imports."""
+
+    def __init__(
+        self,
+        topic: str,
+        what: str = "event topic",
+        position: int | None = None,
+        event: str | None = None,
+    ) -> None:
+        self.topic = topic
+        self.what = what
+        self.position = position
+        self.event = event
+        if position is not None:
+            message = f"log position {position}: unknown {what} {topic!r}"
+        else:
+            message = f"unknown {what} {topic!r} in {event}; run 'tracker verify'"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[UnknownEventTopic], tuple[Any, ...]]:
+        # Whole across processes (an import's producer, a rebuild's readers).
+        return (UnknownEventTopic, (self.topic, self.what, self.position, self.event))
+
+    def at(self, position: int) -> UnknownEventTopic:
+        return UnknownEventTopic(self.topic, self.what, position=position)
+
+
 class ConcurrentChange(TrackerError):
     """Other processes kept appending to the same developments; nothing was recorded."""
 
 
 def unreadable_account(position: int, error: Exception | None) -> StoreError:
     """A telling whose event the log no longer holds, or cannot decode."""
+    if isinstance(error, UnknownEventTopic):
+        return error.at(position)
     what = "holds no event" if error is None else f"cannot decode the event ({error})"
     return StoreError(
         f"the log {what} at position {position}, where the read models have an account;"
@@ -77,6 +114,8 @@ def refused_by_views(first: int, last: int, error: Exception) -> StoreError:
 
 def unappliable_event(position: int, error: Exception) -> StoreError:
     """An event in the log that cannot be decoded or applied to the read models."""
+    if isinstance(error, UnknownEventTopic):
+        return error.at(position)
     return StoreError(
         f"the event at log position {position} cannot be applied to the read models"
         f" ({error}); run 'tracker verify'"

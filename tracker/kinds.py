@@ -3,7 +3,7 @@ domain values. One table drives the importer, the CLI's options and the projecti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -11,7 +11,7 @@ import orjson
 
 from tracker.dates import FuzzyDate, InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord
-from tracker.values import FieldValue, Weapon
+from tracker.values import Account, FieldValue, Weapon
 
 ActorResolver = Callable[[str], str]
 
@@ -25,6 +25,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     default: str | None = None
     help: str = ""
+    # The report's own words, shown as a quotation: checked against the report's text.
+    quoted: bool = False
 
     @property
     def option(self) -> str:
@@ -39,8 +41,9 @@ def _f(
     choices: tuple[str, ...] = (),
     default: str | None = None,
     help: str = "",
+    quoted: bool = False,
 ) -> FieldSpec:
-    return FieldSpec(name, shape, required, choices, default, help)
+    return FieldSpec(name, shape, required, choices, default, help, quoted)
 
 
 MEETING_STATUSES = ("proposed", "scheduled", "held", "postponed", "cancelled")
@@ -85,7 +88,13 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "statement": (
         _f("speaker", "actor", required=True),
-        _f("quote", "text", required=True, help="the words, verbatim from the report"),
+        _f(
+            "quote",
+            "text",
+            required=True,
+            help="the words, verbatim from the report",
+            quoted=True,
+        ),
         _f("occurred", "date"),
     ),
     "claim": (
@@ -99,6 +108,23 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
 }
 
 ACCOUNT_KEYS = ("quote", "attributed_to", "note")
+
+# The fields of each type that hold the report's own words (``FieldSpec.quoted``).
+QUOTED_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(spec.name for spec in specs if spec.quoted) for kind, specs in KINDS.items()
+}
+
+
+def quotations(kind: str, account: Account) -> Iterator[tuple[str, Any]]:
+    """Every text of an account that a view shows as its report's words, with what it
+    is: the account's quote, and the fields of its type that are quotes (a statement
+    keeps its words in its fields, where the views read them)."""
+    if account.quote is not None:
+        yield "quote", account.quote
+    for name in QUOTED_FIELDS.get(kind, ()):
+        value = account.fields.get(name)
+        if value is not None:
+            yield f"field {name!r}", value
 
 
 _SPECS_BY_NAME = {kind: {spec.name: spec for spec in specs} for kind, specs in KINDS.items()}

@@ -220,6 +220,10 @@ def render_history(history: History) -> str:
     return "\n".join(lines)
 
 
+# After a quote whose report has no text to check it against.
+UNCHECKED = "(unchecked: report has no text)"
+
+
 def render_sources(sources: Sources) -> str:
     lines = [
         f"{sources.id} ({sources.kind}): corroborated by {sources.corroboration} outlet(s)",
@@ -230,7 +234,7 @@ def render_sources(sources: Sources) -> str:
                     s.report_id,
                     s.outlet,
                     s.kind + (" (void)" if s.voided else ""),
-                    s.quote,
+                    s.quote if s.quote_checked is not False else f"{s.quote} {UNCHECKED}",
                     s.attributed_to,
                 )
                 for s in sources.sources

@@ -189,6 +189,9 @@ class Source:
     quote: str | None
     attributed_to: str | None
     voided: bool
+    # Whether the quote was found in its report's text; False for a report without
+    # text, which nothing can check it against; None without a quote.
+    quote_checked: bool | None = None
 
 
 @attrs.frozen

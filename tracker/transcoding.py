@@ -1,14 +1,21 @@
-"""An orjson transcoder for the event store, with transcodings for the value objects."""
+"""An orjson transcoder for the event store, with transcodings for the value objects,
+and the mapper that reads stored events only as the tracker's own event classes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
+from uuid import UUID
 
 import orjson
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
+    Mapper,
+    Notification,
+    StoredEvent,
     Transcoder,
     Transcoding,
     TranscodingNotRegisteredError,
@@ -16,6 +23,7 @@ from eventsourcing.persistence import (
 )
 
 from tracker.dates import FuzzyDate
+from tracker.errors import UnknownEventTopic
 from tracker.values import Account, Weapon
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
@@ -186,4 +194,52 @@ def construct_transcoder() -> OrjsonTranscoder:
     return transcoder
 
 
-__all__ = ["OrjsonTranscoder", "construct_transcoder"]
+@functools.cache
+def _known_topics() -> Mapping[str, str | None]:
+    """The topic of each of the tracker's event classes, with the topic of its aggregate
+    for a first event (which the library resolves to construct the aggregate)."""
+    from eventsourcing.domain import CanInitAggregate
+    from eventsourcing.utils import get_topic
+
+    from tracker.domain import EVENT_CLASSES
+
+    return {
+        get_topic(cls): get_topic(aggregate) if issubclass(cls, CanInitAggregate) else None
+        for aggregate, cls in EVENT_CLASSES
+    }
+
+
+class TrackerMapper(Mapper[UUID]):
+    """The library's mapper, except that a stored event's topic is looked up among the
+    tracker's own event classes instead of resolved, which imports whatever module a
+    topic names: a topic rewritten in the store is refused, naming where it is."""
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        known = _known_topics()
+        topic = stored_event.topic
+        if topic not in known:
+            raise _unknown(stored_event, topic, "event topic")
+        event = super().to_domain_event(stored_event)
+        aggregate_topic = known[topic]
+        if aggregate_topic is not None:
+            stored_aggregate = vars(event).get("originator_topic")
+            if stored_aggregate != aggregate_topic:
+                raise _unknown(stored_event, str(stored_aggregate), "aggregate topic")
+        return event
+
+
+def _unknown(stored_event: StoredEvent, topic: str, what: str) -> UnknownEventTopic:
+    if isinstance(stored_event, Notification):
+        return UnknownEventTopic(topic, what, position=stored_event.id)
+    originator = stored_event.originator_id
+    uuid = originator if isinstance(originator, UUID) else UUID(str(originator))
+    event = f"event {stored_event.originator_version} of aggregate {uuid}"
+    return UnknownEventTopic(topic, what, event=event)
+
+
+def construct_mapper() -> TrackerMapper:
+    """A mapper for a store that neither encrypts nor compresses its events."""
+    return TrackerMapper(transcoder=construct_transcoder())
+
+
+__all__ = ["OrjsonTranscoder", "TrackerMapper", "construct_mapper", "construct_transcoder"]

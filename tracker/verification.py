@@ -1,9 +1,11 @@
 """Checking a store against itself: the log's hash chain, each report's text against
 its SHA-256, each quote against its report, and the read models against a fresh
-rebuild. Problems are listed in log order; the first names where to look."""
+rebuild, and the chain at positions where a head was noted. Problems are listed in log
+order; the first names where to look."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import zip_longest
@@ -16,8 +18,10 @@ from eventsourcing.persistence import Tracking
 from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
-from tracker.batch import normalise_whitespace
+from tracker.batch import quote_in_text
 from tracker.domain import Development, Report, text_sha256
+from tracker.errors import InvalidAnchor, UnknownEventTopic
+from tracker.kinds import quotations
 from tracker.recorders import GENESIS, chain_hash
 
 PAGE = 1000
@@ -33,22 +37,104 @@ class Problem:
         return f"{where}: {self.what}"
 
 
+# A chain head as people note it: 64 hex digits, '@', the log position it is the hash at.
+_ANCHOR = re.compile(r"([0-9a-f]{64})@([1-9][0-9]{0,18})")
+
+
+@attrs.frozen
+class Anchor:
+    """The chain's hash at a log position, written ``HEAD@POSITION``: noted in an article
+    or a ticket, it proves later that the log up to that position is unchanged."""
+
+    head: str
+    position: int
+
+    def __str__(self) -> str:
+        return f"{self.head}@{self.position}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        found = _ANCHOR.fullmatch(text.strip().lower())
+        if found is None:
+            raise InvalidAnchor(
+                f"{text!r} is not HEAD@POSITION (a chain head of 64 hex digits, '@', a log"
+                " position from 1)"
+            )
+        return cls(found[1], int(found[2]))
+
+
 @attrs.frozen
 class Verification:
     events: int
     head: str  # the chain's last hash: note it down to detect a rewritten log later
+    position: int  # where the head is: ``str(anchor)`` is what ``verify --expect`` takes
     problems: tuple[Problem, ...]
+    unchecked_quotes: int = 0  # accounts and retractions quoting a report without text
+    at: tuple[Anchor, ...] = ()  # the chain at the positions asked for
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.head, self.position)
 
-def verify(tracker: Tracker) -> Verification:
-    problems: list[Problem] = []
-    events, head = _check_log(tracker, problems)
+
+def verify(
+    tracker: Tracker, *, expect: Iterable[Anchor] = (), at: Iterable[int] = ()
+) -> Verification:
+    """Check the store; ``expect`` are chain heads noted earlier, each of which must
+    still be the chain at its position, and ``at`` positions whose chain to give."""
+    expect, at = tuple(expect), tuple(at)
+    walk = _Walk(wanted={anchor.position for anchor in expect} | set(at))
+    events = _check_log(tracker, walk)
+    problems = walk.problems
+    for anchor in expect:
+        problems.extend(_check_expected(walk, anchor))
+    anchors: list[Anchor] = []
+    for position in at:
+        if position in walk.found:
+            anchors.append(Anchor(walk.found[position], position))
+        else:
+            problems.append(Problem(position, _not_in_chain(walk, position)))
+    problems.sort(key=lambda problem: problem.position or 0)
     problems.extend(_check_views(tracker))
-    return Verification(events, head, tuple(problems))
+    return Verification(
+        events, walk.head, walk.position, tuple(problems), walk.unchecked, tuple(anchors)
+    )
+
+
+@attrs.define
+class _Walk:
+    """What a walk of the log has seen so far."""
+
+    wanted: set[int]  # positions whose chain hash to keep
+    found: dict[int, str] = attrs.Factory(dict)
+    head: str = GENESIS
+    position: int = 0
+    problems: list[Problem] = attrs.Factory(list)
+    texts: dict[str, str | None] = attrs.Factory(dict)  # each report's text, by report id
+    kinds: dict[Any, str] = attrs.Factory(dict)  # each development's type, by aggregate id
+    unchecked: int = 0
+
+
+def _check_expected(walk: _Walk, anchor: Anchor) -> Iterator[Problem]:
+    found = walk.found.get(anchor.position)
+    if found is None:
+        missing = _not_in_chain(walk, anchor.position)
+        if anchor.position > walk.position:
+            yield Problem(anchor.position, f"{missing}, before the expected {anchor}")
+        else:
+            yield Problem(anchor.position, f"{missing}, not the expected {anchor.head}")
+    elif found != anchor.head:
+        yield Problem(anchor.position, f"the chain here is {found}, not the expected {anchor.head}")
+
+
+def _not_in_chain(walk: _Walk, position: int) -> str:
+    if position > walk.position:
+        return f"the log ends at position {walk.position}"
+    return "the chain has no hash at this position"
 
 
 def _chain_entries(tracker: Tracker) -> Iterator[tuple[int, str]]:
@@ -62,11 +148,10 @@ def _chain_entries(tracker: Tracker) -> Iterator[tuple[int, str]]:
         start = rows[-1][0]
 
 
-def _check_log(tracker: Tracker, problems: list[Problem]) -> tuple[int, str]:
-    """Walk the log and the chain side by side, by position."""
-    previous = GENESIS
+def _check_log(tracker: Tracker, walk: _Walk) -> int:
+    """Walk the log and the chain side by side, by position; returns how many events."""
+    problems = walk.problems
     count = 0
-    texts: dict[str, str | None] = {}
     log = iter(tracker.notifications())
     chain = iter(_chain_entries(tracker))
     notification, entry = next(log, None), next(chain, None)
@@ -77,52 +162,67 @@ def _check_log(tracker: Tracker, problems: list[Problem]) -> tuple[int, str]:
             count += 1
             notification = next(log, None)
             continue
+        if entry[0] in walk.wanted:
+            walk.found[entry[0]] = entry[1]
+        walk.position = entry[0]
         if notification is None or entry[0] < notification.id:
             problems.append(Problem(entry[0], "the event is missing from the log"))
-            previous = entry[1]
+            walk.head = entry[1]
             entry = next(chain, None)
             continue
         count += 1
         position = notification.id
-        if entry[1] != chain_hash(previous, position, notification):
+        if entry[1] != chain_hash(walk.head, position, notification):
             problems.append(
                 Problem(position, "the event differs from what was recorded (hash chain broken)")
             )
-        previous = entry[1]
+        walk.head = entry[1]
         try:
             event = tracker.mapper.to_domain_event(notification)
-            problems.extend(_check_event(position, event, texts))
+            problems.extend(_check_event(position, event, walk))
+        except UnknownEventTopic as error:
+            problems.append(Problem(position, f"unknown {error.what} {error.topic!r}"))
         except Exception as error:  # a tampered event may not even decode
             problems.append(Problem(position, f"the event cannot be read: {error!r}"))
         notification, entry = next(log, None), next(chain, None)
-    problems.sort(key=lambda problem: problem.position or 0)
-    return count, previous
+    return count
 
 
-def _check_event(position: int, event: Any, texts: dict[str, str | None]) -> Iterator[Problem]:
+def _check_event(position: int, event: Any, walk: _Walk) -> Iterator[Problem]:
     if isinstance(event, Report.Registered):
-        texts[event.report_id] = event.text
+        walk.texts[event.report_id] = event.text
         if event.text is not None and text_sha256(event.text) != event.sha256:
             yield Problem(
                 position, f"report {event.report_id!r}: its text does not match its SHA-256"
             )
         return
-    if isinstance(event, Development.Reported | Development.Retold):
-        report_id, quote = event.account.report_id, event.account.quote
-    elif isinstance(event, Development.Retracted):
-        report_id, quote = event.report_id, event.quote
-    else:
+    cited = _quoted(event, walk.kinds)
+    if cited is None:
         return
-    if report_id not in texts:
+    report_id, quoted = cited
+    if report_id not in walk.texts:
         yield Problem(position, f"cites report {report_id!r}, which is not earlier in the log")
         return
-    text = texts[report_id]
-    if (
-        quote is not None
-        and text is not None
-        and normalise_whitespace(quote) not in normalise_whitespace(text)
-    ):
-        yield Problem(position, f"its quote is not in report {report_id!r}")
+    text = walk.texts[report_id]
+    if text is None:
+        walk.unchecked += bool(quoted)
+        return
+    for what, quote in quoted:
+        if not isinstance(quote, str) or not quote_in_text(quote, text):
+            yield Problem(position, f"its {what} is not in report {report_id!r}")
+
+
+def _quoted(event: Any, kinds: dict[Any, str]) -> tuple[str, list[tuple[str, Any]]] | None:
+    """The report an account or retraction cites, and every text of it that a view
+    shows as that report's words."""
+    if isinstance(event, Development.Reported):
+        kinds[event.originator_id] = event.kind
+    if isinstance(event, Development.Reported | Development.Retold):
+        kind = kinds.get(event.originator_id, "")
+        return event.account.report_id, list(quotations(kind, event.account))
+    if isinstance(event, Development.Retracted):
+        return event.report_id, [] if event.quote is None else [("quote", event.quote)]
+    return None
 
 
 def _check_views(tracker: Tracker) -> list[Problem]:
