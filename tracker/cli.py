@@ -606,34 +606,19 @@ def export(
         raise click.UsageError("--format sqlite needs -o FILE")
     if since is not None and export_format not in ("timelinejs", "csv"):
         raise click.UsageError("--since is for --format timelinejs and csv")
-    if export_format != "ndjson":
-        from tracker.exports import write_export
+    from tracker.exports import write_export
 
-        with domain_errors():
-            write_export(
-                tracker,
-                export_format,
-                output,
-                as_of=as_of,
-                known_at=known_at,
-                since=since,
-                max_developments=max_developments or None,
-            )
-        return
-    import orjson
-
-    from tracker.records import export_records
-
-    stream = output.open("wb") if output else sys.stdout.buffer
-    try:
-        with domain_errors():
-            for item in export_records(tracker):
-                stream.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
-    finally:
-        if output:
-            stream.close()
-        else:
-            stream.flush()
+    with domain_errors():
+        write_export(
+            tracker,
+            export_format,
+            output,
+            store=context.location(),
+            as_of=as_of,
+            known_at=known_at,
+            since=since,
+            max_developments=max_developments or None,
+        )
 
 
 # -- reading -----------------------------------------------------------------------------

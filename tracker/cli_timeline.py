@@ -56,5 +56,5 @@ def timeline(
     tracker = context.reading()
     with domain_errors():
         page = render_timeline(tracker, as_of, known_at, since, max_developments or None)
-        written = write_text(output, page)
+        written = write_text(output, page, store=context.location())
     click.echo(str(written))

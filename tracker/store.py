@@ -21,6 +21,9 @@ from tracker.errors import StoreError
 DEFAULT_STORE_URL = "sqlite:///tracker.db"
 SQLITE_FACTORY = "tracker.recorders:TrackerSQLiteFactory"
 POSTGRES_FACTORY = "tracker.postgres_recorder:TrackerPostgresFactory"
+# The files SQLite keeps a store in: the database, and beside it its write-ahead log,
+# its shared-memory index and its rollback journal.
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 @attrs.frozen
@@ -78,6 +81,23 @@ class StoreLocation:
             }
         return {"PERSISTENCE_MODULE": POSTGRES_FACTORY, **self.postgres}
 
+    def files(self) -> tuple[Path, ...]:
+        """The files the store is kept in (none for PostgreSQL), whether they exist."""
+        if self.sqlite_path is None:
+            return ()
+        return tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in SQLITE_FILE_SUFFIXES)
+
+    def refuse_output(self, path: Path) -> None:
+        """Raise a one-line StoreError when writing ``path`` would write over the store or
+        one of its files: the same path once resolved (symbolic links, ``..``), or
+        another name of the same file (a hard link)."""
+        for store_file in self.files():
+            if _same_file(path, store_file):
+                raise StoreError(
+                    f"cannot write {path}: it is the store's own file {store_file};"
+                    " choose another output file"
+                )
+
     def exists(self) -> bool:
         if self.sqlite_path is not None:
             return self.sqlite_path.is_file() and _has_log_table(self.sqlite_path)
@@ -102,8 +122,8 @@ class StoreLocation:
     def discard(self) -> None:
         """Remove a store this process created and could not complete."""
         if self.sqlite_path is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+            for store_file in self.files():
+                store_file.unlink(missing_ok=True)
             return
         from psycopg.sql import SQL, Identifier
 
@@ -123,6 +143,15 @@ class StoreLocation:
             f"postgresql://{settings['POSTGRES_HOST']}:{settings['POSTGRES_PORT']}"
             f"/{settings['POSTGRES_DBNAME']} (schema {settings['POSTGRES_SCHEMA']})"
         )
+
+
+def _same_file(path: Path, store_file: Path) -> bool:
+    try:
+        if path.resolve() == store_file.resolve():
+            return True
+        return path.exists() and store_file.exists() and path.samefile(store_file)
+    except (OSError, RuntimeError):  # a symbolic link loop, say: it cannot be written
+        return False
 
 
 def _has_log_table(path: Path) -> bool:

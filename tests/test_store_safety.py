@@ -1,0 +1,110 @@
+"""No command may destroy a store: outputs never over the store's own files and written
+whole, copies all or nothing and only of a store that verifies, and store URLs that
+mean one store to every command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
+from tests.store_sql import run_sql
+from tracker.cli import main
+
+
+def run(*args: str, input: bytes | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+# -- outputs never over the store ----------------------------------------------------------
+
+WRITERS = {
+    "export": ("export",),
+    "export csv": ("export", "--format", "csv"),
+    "export timelinejs": ("export", "--format", "timelinejs"),
+    "export sqlite": ("export", "--format", "sqlite"),
+    "timeline": ("timeline",),
+}
+
+
+def _spellings(folder: Path) -> list[tuple[str, str]]:
+    """Names of the store's files, as given and as the refusal names the file: the
+    default store's ``tracker.db`` in the current folder."""
+    (folder / "sub").mkdir()
+    (folder / "link.db").symlink_to(folder / "tracker.db")
+    (folder / "wal-link").symlink_to("tracker.db-wal")
+    os.link(folder / "tracker.db", folder / "hard.db")
+    return [
+        ("tracker.db", "tracker.db"),
+        (str(folder / "tracker.db"), "tracker.db"),
+        ("./sub/../tracker.db", "tracker.db"),
+        ("link.db", "tracker.db"),
+        ("hard.db", "tracker.db"),
+        ("tracker.db-wal", "tracker.db-wal"),
+        ("tracker.db-shm", "tracker.db-shm"),
+        ("tracker.db-journal", "tracker.db-journal"),
+        ("wal-link", "tracker.db-wal"),
+    ]
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_no_output_is_written_over_the_store_or_its_files(
+    writer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_STORE", raising=False)
+    assert run("import", "-", input=ndjson(SMALL_STORE_RECORDS)).exit_code == 0
+    before = run("export").stdout
+    store_bytes = (tmp_path / "tracker.db").read_bytes()
+    for given, store_file in _spellings(tmp_path):
+        result = run(*WRITERS[writer], "-o", given)
+        assert result.exit_code == 1, (given, result.output)
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"Error: cannot write {Path(given)}: it is the store's own file {store_file};"
+            " choose another output file\n"
+        )
+        assert run("export").stdout == before
+        assert run("verify").exit_code == 0
+    assert (tmp_path / "tracker.db").read_bytes() == store_bytes
+    assert os.readlink(tmp_path / "link.db") == str(tmp_path / "tracker.db")
+    assert (tmp_path / "hard.db").samefile(tmp_path / "tracker.db")
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
+
+
+def test_a_store_url_through_another_path_is_protected_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store named by an absolute URL, the output by a relative path."""
+    (tmp_path / "stores").mkdir()
+    url = f"sqlite:///{tmp_path / 'stores' / 'team.db'}"
+    assert run("--store", url, "import", "-", input=ndjson(SMALL_STORE_RECORDS)).exit_code == 0
+    before = run("--store", url, "export").stdout
+    monkeypatch.chdir(tmp_path / "stores")
+    result = run("--store", url, "export", "--format", "sqlite", "-o", "../stores/team.db")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: cannot write ../stores/team.db: it is the store's own file"
+        f" {tmp_path / 'stores' / 'team.db'}; choose another output file\n"
+    )
+    assert run("--store", url, "export").stdout == before
+
+
+def test_a_failing_export_leaves_the_file_it_would_replace_as_it_was(
+    seeded: Invoke, store_url: str, tmp_path: Path
+) -> None:
+    """A backup of the whole log, then an export that fails half-way through the log
+    (an event that cannot be read): the backup keeps every line."""
+    backup = tmp_path / "backup.ndjson"
+    result = seeded("export", "-o", str(backup))
+    assert result.exit_code == 0, result.output
+    whole = backup.read_bytes()
+    assert whole.count(b"\n") == 97
+    run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = 50", (b"{",))
+    result = seeded("export", "-o", str(backup))
+    assert result.exit_code == 1
+    assert backup.read_bytes() == whole
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
