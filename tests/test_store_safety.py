@@ -5,14 +5,19 @@ mean one store to every command."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
+from tests.postgres_server import PostgresServer
 from tests.store_sql import run_sql
 from tracker.cli import main
+
+TRACKER = str(Path(sys.executable).parent / "tracker")
 
 
 def run(*args: str, input: bytes | None = None) -> Result:
@@ -108,3 +113,86 @@ def test_a_failing_export_leaves_the_file_it_would_replace_as_it_was(
     assert result.exit_code == 1
     assert backup.read_bytes() == whole
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+# -- store URLs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a#b.db", "what?.db", "50%.db", "x?mode=memory#.db"])
+def test_a_store_file_named_with_uri_characters_is_found_again(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{name}"
+    result = run("--store", url, "init")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"store ready at {name} (log position 0)\n"
+    result = run("--store", url, "import", "-", input=ndjson(SMALL_STORE_RECORDS))
+    assert result.exit_code == 0, result.output
+    result = run("--store", url, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok: 4 events, chain head ")
+    # Nothing beside the store: no stray file named after the part before "#" or "?".
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize(
+    "schema", ["%20victim", "victim%20", "Victim", "a%22b", "", "1st", "a&schema=b", "x" * 64]
+)
+def test_a_schema_name_that_readers_would_read_otherwise_is_refused(
+    schema: str, postgres_server: PostgresServer
+) -> None:
+    """The library strips the spaces a reader keeps: the import wrote into "victim"
+    while every reader of the same URL looked in " victim" and found no store."""
+    url = postgres_server.store_url(schema)
+    victim = postgres_server.store_url("victim")
+    result = run("--store", url, "import", "-", input=ndjson(SMALL_STORE_RECORDS))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: store URL {url!r}: the schema must be one name of lower-case letters,"
+        " digits and underscores, not starting with a digit, at most 63 characters\n"
+    )
+    result = run("--store", victim, "log")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no tracker store at postgresql://")
+
+
+@pytest.mark.parametrize(
+    "path", [":memory:", "file::memory:?cache=shared", "file:kept.db?mode=memory", "x/:memory:"]
+)
+def test_an_in_memory_sqlite_store_is_refused(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import into memory reported success and kept nothing."""
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{path}"
+    result = run("--store", url, "import", "-", input=ndjson(SMALL_STORE_RECORDS))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: store URL {url!r} names an in-memory or URI database, which would keep"
+        " nothing: name a file\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("seconds", ["nan", "inf", "NaN", "+Infinity"])
+def test_follow_refuses_seconds_that_never_end(seconds: str, tmp_path: Path) -> None:
+    """``follow --seconds nan`` ran for ever: a subprocess, so that it cannot hang the
+    suite (its timeout only bounds a failure)."""
+    store = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert run("--store", store, "init").exit_code == 0
+    result = subprocess.run(
+        [TRACKER, "--store", store, "follow", "--seconds", seconds],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    value = float(seconds)
+    assert result.stderr == (
+        f"Error: Invalid value for '--seconds': {value} is not a finite number of seconds"
+        " (see 'tracker follow --help')\n"
+    )
