@@ -6,6 +6,7 @@ stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchang
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import sys
 import time
@@ -985,9 +986,21 @@ def verify(context: Context, as_json: bool) -> None:
 FOLLOW_WAKE_SECONDS = 0.5
 
 
+def _finite_seconds(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    # FloatRange lets nan through (it compares false with any bound), and inf never ends.
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds")
+    return value
+
+
 @main.command()
 @click.option(
-    "--seconds", type=click.FloatRange(min=0), help="Stop after this long (default: until Ctrl-C)."
+    "--seconds",
+    type=click.FloatRange(min=0),
+    callback=_finite_seconds,
+    help="Stop after this long (default: until Ctrl-C).",
 )
 @pass_context
 def follow(context: Context, seconds: float | None) -> None:
