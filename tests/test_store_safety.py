@@ -5,10 +5,14 @@ mean one store to every command."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
@@ -196,3 +200,134 @@ def test_follow_refuses_seconds_that_never_end(seconds: str, tmp_path: Path) -> 
         f"Error: Invalid value for '--seconds': {value} is not a finite number of seconds"
         " (see 'tracker follow --help')\n"
     )
+
+
+# -- copy: all or nothing, and only of a store that verifies --------------------------------
+
+
+def _destination(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'copy.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.store_url(f"copy_{uuid.uuid4().hex[:16]}")
+
+
+def _head(store_url: str) -> str:
+    rows = run_sql(store_url, "SELECT chain FROM {hashes} ORDER BY notification_id DESC LIMIT 1")
+    return str(rows[0][0]) if rows else "0" * 64
+
+
+@pytest.mark.parametrize("destination_kind", ["sqlite", "postgresql"])
+def test_copy_refuses_a_source_whose_chain_does_not_verify(
+    small_store: Invoke,
+    store_url: str,
+    destination_kind: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """An actor's name rewritten behind the tracker's back: the copy's own chain would
+    have verified, and the forged name become evidence."""
+    ((state,),) = run_sql(store_url, "SELECT state FROM {events} WHERE {rowid} = 1")
+    forged = bytes(state).replace(b"Donald Trump", b"Donald Tramp")
+    assert forged != bytes(state)
+    run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = 1", (forged,))
+    destination = _destination(destination_kind, tmp_path, request)
+
+    result = run("copy", "--from", store_url, "--to", destination)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: the source store fails verification at position 1: the event differs from"
+        " what was recorded (hash chain broken); run 'tracker verify'\n"
+    )
+    result = run("--store", destination, "log")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no tracker store at ")
+    assert not (tmp_path / "copy.db").exists()
+
+
+# Three of the batches an older copy committed one by one (5,000 events each).
+COPIED_EVENTS = 12_000
+# The destination's log has grown past its empty tables: only a copy in batches
+# commits this much before its end.
+COMMITTED_BYTES = 2 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def large_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store of many small events, so that a copy takes a while."""
+    folder = tmp_path_factory.mktemp("large-source")
+    records = folder / "actors.ndjson"
+    records.write_bytes(
+        ndjson(
+            [
+                {"type": "actor", "id": f"a{index}", "name": f"Actor {index}"}
+                for index in range(COPIED_EVENTS)
+            ]
+        )
+    )
+    url = f"sqlite:///{folder / 'source.db'}"
+    result = run("--store", url, "import", str(records))
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def _copy_under_way(destination: str) -> bool:
+    """Whether the copy writes the destination's log: on SQLite its rollback journal
+    holds pages (one transaction), or the store has grown with committed batches; on
+    PostgreSQL the log's table has grown, its rows committed or not."""
+    if destination.startswith("sqlite:"):
+        path = Path(destination.removeprefix("sqlite:///"))
+        sizes = {
+            suffix: Path(f"{path}{suffix}").stat().st_size
+            for suffix in ("", "-wal", "-journal")
+            if Path(f"{path}{suffix}").exists()
+        }
+        return sizes.get("-journal", 0) > 0 or sizes.get("", 0) + sizes.get("-wal", 0) > (
+            COMMITTED_BYTES
+        )
+    base, schema = destination.split("?schema=")
+    with psycopg.connect(base, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT pg_relation_size(to_regclass(%s))", (f"{schema}.tracker_events",)
+        ).fetchone()
+    return row is not None and row[0] is not None and row[0] > 0
+
+
+@pytest.mark.parametrize("destination_kind", ["sqlite", "postgresql"])
+def test_a_copy_killed_half_way_leaves_an_empty_destination_and_can_run_again(
+    large_source: str, destination_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Killed after 0.7 s, a copy left 30,000 of 60,097 events that verified, and a
+    second copy refused the store as not empty."""
+    destination = _destination(destination_kind, tmp_path, request)
+    process = subprocess.Popen(
+        [TRACKER, "copy", "--from", large_source, "--to", destination],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Bounds only a failure: the copy runs for a second or more.
+        for _ in range(6000):
+            if process.poll() is not None or _copy_under_way(destination):
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+        process.stdout.close()  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
+    assert process.returncode == -signal.SIGKILL  # killed, not finished
+
+    empty = f"ok: 0 events, chain head {'0' * 64}\n"
+    result = run("--store", destination, "verify")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, empty, "")
+
+    result = run("copy", "--from", large_source, "--to", destination)
+    assert result.exit_code == 0, result.output
+    where = "copy.db" if destination_kind == "sqlite" else "postgresql://"
+    assert result.stdout.startswith(f"copied {COPIED_EVENTS} events to ")
+    assert where in result.stdout
+    result = run("--store", destination, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"ok: {COPIED_EVENTS} events, chain head {_head(large_source)}\n"

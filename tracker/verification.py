@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Notification, Tracking
 
 from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
 from tracker.batch import normalise_whitespace
 from tracker.domain import Development, Report, text_sha256
+from tracker.errors import StoreError
 from tracker.recorders import GENESIS, chain_hash
 
 PAGE = 1000
@@ -60,6 +61,37 @@ def _chain_entries(tracker: Tracker) -> Iterator[tuple[int, str]]:
             return
         yield from rows
         start = rows[-1][0]
+
+
+def chain_checked(tracker: Tracker, name: str) -> Iterator[Notification]:
+    """The log's events in order, each checked against the hash chain as it is read: a
+    one-line StoreError, naming the store as ``name``, at the first that disagrees.
+    ``verify`` lists every problem; this stops at the first, for a command that must
+    not go on with a log that fails verification."""
+    previous = GENESIS
+    chain = iter(_chain_entries(tracker))
+    for notification in tracker.notifications():
+        entry = next(chain, None)
+        if entry is None or entry[0] > notification.id:
+            what = "the event has no hash in the chain"
+        elif entry[0] < notification.id:
+            what = "the event is missing from the log"
+        elif entry[1] != chain_hash(previous, notification.id, notification):
+            what = "the event differs from what was recorded (hash chain broken)"
+        else:
+            previous = entry[1]
+            yield notification
+            continue
+        position = notification.id if entry is None else min(entry[0], notification.id)
+        raise StoreError(
+            f"{name} fails verification at position {position}: {what}; run 'tracker verify'"
+        )
+    extra = next(chain, None)
+    if extra is not None:
+        raise StoreError(
+            f"{name} fails verification at position {extra[0]}: the event is missing from"
+            " the log; run 'tracker verify'"
+        )
 
 
 def _check_log(tracker: Tracker, problems: list[Problem]) -> tuple[int, str]:
