@@ -20,6 +20,7 @@ from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
 from tests.postgres_server import PostgresServer
 from tests.store_sql import run_sql
 from tracker.cli import main
+from tracker.recorders import PAGE_SIZE
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 
@@ -273,9 +274,10 @@ def large_source(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _copy_under_way(destination: str) -> bool:
-    """Whether the copy writes the destination's log: on SQLite its rollback journal
-    holds pages (one transaction), or the store has grown with committed batches; on
-    PostgreSQL the log's table has grown, its rows committed or not."""
+    """Whether the copy writes the destination's log. On SQLite: the store made, with
+    its tables (more than its first page), out of WAL mode, and its rollback journal
+    holding pages (one transaction); or the store grown with committed batches. On
+    PostgreSQL: the log's table has grown, its rows committed or not."""
     if destination.startswith("sqlite:"):
         path = Path(destination.removeprefix("sqlite:///"))
         sizes = {
@@ -283,9 +285,11 @@ def _copy_under_way(destination: str) -> bool:
             for suffix in ("", "-wal", "-journal")
             if Path(f"{path}{suffix}").exists()
         }
-        return sizes.get("-journal", 0) > 0 or sizes.get("", 0) + sizes.get("-wal", 0) > (
-            COMMITTED_BYTES
+        in_transaction = (
+            sizes.get("-journal", 0) > 0 and "-wal" not in sizes and sizes.get("", 0) > PAGE_SIZE
         )
+        committed = sizes.get("", 0) + sizes.get("-wal", 0) > COMMITTED_BYTES
+        return in_transaction or committed
     base, schema = destination.split("?schema=")
     with psycopg.connect(base, autocommit=True) as connection:
         row = connection.execute(
