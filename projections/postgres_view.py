@@ -67,7 +67,8 @@ class PostgresTrackerView(TrackerViewBase, PostgresTrackingRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.tracking_table = f'"{datastore.schema}"."{self.tracking_table_name}"'
+        # Quoted by psycopg: the SQL built around it takes it as text.
+        self.tracking_table = Identifier(datastore.schema, self.tracking_table_name).as_string()
         self.sql_create_statements.extend(
             SQL(postgres_statement(statement)).format() for statement in SCHEMA
         )

@@ -176,6 +176,7 @@ def bulk_session(app: Tracker) -> Iterator[BulkSession]:
             if recorder_position:
                 yield session
             else:
+                recorder.restart_positions_on(cursor)
                 with view.loading_empty():
                     yield session
             if session.position - recorder_position >= REFRESH_STATISTICS_MIN_EVENTS:

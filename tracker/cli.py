@@ -6,6 +6,7 @@ stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchang
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import sys
 import time
@@ -606,34 +607,19 @@ def export(
         raise click.UsageError("--format sqlite needs -o FILE")
     if since is not None and export_format not in ("timelinejs", "csv"):
         raise click.UsageError("--since is for --format timelinejs and csv")
-    if export_format != "ndjson":
-        from tracker.exports import write_export
+    from tracker.exports import write_export
 
-        with domain_errors():
-            write_export(
-                tracker,
-                export_format,
-                output,
-                as_of=as_of,
-                known_at=known_at,
-                since=since,
-                max_developments=max_developments or None,
-            )
-        return
-    import orjson
-
-    from tracker.records import export_records
-
-    stream = output.open("wb") if output else sys.stdout.buffer
-    try:
-        with domain_errors():
-            for item in export_records(tracker):
-                stream.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
-    finally:
-        if output:
-            stream.close()
-        else:
-            stream.flush()
+    with domain_errors():
+        write_export(
+            tracker,
+            export_format,
+            output,
+            store=context.location(),
+            as_of=as_of,
+            known_at=known_at,
+            since=since,
+            max_developments=max_developments or None,
+        )
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -1043,9 +1029,21 @@ def verify(context: Context, as_json: bool, expect: Any, at: tuple[int, ...]) ->
 FOLLOW_WAKE_SECONDS = 0.5
 
 
+def _finite_seconds(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    # FloatRange lets nan through (it compares false with any bound), and inf never ends.
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds")
+    return value
+
+
 @main.command()
 @click.option(
-    "--seconds", type=click.FloatRange(min=0), help="Stop after this long (default: until Ctrl-C)."
+    "--seconds",
+    type=click.FloatRange(min=0),
+    callback=_finite_seconds,
+    help="Stop after this long (default: until Ctrl-C).",
 )
 @pass_context
 def follow(context: Context, seconds: float | None) -> None:

@@ -50,11 +50,12 @@ def timeline(
     the next meetings, the open issues and every account. It loads nothing from the
     network and prints well. A large store needs --since: a page holds at most
     --max-developments."""
-    from tracker.exports import write_text
+    from tracker.exports import replacing
     from tracker.timeline import render_timeline
 
     tracker = context.reading()
-    with domain_errors():
+    # The output is checked, and its temporary file made, before the page is rendered.
+    with domain_errors(), replacing(output, store=context.location()) as temporary:
         page = render_timeline(tracker, as_of, known_at, since, max_developments or None)
-        written = write_text(output, page)
-    click.echo(str(written))
+        temporary.write_text(page, encoding="utf-8", newline="")
+    click.echo(str(output.resolve()))

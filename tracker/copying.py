@@ -1,5 +1,12 @@
 """Moving a whole store to another backend: the stored events themselves, byte for byte
-and in log order, into an empty store, whose chain and read models are then its own."""
+and in log order, into an empty store, whose chain and read models are then its own.
+
+A copy is one transaction on the destination (``tracker.bulk``): it holds the
+destination's write lock throughout, and ends with every event and the views, or with
+none, so a copy killed half-way leaves no shorter store that would verify, and can
+simply be run again. The source's events are checked against its hash chain as they
+are read: a tampered store is not made into one that verifies.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections.abc import Callable
 from eventsourcing.persistence import StoredEvent
 
 from tracker.application import Tracker
+from tracker.bulk import BulkSession, in_bulk_session
 from tracker.errors import StoreError
 
 BATCH = 5000
@@ -21,11 +29,17 @@ def copy_store(
     The events keep their ids, versions, topics, states and so their system times; in
     an empty store they also keep their positions, and so the hash chain's head.
     """
-    if destination.last_position() != 0:
+    with destination.filling_empty_store():
+        return in_bulk_session(destination, lambda session: _copy(source, session, progress))
+
+
+def _copy(source: Tracker, session: BulkSession, progress: Callable[[int], None] | None) -> int:
+    from tracker.verification import chain_checked
+
+    if session.position != 0:  # under the write lock: no other writer can start now
         raise StoreError("the destination store is not empty")
-    copied = 0
     batch: list[StoredEvent] = []
-    for notification in source.notifications():
+    for notification in chain_checked(source, "the source store"):
         batch.append(
             StoredEvent(
                 originator_id=notification.originator_id,
@@ -35,22 +49,23 @@ def copy_store(
             )
         )
         if len(batch) >= BATCH:
-            copied += _append(destination, batch, copied)
+            _append(session, batch)
             batch = []
             if progress:
-                progress(copied)
-    if batch:
-        copied += _append(destination, batch, copied)
-    destination.catch_up()
-    return copied
+                progress(session.position)
+    _append(session, batch)
+    return session.position
 
 
-def _append(destination: Tracker, batch: list[StoredEvent], copied: int) -> int:
-    positions = destination.recorder.insert_events(batch)
-    expected = list(range(copied + 1, copied + len(batch) + 1))
-    if positions is not None and list(positions) != expected:
+def _append(session: BulkSession, batch: list[StoredEvent]) -> None:
+    if not batch:
+        return
+    first = session.position + 1
+    session.append_produced(batch)
+    # An empty log numbers its events from 1 (``restart_positions_on``), so the copy
+    # keeps the source's positions wherever the source has no gap.
+    if session.position != first + len(batch) - 1:
         raise StoreError(
-            f"the destination gave positions {positions[0]}..{positions[-1]} to events"
-            f" {expected[0]}..{expected[-1]}: another process is writing to it"
+            f"the destination numbered events {first}..{first + len(batch) - 1}"
+            f" up to {session.position}: nothing was copied"
         )
-    return len(batch)

@@ -2,7 +2,8 @@
 
 Each export is the state as known at K for the world as of D, built from the same
 developments as the timeline page (``tracker.timeline.development_order``). Files are
-written whole or not at all: into a temporary file beside the target, then renamed.
+written whole or not at all: into a temporary file beside the target, synced, then
+renamed; and never over the store's own files (``StoreLocation.refuse_output``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
@@ -39,7 +40,10 @@ from tracker.timeline import (
     window,
 )
 
-FORMATS = ("timelinejs", "csv", "sqlite")
+if TYPE_CHECKING:
+    from tracker.store import StoreLocation
+
+FORMATS = ("ndjson", "timelinejs", "csv", "sqlite")
 
 CSV_COLUMNS = (
     "event_id",
@@ -65,12 +69,14 @@ def write_export(
     export_format: str,
     output: Path | None,
     *,
+    store: StoreLocation,
     as_of: str,
     known_at: str,
     since: str | None = None,
     max_developments: int | None = None,
 ) -> None:
-    """Write the state in another tool's format. ``since`` windows timelinejs and csv
+    """Write the whole log (ndjson) or the state in another tool's format to ``output``,
+    never one of ``store``'s files, or to stdout. ``since`` windows timelinejs and csv
     (see ``tracker.timeline.development_order``); a TimelineJS document of more than
     ``max_developments`` raises TimelineTooLarge."""
     if export_format not in FORMATS:
@@ -78,13 +84,18 @@ def write_export(
             f"export format {export_format!r} is not available (expected one of"
             f" {', '.join(FORMATS)})"
         )
+    if output is not None:  # before the work, not only when the file is replaced
+        store.refuse_output(output)
+    if export_format == "ndjson":
+        write_ndjson(tracker, output, store=store)
+        return
     if export_format == "sqlite":
         if output is None:
             raise TrackerError("--format sqlite needs -o FILE")
-        write_sqlite(tracker, output, as_of=as_of, known_at=known_at)
+        write_sqlite(tracker, output, store=store, as_of=as_of, known_at=known_at)
         return
     if export_format == "csv":
-        write_csv(tracker, output, as_of=as_of, known_at=known_at, since=since)
+        write_csv(tracker, output, store=store, as_of=as_of, known_at=known_at, since=since)
         return
     document = timelinejs(
         tracker, as_of=as_of, known_at=known_at, since=since, max_developments=max_developments
@@ -95,16 +106,18 @@ def write_export(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
-        write_text(output, text)
+        write_text(output, text, store=store)
 
 
 # -- writing files whole -----------------------------------------------------------------
 
 
 @contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, *, store: StoreLocation) -> Iterator[Path]:
     """A temporary file beside ``path`` that replaces it when the block ends well, and
-    is removed when it does not."""
+    is removed when it does not: an existing file is never left half-written. Every
+    file a command writes goes through here, so none can be one of ``store``'s."""
+    store.refuse_output(path)
     if path.is_dir():
         raise TrackerError(f"cannot write {path}: it is a folder")
     try:
@@ -115,19 +128,65 @@ def _replacing(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
-        temporary.chmod(0o644)
+        _sync(temporary)  # its contents on disk before its name is, or a crash could
+        temporary.chmod(0o644)  # leave an empty file where the old one was
         temporary.replace(path)
+        _sync_folder(path.parent)
     except OSError as error:
         raise TrackerError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def write_text(path: Path, text: str) -> Path:
+def _sync(path: Path) -> None:
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename on disk too; where a folder cannot be opened to sync, the rename
+    still happened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_text(path: Path, text: str, *, store: StoreLocation) -> Path:
     """Write ``text`` (UTF-8) to ``path`` whole, or raise a one-line TrackerError."""
-    with _replacing(path) as temporary:
+    with replacing(path, store=store) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="")
     return path.resolve()
+
+
+# -- NDJSON ------------------------------------------------------------------------------
+
+
+def write_ndjson(tracker: Tracker, output: Path | None, *, store: StoreLocation) -> None:
+    """The whole log as records ``tracker import`` reads back, streamed: to ``output``
+    whole, or to stdout."""
+    if output is None:
+        sys.stdout.flush()
+        try:
+            _write_records(sys.stdout.buffer, tracker)
+        finally:
+            sys.stdout.buffer.flush()
+        return
+    with replacing(output, store=store) as temporary, temporary.open("wb") as stream:
+        _write_records(stream, tracker)
+
+
+def _write_records(stream: Any, tracker: Tracker) -> None:
+    from tracker.records import export_records
+
+    for item in export_records(tracker):
+        stream.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
 
 
 # -- shared descriptions -----------------------------------------------------------------
@@ -275,7 +334,13 @@ def rows(
 
 
 def write_csv(
-    tracker: Tracker, output: Path | None, *, as_of: str, known_at: str, since: str | None = None
+    tracker: Tracker,
+    output: Path | None,
+    *,
+    store: StoreLocation,
+    as_of: str,
+    known_at: str,
+    since: str | None = None,
 ) -> None:
     """RFC 4180 CSV: a header, CRLF line ends, fields with commas, quotes or line breaks
     quoted; written row by row, to ``output`` whole or to stdout."""
@@ -288,7 +353,10 @@ def write_csv(
             stream.flush()
             stream.detach()  # stdout stays open for whoever owns it
         return
-    with _replacing(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as f:
+    with (
+        replacing(output, store=store) as temporary,
+        temporary.open("w", encoding="utf-8", newline="") as f,
+    ):
         _write_csv_rows(f, tracker, as_of=as_of, known_at=known_at, since=since)
 
 
@@ -447,7 +515,9 @@ NOW_COLUMNS = (
 )
 
 
-def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -> Path:
+def write_sqlite(
+    tracker: Tracker, output: Path, *, store: StoreLocation, as_of: str, known_at: str
+) -> Path:
     """The read models as one SQLite file, plus ``developments_now`` (the CSV's rows as
     known at K) and ``export_info``."""
     from projections.view import ACCOUNT_COLUMNS, SCHEMA, VIEW_TABLES
@@ -460,7 +530,7 @@ def write_sqlite(tracker: Tracker, output: Path, *, as_of: str, known_at: str) -
         "log_position": str(tracker.view.position(tracker.name)),
         "exported_by": "tracker export --format sqlite",
     }
-    with _replacing(output) as temporary, tracker.view.snapshot():
+    with replacing(output, store=store) as temporary, tracker.view.snapshot():
         connection = sqlite3.connect(temporary)
         try:
             with connection:

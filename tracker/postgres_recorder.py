@@ -48,6 +48,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "INSERT INTO {}.{} (notification_id, chain)"
             " SELECT * FROM unnest(%s::bigint[], %s::text[])"
         ).format(*table)
+        self._events_table = Identifier(datastore.schema, events_table_name).as_string()
         self._select_events_of = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
@@ -134,6 +135,18 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         curs.execute(self.max_notification_id_statement)
         row = curs.fetchone()
         return int(row["max"] or 0) if row else 0
+
+    def restart_positions_on(self, curs: Cursor[DictRow]) -> None:
+        """Number an empty log's events from 1 again. The sequence that numbers them is
+        not rolled back with a transaction: after an append that failed or was killed
+        (a copy, a first import), the next would start past the positions it took, and
+        a copy would not keep its source's. For the caller's transaction, holding the
+        append lock, on a log it found empty."""
+        self._lock_table(curs)
+        curs.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), 1, false)",
+            (self._events_table,),
+        )
 
     def events_on(self, curs: Cursor[DictRow], ids: Sequence[UUID]) -> Iterator[StoredEvent]:
         """The stored events of these aggregates, each aggregate's in order."""

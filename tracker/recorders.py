@@ -225,6 +225,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         c.execute(self.select_max_notification_id_statement)
         return int(c.fetchone()[0] or 0)
 
+    def restart_positions_on(self, c: SQLiteCursor) -> None:
+        """Nothing to do: SQLite numbers a row after the largest there is, so an empty
+        log's first event is at 1 whatever was rolled back before."""
+
     def events_on(self, c: SQLiteCursor, ids: Sequence[UUID]) -> Iterator[StoredEvent]:
         """The stored events of these aggregates, each aggregate's in order."""
         for run in chunks(ids, IN_LIST):

@@ -8,11 +8,12 @@ PostgreSQL, and ``?schema=NAME`` keeps one tracker's tables in a schema of their
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import attrs
 
@@ -21,6 +22,15 @@ from tracker.errors import StoreError
 DEFAULT_STORE_URL = "sqlite:///tracker.db"
 SQLITE_FACTORY = "tracker.recorders:TrackerSQLiteFactory"
 POSTGRES_FACTORY = "tracker.postgres_recorder:TrackerPostgresFactory"
+# The files SQLite keeps a store in: the database, and beside it its write-ahead log,
+# its shared-memory index and its rollback journal.
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+# A schema name as the store URL may give it: an identifier PostgreSQL neither folds
+# nor needs quoted (at most 63 bytes). The library strips spaces from the name it
+# creates tables in, and looks some of its types up by the name unquoted, folded to
+# lower case, while a reader looks in the name as given: any name that means
+# different things to them is refused.
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 @attrs.frozen
@@ -36,16 +46,30 @@ class StoreLocation:
             path_text = url[len("sqlite:///") :]
             if not path_text:
                 raise StoreError(f"store URL {url!r} names no file")
+            # The library opens the name as an SQLite URI when it starts with "file:",
+            # and in memory when it says ":memory:": a store that keeps nothing.
+            if ":memory:" in path_text or path_text.startswith("file:"):
+                raise StoreError(
+                    f"store URL {url!r} names an in-memory or URI database, which would keep"
+                    " nothing: name a file"
+                )
             return cls(url, "sqlite", sqlite_path=Path(path_text))
         if url.startswith(("postgresql://", "postgres://")):
             parts = urlsplit(url)
             dbname = parts.path.lstrip("/")
             if not dbname:
                 raise StoreError(f"store URL {url!r} names no database")
-            query = parse_qs(parts.query)
+            query = parse_qs(parts.query, keep_blank_values=True)
             unknown = sorted(set(query) - {"schema"})
             if unknown:
                 raise StoreError(f"store URL {url!r}: unknown parameter {unknown[0]!r}")
+            schemas = query.get("schema", ["public"])
+            if len(schemas) > 1 or not SCHEMA_NAME.fullmatch(schemas[0]):
+                raise StoreError(
+                    f"store URL {url!r}: the schema must be one name of lower-case"
+                    " letters, digits and underscores, not starting with a digit, at most 63"
+                    " characters"
+                )
             try:
                 port = parts.port or 5432
             except ValueError:
@@ -56,7 +80,7 @@ class StoreLocation:
                 "POSTGRES_PORT": str(port),
                 "POSTGRES_USER": unquote(parts.username or ""),
                 "POSTGRES_PASSWORD": unquote(parts.password or ""),
-                "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+                "POSTGRES_SCHEMA": schemas[0],
                 "POSTGRES_CONNECT_TIMEOUT": "5",
                 # A command-line process needs few connections: one for the log, one
                 # for the views while they catch up.
@@ -77,6 +101,23 @@ class StoreLocation:
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
         return {"PERSISTENCE_MODULE": POSTGRES_FACTORY, **self.postgres}
+
+    def files(self) -> tuple[Path, ...]:
+        """The files the store is kept in (none for PostgreSQL), whether they exist."""
+        if self.sqlite_path is None:
+            return ()
+        return tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in SQLITE_FILE_SUFFIXES)
+
+    def refuse_output(self, path: Path) -> None:
+        """Raise a one-line StoreError when writing ``path`` would write over the store or
+        one of its files: the same path once resolved (symbolic links, ``..``), or
+        another name of the same file (a hard link)."""
+        for store_file in self.files():
+            if _same_file(path, store_file):
+                raise StoreError(
+                    f"cannot write {path}: it is the store's own file {store_file};"
+                    " choose another output file"
+                )
 
     def exists(self) -> bool:
         if self.sqlite_path is not None:
@@ -102,8 +143,8 @@ class StoreLocation:
     def discard(self) -> None:
         """Remove a store this process created and could not complete."""
         if self.sqlite_path is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+            for store_file in self.files():
+                store_file.unlink(missing_ok=True)
             return
         from psycopg.sql import SQL, Identifier
 
@@ -125,11 +166,23 @@ class StoreLocation:
         )
 
 
+def _same_file(path: Path, store_file: Path) -> bool:
+    try:
+        if path.resolve() == store_file.resolve():
+            return True
+        return path.exists() and store_file.exists() and path.samefile(store_file)
+    except (OSError, RuntimeError):  # a symbolic link loop, say: it cannot be written
+        return False
+
+
 def _has_log_table(path: Path) -> bool:
     import sqlite3
 
+    # The path quoted as a URI's: a file name with "#" or "?" must not end the path
+    # early, or the store would not be found and a stray file made in its place.
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(uri, uri=True)
         try:
             row = connection.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'"
@@ -172,7 +225,9 @@ def _postgres_connection(settings: dict[str, str]) -> Iterator[Any]:
 
 
 def _has_postgres_log_table(settings: dict[str, str]) -> bool:
-    qualified = f'"{settings["POSTGRES_SCHEMA"]}".{POSTGRES_LOG_TABLE}'
+    from psycopg.sql import Identifier
+
+    qualified = Identifier(settings["POSTGRES_SCHEMA"], POSTGRES_LOG_TABLE).as_string()
     with _postgres_connection(settings) as connection:
         row = connection.execute("SELECT to_regclass(%s)", (qualified,)).fetchone()
     return row is not None and row[0] is not None

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Notification, Tracking
 
 from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
 from tracker.batch import quote_in_text
 from tracker.domain import Development, Report, text_sha256
-from tracker.errors import InvalidAnchor, UnknownEventTopic
+from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
 from tracker.kinds import quotations
 from tracker.recorders import GENESIS, chain_hash
 
@@ -148,43 +148,82 @@ def _chain_entries(tracker: Tracker) -> Iterator[tuple[int, str]]:
         start = rows[-1][0]
 
 
-def _check_log(tracker: Tracker, walk: _Walk) -> int:
-    """Walk the log and the chain side by side, by position; returns how many events."""
-    problems = walk.problems
-    count = 0
+@attrs.frozen
+class _Link:
+    """One position of the log beside the chain: the event, its chain hash, and what
+    is wrong there, if anything."""
+
+    position: int
+    notification: Notification | None  # None: the chain has a hash the log has no event for
+    chain: str | None  # None: the event has no hash in the chain
+    problem: str | None = None
+
+
+def _links(tracker: Tracker) -> Iterator[_Link]:
+    """Walk the log and the chain side by side, by position."""
+    previous = GENESIS
     log = iter(tracker.notifications())
     chain = iter(_chain_entries(tracker))
     notification, entry = next(log, None), next(chain, None)
     while notification is not None or entry is not None:
-        if entry is None or (notification is not None and notification.id < entry[0]):
-            assert notification is not None
-            problems.append(Problem(notification.id, "the event has no hash in the chain"))
-            count += 1
+        if notification is not None and (entry is None or notification.id < entry[0]):
+            yield _Link(notification.id, notification, None, "the event has no hash in the chain")
             notification = next(log, None)
             continue
-        if entry[0] in walk.wanted:
-            walk.found[entry[0]] = entry[1]
-        walk.position = entry[0]
+        if entry is None:  # pragma: no cover - the loop's condition rules it out
+            return
         if notification is None or entry[0] < notification.id:
-            problems.append(Problem(entry[0], "the event is missing from the log"))
-            walk.head = entry[1]
-            entry = next(chain, None)
+            yield _Link(entry[0], None, entry[1], "the event is missing from the log")
+            previous, entry = entry[1], next(chain, None)
+            continue
+        broken = entry[1] != chain_hash(previous, notification.id, notification)
+        yield _Link(
+            notification.id,
+            notification,
+            entry[1],
+            "the event differs from what was recorded (hash chain broken)" if broken else None,
+        )
+        previous = entry[1]
+        notification, entry = next(log, None), next(chain, None)
+
+
+def chain_checked(tracker: Tracker, name: str) -> Iterator[Notification]:
+    """The log's events in order, each checked against the hash chain as it is read: a
+    one-line StoreError, naming the store as ``name``, at the first that disagrees.
+    ``verify`` lists every problem; this stops at the first, for a command that must
+    not go on with a log that fails verification."""
+    for link in _links(tracker):
+        if link.problem is not None or link.notification is None:
+            raise StoreError(
+                f"{name} fails verification at position {link.position}: {link.problem};"
+                " run 'tracker verify'"
+            )
+        yield link.notification
+
+
+def _check_log(tracker: Tracker, walk: _Walk) -> int:
+    """Check each event of the log against the chain and the reports before it; returns
+    how many events."""
+    count = 0
+    for link in _links(tracker):
+        if link.problem is not None:
+            walk.problems.append(Problem(link.position, link.problem))
+        if link.chain is not None:
+            if link.position in walk.wanted:
+                walk.found[link.position] = link.chain
+            walk.position, walk.head = link.position, link.chain
+        if link.notification is None:
             continue
         count += 1
-        position = notification.id
-        if entry[1] != chain_hash(walk.head, position, notification):
-            problems.append(
-                Problem(position, "the event differs from what was recorded (hash chain broken)")
-            )
-        walk.head = entry[1]
+        if link.chain is None:
+            continue
         try:
-            event = tracker.mapper.to_domain_event(notification)
-            problems.extend(_check_event(position, event, walk))
+            event = tracker.mapper.to_domain_event(link.notification)
+            walk.problems.extend(_check_event(link.position, event, walk))
         except UnknownEventTopic as error:
-            problems.append(Problem(position, f"unknown {error.what} {error.topic!r}"))
+            walk.problems.append(Problem(link.position, f"unknown {error.what} {error.topic!r}"))
         except Exception as error:  # a tampered event may not even decode
-            problems.append(Problem(position, f"the event cannot be read: {error!r}"))
-        notification, entry = next(log, None), next(chain, None)
+            walk.problems.append(Problem(link.position, f"the event cannot be read: {error!r}"))
     return count
 
 
