@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import Aggregate
 
 from tracker.dates import FuzzyDate
@@ -27,6 +28,7 @@ from tracker.errors import (
     UnknownReport,
 )
 from tracker.kinds import parse_fields
+from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.values import Account
 
 if TYPE_CHECKING:
@@ -188,6 +190,16 @@ class Batch:
             raise InvalidRecord("a report needs a non-empty outlet")
         if self._load(Report, Report.create_id(report_id)) is not None:
             raise DuplicateId(f"report {report_id!r} already exists")
+        size = sum(
+            len(orjson.dumps(value))
+            for value in (outlet, published.text, title, url, text, note)
+            if isinstance(value, str)
+        )
+        if size > MAX_REPORT_BYTES:
+            raise InvalidRecord(
+                f"report {report_id!r} is too large ({size / MIB:.1f} MB as JSON; at most"
+                f" {MAX_REPORT_BYTES / MIB:.1f} MB, so that its export line imports back)"
+            )
         self._keep(
             Report.register(
                 report_id,

@@ -175,6 +175,36 @@ def one_line(message: str) -> str:
     return line
 
 
+# A stop signal ends the process as an exception does, so that every ``finally`` runs:
+# scratch files are removed, helper processes stopped, a transaction rolled back.
+# Killed outright, an import of standard input left its copy behind.
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    import signal
+
+    def stop(number: int, frame: object) -> None:
+        signal.signal(number, signal.SIG_DFL)  # a second signal stops it at once
+        raise SystemExit(128 + number)
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                previous[number] = signal.signal(number, stop)
+            except ValueError:  # not the main thread: the caller handles its signals
+                break
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:  # None: set outside Python, and cannot be put back
+                signal.signal(number, handler)
+
+
 class TrackerGroup(click.Group):
     """Errors as one line on stderr: exit 1 for bad data, 2 for bad usage."""
 
@@ -201,7 +231,8 @@ class TrackerGroup(click.Group):
 
         collect_less()
         try:
-            result = super().main(args, prog_name, complete_var, False, **extra)
+            with _stopping_cleanly():
+                result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
             hint = ""
             if error.ctx is not None:
@@ -278,7 +309,7 @@ def report_add(
     """Register a report, with its text from FILE or --text."""
     from tracker.dates import parse_fuzzy_date
     from tracker.errors import InvalidRecord
-    from tracker.records import decode_text, published_from_header
+    from tracker.records import published_from_header, read_report_file
 
     if (file is None) == (inline_text is None):
         raise click.UsageError("give the report's text as FILE or --text, not both or neither")
@@ -288,10 +319,7 @@ def report_add(
         report_id = file.stem
     with domain_errors():
         if file is not None:
-            try:
-                text = decode_text(file.read_bytes(), str(file))
-            except OSError as error:
-                raise InvalidRecord(f"cannot read {file}: {error.strerror}") from None
+            text = read_report_file(file, str(file))
         else:
             assert inline_text is not None
             text = inline_text
