@@ -17,13 +17,16 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
+import orjson
 import pytest
 from click.testing import CliRunner
 
 import tracker.records
 from tests.conftest import PROJECT, Invoke, exported, ndjson
+from tests.store_sql import run_sql
 from tests.test_cli_errors import check_error
 from tracker.cli import main
+from tracker.dates import parse_fuzzy_date
 from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES
 
 SQLITE_ONLY = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -395,3 +398,72 @@ def test_the_largest_report_exports_and_imports_back(small_store: Invoke, tmp_pa
     assert (
         exported(lambda *args: CliRunner().invoke(main, ["--store", copy, *args])) == exported_lines
     )
+
+
+# -- 5. years before 1000 ------------------------------------------------------------------
+
+
+def statements_of_the_year_500(invoke: Invoke) -> None:
+    """Two statements in r1's words, told as of the spring and of May of the year 500."""
+    for statement_id, quote, occurred in [
+        ("s-spring", "It lasted 75 minutes.", "0500-21"),
+        ("s-may", "a very good call with Putin today", "0500-05"),
+    ]:
+        result = invoke(
+            "record", "statement", "--id", statement_id, "--report", "r1", "--speaker",
+            "Trump", "--quote", quote, "--occurred", occurred,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("0500-21", "0500-03-01", "0500-05-31"),
+        ("0999-22", "0999-06-01", "0999-08-31"),
+        ("[0500..0600]", "0500-01-01", "0600-12-31"),
+        ("0050-05~", "0050-04-01", "0050-06-30"),
+    ],
+)
+def test_bounds_from_edtf_have_four_digit_years(text: str, lower: str, upper: str) -> None:
+    parsed = parse_fuzzy_date(text)
+    assert (parsed.lower, parsed.upper) == (lower, upper)
+
+
+def test_an_instant_before_year_1000_has_a_four_digit_year() -> None:
+    assert parse_fuzzy_date("0500-05-01T10:00Z").instant == "0500-05-01T10:00:00Z"
+    assert parse_fuzzy_date("0500-05-01T10:00").instant == "0500-05-01T10:00:00"
+
+
+def test_a_season_of_the_year_500_shows_as_its_month_does(small_store: Invoke) -> None:
+    """``0500-21`` was stored as ``500-03-01``, which sorts after every four-digit day:
+    the statement vanished from ``statements`` and the CSV, while ``0500-05`` showed."""
+    statements_of_the_year_500(small_store)
+    result = small_store("statements", "--json")
+    assert result.exit_code == 0, result.output
+    shown = {statement["id"] for statement in orjson.loads(result.stdout)["statements"]}
+    assert shown == {"s-spring", "s-may"}
+    result = small_store("export", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "s-spring,0500-03-01,0500-05-31" in result.stdout
+    assert "s-may,0500-05-01,0500-05-31" in result.stdout
+
+
+@SQLITE_ONLY
+def test_a_store_holding_three_digit_years_shows_them_after_a_rebuild(
+    small_store: Invoke, store_url: str
+) -> None:
+    """Events stored before the fix hold ``500-03-01``: read back, they have four digits."""
+    statements_of_the_year_500(small_store)
+    run_sql(
+        store_url,
+        "UPDATE {events} SET state = CAST(replace(CAST(state AS TEXT), '\"0500-0', '\"500-0')"
+        " AS BLOB)",
+    )
+    assert b'"500-03-01"' in b"".join(
+        bytes(row[0]) for row in run_sql(store_url, "SELECT state FROM {events}")
+    )
+    assert small_store("rebuild").exit_code == 0
+    result = small_store("statements", "--json")
+    shown = {statement["id"] for statement in orjson.loads(result.stdout)["statements"]}
+    assert shown == {"s-spring", "s-may"}

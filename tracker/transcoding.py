@@ -15,7 +15,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from tracker.dates import FuzzyDate
+from tracker.dates import FuzzyDate, four_digit_years
 from tracker.values import Account, Weapon
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
@@ -129,7 +129,8 @@ class FuzzyDateAsList(Transcoding):
 
     def decode(self, data: list[str | None]) -> FuzzyDate:
         text, lower, upper, instant = data
-        return FuzzyDate(cast(str, text), cast(str, lower), cast(str, upper), instant)
+        lower, upper, instant = four_digit_years(cast(str, lower), cast(str, upper), instant)
+        return FuzzyDate(cast(str, text), lower, upper, instant)
 
 
 class WeaponAsList(Transcoding):
