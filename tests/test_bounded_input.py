@@ -400,7 +400,109 @@ def test_the_largest_report_exports_and_imports_back(small_store: Invoke, tmp_pa
     )
 
 
-# -- 5. years before 1000 ------------------------------------------------------------------
+# -- 5. numbers and days at the ends of their range ---------------------------------------
+
+HUGE = "99999999999999999999"  # past 64 bits: it reached the database, and a traceback
+
+
+def test_void_of_a_position_past_64_bits_is_a_usage_error(small_store: Invoke) -> None:
+    before = exported(small_store)
+    result = small_store("void", HUGE, "--reason", "typo")
+    check_error(result, 2, "POSITION", before=before, after=exported(small_store))
+
+
+@pytest.mark.parametrize("command", ["strikes", "claims", "statements", "meetings", "calls", "log"])
+def test_a_limit_past_64_bits_is_a_usage_error(small_store: Invoke, command: str) -> None:
+    result = small_store(command, "--limit", HUGE)
+    check_error(result, 2, "'--limit'")
+
+
+def test_the_largest_limit_is_taken(small_store: Invoke) -> None:
+    result = small_store("statements", "--limit", str(2**63 - 1))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["state"],
+        ["meetings"],
+        ["strikes"],
+        ["timeline", "-o", "{tmp}/timeline.html"],
+        ["export", "--format", "csv"],
+    ],
+    ids=lambda args: args[0] if args[0] != "export" else "export-csv",
+)
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-29", "9999-12-31"])
+def test_the_first_and_last_days_of_the_calendar_are_days_like_others(
+    small_store: Invoke, tmp_path: Path, args: list[str], day: str
+) -> None:
+    """A window of days before ``--as-of`` reached back before year 1: OverflowError."""
+    result = small_store(*[arg.format(tmp=tmp_path) for arg in args], "--as-of", day)
+    assert result.exit_code == 0, result.output
+    assert not result.stderr
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ([b"actor", b"add", b"x", b"--name", b"\xff"], "'--name'"),
+        (
+            [b"actor", b"add", b"x", b"--name", b"X", b"--alias", b"ok", b"--alias", b"a\xc3("],
+            "'--alias'",
+        ),
+        ([b"actor", b"add", b"x\xff", b"--name", b"X"], "'ACTOR_ID'"),
+        ([b"actor", b"alias", b"Trump", b"\xfe"], "'ALIASES...'"),
+        (
+            [
+                b"report",
+                b"add",
+                b"--id",
+                b"r9",
+                b"--outlet",
+                b"W\xff",
+                b"--text",
+                b"t",
+                b"--published",
+                b"2025",
+            ],
+            "'--outlet'",
+        ),
+        (
+            [b"record", b"call", b"--id", b"call-1", b"--report", b"r1", b"--note", b"\x80"],
+            "'--note'",
+        ),
+        # Its callback refuses it first, as a date it is not: a usage error all the same.
+        ([b"statements", b"--as-of", b"2025-01-0\xff"], "'--as-of'"),
+        ([b"\xff"], "command name"),
+    ],
+    ids=["name", "alias", "actor-id", "actor-alias", "outlet", "note", "as-of", "command"],
+)
+def test_text_that_is_not_utf8_is_a_usage_error_naming_its_option(
+    small_store: Invoke, store_url: str, tmp_path: Path, args: list[bytes], named: str
+) -> None:
+    """Through a real process, as a shell passes ``$'\\xff'``: click hands such bytes on
+    as surrogates, which failed deep in the store with a traceback."""
+    before = exported(small_store)
+    finished = run_tracker(store_url, tmp_path, *args)  # type: ignore[arg-type]
+    check_finished(finished, 2, named, "not UTF-8" if "as-of" not in named else "")
+    assert exported(small_store) == before
+
+
+@SQLITE_ONLY
+def test_a_file_name_that_is_not_utf8_is_still_a_file_name(
+    small_store: Invoke, store_url: str, tmp_path: Path
+) -> None:
+    """File names are bytes to the system: one that is not UTF-8 opens all the same."""
+    source = Path(os.fsdecode(bytes(tmp_path) + b"/\xff.ndjson"))
+    source.write_bytes(ndjson([{"type": "actor", "id": "late", "name": "Late"}]))
+    finished = run_tracker(store_url, tmp_path, "import", os.fsencode(source))  # type: ignore[arg-type]
+    assert finished.returncode == 0, finished.stderr
+    assert "late" in exported(small_store)
+
+
+# -- 6. years before 1000 ------------------------------------------------------------------
 
 
 def statements_of_the_year_500(invoke: Invoke) -> None:

@@ -6,6 +6,7 @@ stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchang
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import time
@@ -140,10 +141,19 @@ def since_option(help_text: str) -> Callable[[F], F]:
 MAX_DEVELOPMENTS = 10_000
 
 
+# The largest whole number an option takes: what the stores' 64-bit integers hold (a
+# larger limit or log position reached the database and failed there, in a traceback).
+MAX_WHOLE_NUMBER = 2**63 - 1
+
+
+def whole_number(minimum: int) -> click.IntRange:
+    return click.IntRange(min=minimum, max=MAX_WHOLE_NUMBER)
+
+
 def count_option(flag: str, default: int, help_text: str) -> Callable[[F], F]:
     """An option taking a whole number from 0, its default shown in ``--help``."""
     return click.option(
-        flag, type=click.IntRange(min=0), default=default, show_default=True, help=help_text
+        flag, type=whole_number(0), default=default, show_default=True, help=help_text
     )
 
 
@@ -205,6 +215,52 @@ def _stopping_cleanly() -> Iterator[None]:
                 signal.signal(number, handler)
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, passed on as surrogates
+        return False
+    return True
+
+
+def _holds_text_not_utf8(value: Any) -> bool:
+    if isinstance(value, str):
+        return not _is_utf8(value)
+    if isinstance(value, tuple | list):
+        return any(_holds_text_not_utf8(item) for item in value)
+    return False
+
+
+_NOT_UTF8 = "is not UTF-8 text (the terminal or script passed other bytes)"
+
+
+def _refuse_text_not_utf8(group: click.Group, args: list[str]) -> None:
+    """Refuse, as a usage error naming the option or argument, text that is not UTF-8.
+
+    It would fail deep down (the store cannot encode it) with a traceback. File names
+    are exempt: a name need not be UTF-8 to be opened. The command line is parsed
+    again here only when some of it is not UTF-8, to find the parameter it went to."""
+    if all(map(_is_utf8, [*args, os.environ.get("TRACKER_STORE", "")])):
+        return
+    ctx = group.make_context("tracker", list(args), resilient_parsing=True)
+    while True:
+        for param in ctx.command.params:
+            if not isinstance(param.type, click.Path) and _holds_text_not_utf8(
+                ctx.params.get(param.name or "")
+            ):
+                raise click.BadParameter(_NOT_UTF8, ctx=ctx, param=param)
+        rest = [*ctx._protected_args, *ctx.args]
+        if not isinstance(ctx.command, click.Group) or not rest:
+            break
+        name, command, rest = ctx.command.resolve_command(ctx, rest)
+        if command is None or name is None:
+            break
+        ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+    bad = next((arg for arg in args if not _is_utf8(arg)), None)
+    if bad is not None and isinstance(ctx.command, click.Group):
+        raise click.UsageError(f"the command name {bad!r} {_NOT_UTF8}", ctx)
+
+
 class TrackerGroup(click.Group):
     """Errors as one line on stderr: exit 1 for bad data, 2 for bad usage."""
 
@@ -232,6 +288,7 @@ class TrackerGroup(click.Group):
         collect_less()
         try:
             with _stopping_cleanly():
+                _refuse_text_not_utf8(self, sys.argv[1:] if args is None else list(args))
                 result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
             hint = ""
@@ -542,7 +599,7 @@ def retract(
 
 
 @main.command()
-@click.argument("position", type=click.IntRange(min=1))
+@click.argument("position", type=whole_number(1))
 @click.option("--reason", required=True)
 @pass_context
 def void(context: Context, position: int, reason: str) -> None:
@@ -557,7 +614,7 @@ def void(context: Context, position: int, reason: str) -> None:
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--base",
     type=click.Path(file_okay=False, path_type=Path),
@@ -669,7 +726,7 @@ def export(
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the last N entries.")
+@click.option("--limit", type=whole_number(1), help="Only the last N entries.")
 @pass_context
 def log(context: Context, as_json: bool, limit: int | None) -> None:
     """The log in append order, with positions, types and system times."""
