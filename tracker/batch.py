@@ -29,6 +29,7 @@ from tracker.errors import (
 )
 from tracker.kinds import parse_fields
 from tracker.limits import MAX_REPORT_BYTES, MIB
+from tracker.names import alias_key, check_name
 from tracker.values import Account
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class Batch:
     # -- actors ----------------------------------------------------------------------
 
     def resolve_actor(self, name: str) -> str:
-        key = name.strip().casefold()
+        key = alias_key(name)
         if key in self._aliases:
             return self._aliases[key]
         found = self._stored_actor(key)
@@ -144,9 +145,7 @@ class Batch:
 
     def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
         for alias in aliases:
-            if not isinstance(alias, str) or not alias.strip():
-                raise InvalidRecord(f"alias {alias!r} must be a non-empty string")
-            key = alias.strip().casefold()
+            key = alias_key(check_name(alias, "alias"))
             owner = self._aliases.get(key) or self._stored_actor(key)
             if owner is not None and owner != actor_id:
                 raise DuplicateId(f"alias {alias!r} already names actor {owner!r}")
@@ -156,8 +155,7 @@ class Batch:
         self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
     ) -> None:
         check_id("actor", actor_id)
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidRecord("an actor needs a non-empty name")
+        check_name(name, "an actor's name")
         if self._load(Actor, Actor.create_id(actor_id)) is not None:
             raise DuplicateId(f"actor {actor_id!r} already exists")
         self._claim_aliases(actor_id, (actor_id, name, *aliases))
