@@ -569,3 +569,22 @@ def test_a_store_holding_three_digit_years_shows_them_after_a_rebuild(
     result = small_store("statements", "--json")
     shown = {statement["id"] for statement in orjson.loads(result.stdout)["statements"]}
     assert shown == {"s-spring", "s-may"}
+
+
+@SQLITE_ONLY
+def test_a_report_path_to_a_named_pipe_is_refused_without_waiting_for_a_writer(
+    small_store: Invoke, store_url: str, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    source = tmp_path / "report.ndjson"
+    source.write_bytes(
+        ndjson(
+            [{"type": "report", "id": "rp", "outlet": "W", "published": "2025", "path": fifo.name}]
+        )
+    )
+    before = exported(small_store)
+    process = spawn(store_url, tmp_path, "import", "--base", str(tmp_path), str(source))
+    finished = finish(process, tmp_path, timeout=20)
+    check_finished(finished, 1, f"{source}:1:", "not a regular file")
+    assert exported(small_store) == before

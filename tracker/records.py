@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import attrs
 import orjson
@@ -276,20 +276,34 @@ def records_from_files(
         path = Path(name)
         check_regular_file(name)
         try:
-            stream = path.open("rb")
+            opened = open_regular(path)
         except OSError as error:
             raise InvalidRecord(f"{name}: {error.strerror}") from None
-        with stream:
-            # Swapped for something else since it was checked: refused all the same.
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise InvalidRecord(_NOT_REGULAR.format(name=name))
-            yield from read_records(stream, name, path.parent, progress)
+        if opened is None:  # swapped for something else since it was checked
+            raise InvalidRecord(_NOT_REGULAR.format(name=name))
+        with opened:
+            yield from read_records(opened, name, path.parent, progress)
 
 
 _NOT_REGULAR = (
     "{name}: not a regular file (a folder, device or pipe): give a file, or - to read"
     " standard input"
 )
+
+
+def open_regular(path: Path) -> BinaryIO | None:
+    """The file open for reading, or None when it is not a regular file. Opened without
+    waiting: opening a pipe would wait for a writer, perhaps for ever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not regular:
+        os.close(descriptor)
+        return None
+    return os.fdopen(descriptor, "rb")
 
 
 def check_regular_file(name: str) -> None:
@@ -470,9 +484,10 @@ def read_report_file(path: Path, shown: str) -> str:
     """A report's text from a regular file, read no further than a report may be long:
     a device such as /dev/zero never ends. ``shown`` names it in errors."""
     try:
-        with path.open("rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise InvalidRecord(f"cannot read report file {shown!r}: not a regular file")
+        stream = open_regular(path)
+        if stream is None:
+            raise InvalidRecord(f"cannot read report file {shown!r}: not a regular file")
+        with stream:
             data = stream.read(MAX_REPORT_BYTES + 1)
     except OSError as error:
         raise InvalidRecord(f"cannot read report file {shown!r}: {error.strerror}") from None
