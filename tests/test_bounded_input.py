@@ -588,3 +588,32 @@ def test_a_report_path_to_a_named_pipe_is_refused_without_waiting_for_a_writer(
     finished = finish(process, tmp_path, timeout=20)
     check_finished(finished, 1, f"{source}:1:", "not a regular file")
     assert exported(small_store) == before
+
+
+@SQLITE_ONLY
+def test_a_stopped_import_through_the_producer_process_leaves_no_scratch_file(
+    small_store: Invoke, store_url: str, tmp_path: Path
+) -> None:
+    """A file large enough for the producer process (tracker.import_producer): its
+    scratch folder beside the store is removed when SIGTERM stops the import."""
+    source = tmp_path / "calls.ndjson"
+    source.write_bytes(
+        ndjson(
+            [
+                {"type": "call", "id": f"c{n}", "report": "r1", "participants": ["Trump", "Putin"]}
+                for n in range(60_000)
+            ]
+        )
+    )
+    before = exported(small_store)
+    process = spawn(store_url, tmp_path, "import", str(source))
+    deadline = time.monotonic() + 30
+    while not scratch_files(tmp_path) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    assert scratch_files(tmp_path), "the producer's scratch folder was never seen"
+    process.send_signal(signal.SIGTERM)
+    finished = finish(process, tmp_path)
+    assert finished.returncode == 128 + signal.SIGTERM, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert scratch_files(tmp_path) == []
+    assert exported(small_store) == before
