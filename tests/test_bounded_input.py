@@ -617,3 +617,26 @@ def test_a_stopped_import_through_the_producer_process_leaves_no_scratch_file(
     assert "Traceback" not in finished.stderr
     assert scratch_files(tmp_path) == []
     assert exported(small_store) == before
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_first_import_leaves_no_store(tmp_path: Path, stop: signal.Signals) -> None:
+    """Stopped before it appended anything, an import that created the store removes
+    it, as a failed one does."""
+    store = tmp_path / "new.db"
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as stdin:
+        process = spawn(f"sqlite:///{store}", tmp_path, "import", "-", stdin=stdin)
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(ndjson([{"type": "actor", "id": "late", "name": "Late"}]))
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while not scratch_files(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert scratch_files(tmp_path), "the import never started copying standard input"
+        process.send_signal(stop)
+        finished = finish(process, tmp_path)
+    assert finished.returncode != 0
+    assert "Traceback" not in finished.stderr
+    assert sorted(path.name for path in tmp_path.iterdir() if "new.db" in path.name) == []
+    assert scratch_files(tmp_path) == []

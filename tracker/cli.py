@@ -267,7 +267,7 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Exception:
+        except BaseException:  # stopped by Ctrl-C or SIGTERM too: see _stopping_cleanly
             if isinstance(ctx.obj, Context):
                 ctx.obj.discard_if_created()
             raise
