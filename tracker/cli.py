@@ -187,7 +187,7 @@ def one_line(message: str) -> str:
 
 # A stop signal ends the process as an exception does, so that every ``finally`` runs:
 # scratch files are removed, helper processes stopped, a transaction rolled back.
-# Killed outright, an import of standard input left its copy behind.
+# Killed outright, an import would leave its copy of standard input behind.
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 

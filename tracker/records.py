@@ -212,9 +212,9 @@ def import_files(
 
 def copy_stdin(stream: LineSource, path: Path) -> None:
     """Copy standard input to ``path`` a line at a time, each within the line limit, and
-    never past the free space left beside it: the import needs at least as much again
-    for its log, so a larger input could not be imported anyway (``import - <
-    /dev/zero`` wrote 2.5 GB in 4 s)."""
+    never past the free space left beside it: a stream without end would fill the disk
+    within seconds, and the import needs at least as much again for its log, so a
+    larger input could not be imported anyway."""
     written = checked = 0
     try:
         with path.open("wb") as copy:
