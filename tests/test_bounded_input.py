@@ -108,7 +108,7 @@ def check_finished(finished: Finished, code: int, *needles: str) -> None:
 
 
 def scratch_files(folder: Path) -> list[str]:
-    """What an import may leave beside a store (or in the temporary folder) for a while."""
+    """What an import keeps beside a SQLite store while it runs, and must remove."""
     return sorted(path.name for path in folder.iterdir() if "tracker-" in path.name)
 
 
