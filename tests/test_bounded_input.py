@@ -640,3 +640,40 @@ def test_a_stopped_first_import_leaves_no_store(tmp_path: Path, stop: signal.Sig
     assert "Traceback" not in finished.stderr
     assert sorted(path.name for path in tmp_path.iterdir() if "new.db" in path.name) == []
     assert scratch_files(tmp_path) == []
+
+
+def claim_line(size: int, **extra: str) -> bytes:
+    """A claim by Trump in r1 whose line (newline included) is ``size`` bytes long."""
+    claim = {"type": "claim", "id": "c-big", "report": "r1", "subject": "s", "claimant": "Trump"}
+    head = orjson.dumps({**claim, **extra, "value": ""})
+    return orjson.dumps({**claim, **extra, "value": "x" * (size - len(head) - 1)}) + b"\n"
+
+
+@SQLITE_ONLY
+def test_an_account_whose_export_line_would_pass_the_limit_is_refused(
+    small_store: Invoke, tmp_path: Path
+) -> None:
+    """A claim at the line limit without a stance: its export writes the default stance
+    out, and came out 19 bytes too long to import back."""
+    source = tmp_path / "claim.ndjson"
+    source.write_bytes(claim_line(MAX_LINE_BYTES))
+    before = exported(small_store)
+    result = small_store("import", str(source))
+    check_error(
+        result, 1, f"{source}:1:", "export line", before=before, after=exported(small_store)
+    )
+
+
+@SQLITE_ONLY
+def test_an_account_at_the_limit_that_exports_within_it_imports_back(
+    small_store: Invoke, tmp_path: Path
+) -> None:
+    source = tmp_path / "claim.ndjson"
+    source.write_bytes(claim_line(MAX_LINE_BYTES, stance="asserts", claimant="trump"))
+    result = small_store("import", str(source))
+    assert result.exit_code == 0, result.output
+    export = exported(small_store)
+    assert max(len(line.encode()) + 1 for line in export.splitlines()) <= MAX_LINE_BYTES
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    result = CliRunner().invoke(main, ["--store", copy, "import", "-"], input=export)
+    assert result.exit_code == 0, result.output

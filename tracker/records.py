@@ -66,6 +66,7 @@ class Record:
     line: int
     folder: Path
     data: dict[str, Any]
+    size: int = 0  # the line's bytes
 
 
 def published_from_header(text: str) -> str | None:
@@ -121,7 +122,7 @@ def read_records(
         except InvalidRecord as error:
             raise RecordError(source, number, str(error)) from None
         if data is not None:
-            yield Record(source, number, folder, data)
+            yield Record(source, number, folder, data, len(raw))
 
 
 def parse_line(raw: bytes) -> dict[str, Any] | None:
@@ -423,7 +424,26 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
         batch.void(_required(data, "development"), version, _required(data, "reason"))
     else:
         raw = {key: value for key, value in data.items() if key not in ("type", "id", "report")}
-        batch.record(kind, _required(data, "id"), _required(data, "report"), raw)
+        development_id = _required(data, "id")
+        batch.record(kind, development_id, _required(data, "report"), raw)
+        if record.size > MEASURED_LINE_BYTES:
+            _check_export_line(development_id, kind, batch.events[-1].account)
+
+
+# An account's export line can be longer than the line it came from: a name becomes an
+# id of up to 128 characters (a one-letter name in a list grows 33 times), and defaults
+# are written out. A line of up to this many bytes cannot grow past the line limit;
+# a longer one is measured, so that what is imported exports a line that imports back.
+MEASURED_LINE_BYTES = MAX_LINE_BYTES // 64
+
+
+def _check_export_line(development_id: str, kind: str, account: Account) -> None:
+    size = len(orjson.dumps(_account_record(development_id, kind, account))) + 1
+    if size > MAX_LINE_BYTES:
+        raise InvalidRecord(
+            f"its export line would be {size:,} bytes (with actor ids and defaults written"
+            f" out), more than the {MAX_LINE_BYTES:,} an import reads"
+        )
 
 
 def _required(data: dict[str, Any], key: str) -> str:
