@@ -249,7 +249,10 @@ def _refuse_text_not_utf8(group: click.Group, args: list[str]) -> None:
                 ctx.params.get(param.name or "")
             ):
                 raise click.BadParameter(_NOT_UTF8, ctx=ctx, param=param)
-        rest = [*ctx._protected_args, *ctx.args]
+        # The subcommand and its arguments: ``_protected_args`` from click 8.2 on, where
+        # ``protected_args`` is deprecated; ``protected_args`` in 8.1.
+        protected = getattr(ctx, "_protected_args", None)
+        rest = [*(ctx.protected_args if protected is None else protected), *ctx.args]
         if not isinstance(ctx.command, click.Group) or not rest:
             break
         name, command, rest = ctx.command.resolve_command(ctx, rest)
