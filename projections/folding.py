@@ -176,8 +176,8 @@ MERGED_BY_KEY = frozenset({"positions"})
 # Words someone said are said once: a later report re-quoting them (often paraphrased)
 # does not replace the first quotation; history shows the variants as disputed.
 KEPT_FIRST = frozenset({"quote"})
-# Bumped when these rules change, so stored views are rebuilt.
-RULES_VERSION = 2
+# Bumped when these rules, or the rows made from events, change: stored views are rebuilt.
+RULES_VERSION = 3
 
 
 def merge_fields(fields: dict[str, Any], update: dict[str, Any]) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from projections.folding import merge_fields
 from projections.view import TrackerViewBase
-from tracker.dates import OPEN_UPPER
+from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.kinds import KINDS
 from tracker.state import (
     CallGroup,
@@ -46,7 +46,12 @@ STATE_LIST_LIMIT = 20
 
 
 def days_before(day: str, days: int) -> str:
-    return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    """The day ``days`` before ``day``; past the calendar's ends, a bound beyond every
+    day (a window reaching back before year 1 holds all there is)."""
+    try:
+        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    except OverflowError:
+        return OPEN_LOWER if days > 0 else OPEN_UPPER
 
 
 def _fields(row: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 
 from projections.projection import add_to_page
 from projections.view import Page
+from tracker.dates import four_digit_years
 from tracker.domain import Development
 
 
@@ -188,6 +189,7 @@ def _view(value: Any) -> Any:
 
 def _fuzzy_date(data: Any) -> dict[str, Any]:
     text, lower, upper, instant = data
+    lower, upper, instant = four_digit_years(lower, upper, instant)
     encoded = {"text": text, "lower": lower, "upper": upper}
     if instant is not None:
         encoded["instant"] = instant

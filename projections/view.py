@@ -28,6 +28,7 @@ from projections.folding import RULES_VERSION, Telling, Version, fold, fold_afte
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import unreadable_account
+from tracker.names import alias_key
 from tracker.recorders import bulk_cache, sorting_cache
 
 
@@ -976,7 +977,7 @@ class TrackerViewBase(TrackingRecorder):
     def _put_aliases(c: Statements, actor_id: str, aliases: Sequence[str]) -> None:
         c.executemany(
             "INSERT INTO actor_aliases VALUES (?,?,?) ON CONFLICT DO NOTHING",
-            [(alias.casefold(), alias, actor_id) for alias in aliases],
+            [(alias_key(alias), alias, actor_id) for alias in aliases],
         )
 
     # -- queries ---------------------------------------------------------------------
@@ -997,7 +998,7 @@ class TrackerViewBase(TrackingRecorder):
 
     def resolve_actor(self, name: str) -> str | None:
         with self._reading() as c:
-            c.execute("SELECT actor_id FROM actor_aliases WHERE alias_key=?", (name.casefold(),))
+            c.execute("SELECT actor_id FROM actor_aliases WHERE alias_key=?", (alias_key(name),))
             row = c.fetchone()
         return None if row is None else str(row["actor_id"])
 

@@ -176,6 +176,10 @@ REFUSED: dict[str, Refusal] = {
     "lone-surrogate.ndjson": Refusal(1, "malformed JSON"),
     "huge-number.ndjson": Refusal(1, "malformed JSON"),
     "bom.ndjson": Refusal(1, "BOM"),
+    "alias-inner-spaces-claimed.ndjson": Refusal(1, "already names actor 'trump'"),
+    "alias-nfd-claimed.ndjson": Refusal(2, "already names actor 'zel'"),
+    "alias-too-long.ndjson": Refusal(1, "too long"),
+    "name-too-long.ndjson": Refusal(1, "too long"),
 }
 
 # Files that must be accepted, with the number of records they import.

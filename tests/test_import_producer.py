@@ -334,7 +334,7 @@ def test_standard_input_that_cannot_be_copied_is_a_one_line_error(
     def full_disk(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(tracker.records.shutil, "copyfileobj", full_disk)
+    monkeypatch.setattr(tracker.records, "bounded_lines", full_disk)
     before = exported(small_store)
     result = small_store("import", "-", input=ndjson(_retellings(5)))
     assert result.exit_code == 1, result.output

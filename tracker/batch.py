@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import Aggregate
 
 from tracker.dates import FuzzyDate
@@ -27,6 +28,8 @@ from tracker.errors import (
     UnknownReport,
 )
 from tracker.kinds import parse_fields
+from tracker.limits import MAX_REPORT_BYTES, MIB
+from tracker.names import alias_key, check_name
 from tracker.values import Account
 
 if TYPE_CHECKING:
@@ -123,7 +126,7 @@ class Batch:
     # -- actors ----------------------------------------------------------------------
 
     def resolve_actor(self, name: str) -> str:
-        key = name.strip().casefold()
+        key = alias_key(name)
         if key in self._aliases:
             return self._aliases[key]
         found = self._stored_actor(key)
@@ -150,9 +153,7 @@ class Batch:
 
     def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
         for alias in aliases:
-            if not isinstance(alias, str) or not alias.strip():
-                raise InvalidRecord(f"alias {alias!r} must be a non-empty string")
-            key = alias.strip().casefold()
+            key = alias_key(check_name(alias, "alias"))
             owner = self._aliases.get(key) or self._stored_actor(key)
             if owner is not None and owner != actor_id:
                 raise DuplicateId(f"alias {alias!r} already names actor {owner!r}")
@@ -162,8 +163,7 @@ class Batch:
         self, actor_id: str, name: str, aliases: tuple[str, ...], role: str | None
     ) -> None:
         check_id("actor", actor_id)
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidRecord("an actor needs a non-empty name")
+        check_name(name, "an actor's name")
         if self._load(Actor, Actor.create_id(actor_id)) is not None:
             raise DuplicateId(f"actor {actor_id!r} already exists")
         self._claim_aliases(actor_id, (actor_id, name, *aliases))
@@ -196,6 +196,16 @@ class Batch:
             raise InvalidRecord("a report needs a non-empty outlet")
         if self._load(Report, Report.create_id(report_id)) is not None:
             raise DuplicateId(f"report {report_id!r} already exists")
+        size = sum(
+            len(orjson.dumps(value))
+            for value in (outlet, published.text, title, url, text, note)
+            if isinstance(value, str)
+        )
+        if size > MAX_REPORT_BYTES:
+            raise InvalidRecord(
+                f"report {report_id!r} is too large ({size / MIB:.1f} MB as JSON; at most"
+                f" {MAX_REPORT_BYTES / MIB:.1f} MB, so that its export line imports back)"
+            )
         self._keep(
             Report.register(
                 report_id,

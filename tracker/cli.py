@@ -7,6 +7,7 @@ stderr with exit 1 for bad data and 2 for bad usage, and leave the store unchang
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import sys
 import time
@@ -141,10 +142,19 @@ def since_option(help_text: str) -> Callable[[F], F]:
 MAX_DEVELOPMENTS = 10_000
 
 
+# The largest whole number an option takes: what the stores' 64-bit integers hold (a
+# larger limit or log position reached the database and failed there, in a traceback).
+MAX_WHOLE_NUMBER = 2**63 - 1
+
+
+def whole_number(minimum: int) -> click.IntRange:
+    return click.IntRange(min=minimum, max=MAX_WHOLE_NUMBER)
+
+
 def count_option(flag: str, default: int, help_text: str) -> Callable[[F], F]:
     """An option taking a whole number from 0, its default shown in ``--help``."""
     return click.option(
-        flag, type=click.IntRange(min=0), default=default, show_default=True, help=help_text
+        flag, type=whole_number(0), default=default, show_default=True, help=help_text
     )
 
 
@@ -176,13 +186,92 @@ def one_line(message: str) -> str:
     return line
 
 
+# A stop signal ends the process as an exception does, so that every ``finally`` runs:
+# scratch files are removed, helper processes stopped, a transaction rolled back.
+# Killed outright, an import would leave its copy of standard input behind.
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    import signal
+
+    def stop(number: int, frame: object) -> None:
+        signal.signal(number, signal.SIG_DFL)  # a second signal stops it at once
+        raise SystemExit(128 + number)
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                previous[number] = signal.signal(number, stop)
+            except ValueError:  # not the main thread: the caller handles its signals
+                break
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:  # None: set outside Python, and cannot be put back
+                signal.signal(number, handler)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, passed on as surrogates
+        return False
+    return True
+
+
+def _holds_text_not_utf8(value: Any) -> bool:
+    if isinstance(value, str):
+        return not _is_utf8(value)
+    if isinstance(value, tuple | list):
+        return any(_holds_text_not_utf8(item) for item in value)
+    return False
+
+
+_NOT_UTF8 = "is not UTF-8 text (the terminal or script passed other bytes)"
+
+
+def _refuse_text_not_utf8(group: click.Group, args: list[str]) -> None:
+    """Refuse, as a usage error naming the option or argument, text that is not UTF-8.
+
+    It would fail deep down (the store cannot encode it) with a traceback. File names
+    are exempt: a name need not be UTF-8 to be opened. The command line is parsed
+    again here only when some of it is not UTF-8, to find the parameter it went to."""
+    if all(map(_is_utf8, [*args, os.environ.get("TRACKER_STORE", "")])):
+        return
+    ctx = group.make_context("tracker", list(args), resilient_parsing=True)
+    while True:
+        for param in ctx.command.params:
+            if not isinstance(param.type, click.Path) and _holds_text_not_utf8(
+                ctx.params.get(param.name or "")
+            ):
+                raise click.BadParameter(_NOT_UTF8, ctx=ctx, param=param)
+        # The subcommand and its arguments: ``_protected_args`` from click 8.2 on, where
+        # ``protected_args`` is deprecated; ``protected_args`` in 8.1.
+        protected = getattr(ctx, "_protected_args", None)
+        rest = [*(ctx.protected_args if protected is None else protected), *ctx.args]
+        if not isinstance(ctx.command, click.Group) or not rest:
+            break
+        name, command, rest = ctx.command.resolve_command(ctx, rest)
+        if command is None or name is None:
+            break
+        ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+    bad = next((arg for arg in args if not _is_utf8(arg)), None)
+    if bad is not None and isinstance(ctx.command, click.Group):
+        raise click.UsageError(f"the command name {bad!r} {_NOT_UTF8}", ctx)
+
+
 class TrackerGroup(click.Group):
     """Errors as one line on stderr: exit 1 for bad data, 2 for bad usage."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Exception:
+        except BaseException:  # stopped by Ctrl-C or SIGTERM too: see _stopping_cleanly
             if isinstance(ctx.obj, Context):
                 ctx.obj.discard_if_created()
             raise
@@ -202,7 +291,9 @@ class TrackerGroup(click.Group):
 
         collect_less()
         try:
-            result = super().main(args, prog_name, complete_var, False, **extra)
+            with _stopping_cleanly():
+                _refuse_text_not_utf8(self, sys.argv[1:] if args is None else list(args))
+                result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
             hint = ""
             if error.ctx is not None:
@@ -279,7 +370,7 @@ def report_add(
     """Register a report, with its text from FILE or --text."""
     from tracker.dates import parse_fuzzy_date
     from tracker.errors import InvalidRecord
-    from tracker.records import decode_text, published_from_header
+    from tracker.records import published_from_header, read_report_file
 
     if (file is None) == (inline_text is None):
         raise click.UsageError("give the report's text as FILE or --text, not both or neither")
@@ -289,10 +380,7 @@ def report_add(
         report_id = file.stem
     with domain_errors():
         if file is not None:
-            try:
-                text = decode_text(file.read_bytes(), str(file))
-            except OSError as error:
-                raise InvalidRecord(f"cannot read {file}: {error.strerror}") from None
+            text = read_report_file(file, str(file))
         else:
             assert inline_text is not None
             text = inline_text
@@ -515,7 +603,7 @@ def retract(
 
 
 @main.command()
-@click.argument("position", type=click.IntRange(min=1))
+@click.argument("position", type=whole_number(1))
 @click.option("--reason", required=True)
 @pass_context
 def void(context: Context, position: int, reason: str) -> None:
@@ -530,7 +618,7 @@ def void(context: Context, position: int, reason: str) -> None:
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--base",
     type=click.Path(file_okay=False, path_type=Path),
@@ -627,7 +715,7 @@ def export(
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the last N entries.")
+@click.option("--limit", type=whole_number(1), help="Only the last N entries.")
 @pass_context
 def log(context: Context, as_json: bool, limit: int | None) -> None:
     """The log in append order, with positions, types and system times."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
@@ -238,19 +239,42 @@ def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
     _check_year(moment.year, core)
     # The day is the local day as written: "Sunday 1 p.m. in Florida" is that Sunday.
     day = moment.date().isoformat()
+    # isoformat, not strftime: its year has four digits however small.
     if moment.tzinfo is not None:
         try:
-            instant = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            utc = moment.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:
             raise InvalidDate(f"{core!r}: its moment in UTC falls outside years 1-9999") from None
+        instant = utc.isoformat(timespec="seconds") + "Z"
     else:
-        instant = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        instant = moment.isoformat(timespec="seconds")
     return day, day, instant
 
 
-def _edtf_bounds(text: str) -> tuple[str, str, str | None]:
-    import time
+def _iso_day(moment: time.struct_time) -> str:
+    """A day as ISO text, its year in four digits: strftime's ``%Y`` writes year 500 as
+    ``500``, which sorts after ``2025`` and so hid such dates from every query."""
+    return date(moment.tm_year, moment.tm_mon, moment.tm_mday).isoformat()
 
+
+def four_digit_years(lower: str, upper: str, instant: str | None) -> tuple[str, str, str | None]:
+    """Stored bounds and instant with four-digit years, as ``_iso_day`` writes them:
+    events stored before it may hold ``500-03-01``."""
+    if lower[4:5] == "-" and upper[4:5] == "-" and (instant is None or instant[4:5] == "-"):
+        return lower, upper, instant
+    return (
+        _four_digit_year(lower),
+        _four_digit_year(upper),
+        None if instant is None else _four_digit_year(instant),
+    )
+
+
+def _four_digit_year(day: str) -> str:
+    year, dash, rest = day.partition("-")
+    return f"{year.zfill(4)}-{rest}" if dash and len(year) < 4 else day
+
+
+def _edtf_bounds(text: str) -> tuple[str, str, str | None]:
     from edtf import parse_edtf
 
     try:
@@ -261,8 +285,8 @@ def _edtf_bounds(text: str) -> tuple[str, str, str | None]:
         raise InvalidDate(f"{text!r} is not a valid EDTF date") from error
     if not (1 <= lower.tm_year <= 9999 and 1 <= upper.tm_year <= 9999):
         raise InvalidDate(f"{text!r}: years must be between 0001 and 9999")
-    low = time.strftime("%Y-%m-%d", lower)
-    high = time.strftime("%Y-%m-%d", upper)
+    low = _iso_day(lower)
+    high = _iso_day(upper)
     if text[-1] in _QUALIFIERS or any(q in text for q in _QUALIFIERS):
         precision = "day" if len(_strip_qualifiers(text)) >= 10 else "month"
         low, high = _widen(date.fromisoformat(low), date.fromisoformat(high), precision)

@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidRecord, KindMismatch
+from tracker.names import alias_key
 from tracker.values import Account
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://tracker.invalid/ids")
@@ -27,17 +28,13 @@ def _stable_id(kind: str, analyst_id: str) -> UUID:
     return uuid5(_NAMESPACE, f"{kind}:{analyst_id}")
 
 
-def _alias_key(alias: str) -> str:
-    return alias.strip().casefold()
-
-
 def unique_aliases(aliases: tuple[str, ...]) -> tuple[str, ...]:
-    """Aliases without repeats, ignoring case and surrounding spaces; first spelling wins."""
+    """Aliases without repeats, as names match (``tracker.names``); first spelling wins."""
     seen: set[str] = set()
     kept = []
     for alias in aliases:
-        if _alias_key(alias) not in seen:
-            seen.add(_alias_key(alias))
+        if alias_key(alias) not in seen:
+            seen.add(alias_key(alias))
             kept.append(alias)
     return tuple(kept)
 
@@ -146,11 +143,11 @@ class Actor(Aggregate):
         self.role = role
 
     def add_aliases(self, aliases: tuple[str, ...]) -> None:
-        known = {_alias_key(alias) for alias in (*self.aliases, self.actor_id, self.name)}
+        known = {alias_key(alias) for alias in (*self.aliases, self.actor_id, self.name)}
         new = []
         for alias in aliases:
-            if _alias_key(alias) not in known:
-                known.add(_alias_key(alias))
+            if alias_key(alias) not in known:
+                known.add(alias_key(alias))
                 new.append(alias)
         if new:
             self.trigger_event(self.AliasesAdded, aliases=tuple(new))

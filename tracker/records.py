@@ -8,13 +8,15 @@ imported into an empty store, gives the same events in the same order.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import attrs
 import orjson
@@ -27,9 +29,11 @@ from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
 from tracker.errors import InvalidRecord, StoreError, TrackerError
 from tracker.kinds import KINDS, plain_value
+from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES, MIB
 from tracker.values import Account
 
 T = TypeVar("T")
+Progress = Callable[[int], None]
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 
 RECORD_KEYS: dict[str, frozenset[str]] = {
@@ -62,6 +66,7 @@ class Record:
     line: int
     folder: Path
     data: dict[str, Any]
+    size: int = 0  # the line's bytes
 
 
 def published_from_header(text: str) -> str | None:
@@ -81,9 +86,6 @@ def decode_text(data: bytes, source: str) -> str:
     return text
 
 
-# A record with a whole report inline stays well under this; a longer line is refused
-# before it is parsed, so a hostile file cannot make the import crawl or swell.
-MAX_LINE_BYTES = 16 * 1024 * 1024
 # Digit runs too long for a 64-bit integer, where orjson would quietly read a float.
 _LONG_INTEGER = re.compile(rb"(?<![\w.])-?[0-9]{19,}(?![0-9.eE])")
 # The regular expression costs 4 us a line; a run of 19 digits, looked for in C, rules
@@ -92,21 +94,39 @@ _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _NINETEEN_DIGITS = b"0" * 19
 
 
-def read_records(lines: Iterable[bytes], source: str, folder: Path) -> Iterator[Record]:
-    """Records from the lines of an NDJSON file; ``folder`` anchors report paths."""
-    for number, raw in enumerate(lines, start=1):
+class LineSource(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def bounded_lines(stream: LineSource, source: str) -> Iterator[bytes]:
+    """The lines of a stream, each read with a bound: a line longer than the limit is
+    refused once the limit is read, not held whole (a 1 GB line took 2.1 GB)."""
+    number = 0
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise RecordError(source, number, f"the line is longer than {MAX_LINE_BYTES // MIB} MB")
+        yield line
+
+
+def read_records(
+    stream: LineSource, source: str, folder: Path, progress: Progress | None = None
+) -> Iterator[Record]:
+    """Records from an NDJSON stream; ``folder`` anchors report paths, and ``progress``
+    is told of each line's bytes."""
+    for number, raw in enumerate(bounded_lines(stream, source), start=1):
+        if progress is not None:
+            progress(len(raw))
         try:
             data = parse_line(raw)
         except InvalidRecord as error:
             raise RecordError(source, number, str(error)) from None
         if data is not None:
-            yield Record(source, number, folder, data)
+            yield Record(source, number, folder, data, len(raw))
 
 
 def parse_line(raw: bytes) -> dict[str, Any] | None:
-    """One NDJSON line as a record, or None for a blank line."""
-    if len(raw) > MAX_LINE_BYTES:
-        raise InvalidRecord(f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB")
+    """One NDJSON line (read by ``bounded_lines``) as a record, or None for a blank line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InvalidRecord("the file starts with a byte order mark (BOM): save it as plain UTF-8")
     line = decode_text(raw, "the line")
@@ -157,9 +177,8 @@ IMPORT_CHUNK = 5000
 # Files at least this large are turned into events by a producer process while this
 # one writes (see tracker.import_producer): below it, starting one costs more than it saves.
 PARALLEL_IMPORT_MIN_BYTES = 2 * 1024 * 1024
-STDIN_COPY_BYTES = 1024 * 1024
-
-Progress = Callable[[int], None]
+# How often the copy of standard input looks at the free space left: a system call a MB.
+STDIN_SPACE_CHECK_BYTES = MIB
 
 
 def import_files(
@@ -167,6 +186,9 @@ def import_files(
 ) -> dict[str, int]:
     """Import NDJSON files (``-`` for stdin) in one unit of work: all their records are
     appended, or none. ``progress`` is told of each run of bytes read from files."""
+    for name in names:
+        if name != "-":
+            check_regular_file(name)
     if "-" not in names:
         return _import_files(app, names, base, progress, None)
     from tracker.import_producer import scratch_parent
@@ -184,14 +206,31 @@ def import_files(
             raise StoreError(f"cannot make a folder to hold standard input: {error}") from None
     with folder:
         stdin_copy = Path(folder.name) / "stdin.ndjson"
-        try:
-            with stdin_copy.open("wb") as copy:
-                shutil.copyfileobj(sys.stdin.buffer, copy, STDIN_COPY_BYTES)
-        except OSError as error:
-            raise StoreError(
-                f"cannot copy standard input to {str(stdin_copy)!r}: {error.strerror}"
-            ) from None
+        copy_stdin(sys.stdin.buffer, stdin_copy)
         return _import_files(app, names, base, progress, stdin_copy)
+
+
+def copy_stdin(stream: LineSource, path: Path) -> None:
+    """Copy standard input to ``path`` a line at a time, each within the line limit, and
+    never past the free space left beside it: a stream without end would fill the disk
+    within seconds, and the import needs at least as much again for its log, so a
+    larger input could not be imported anyway."""
+    written = checked = 0
+    try:
+        with path.open("wb") as copy:
+            for line in bounded_lines(stream, "<stdin>"):
+                copy.write(line)
+                written += len(line)
+                if written - checked >= STDIN_SPACE_CHECK_BYTES:
+                    checked = written
+                    free = shutil.disk_usage(path.parent).free
+                    if written > free:
+                        raise StoreError(
+                            f"standard input is too large for the disk ({written // MIB} MB"
+                            f" read, {free // MIB} MB left): free some space, or import a file"
+                        )
+    except OSError as error:
+        raise StoreError(f"cannot copy standard input to {str(path)!r}: {error.strerror}") from None
 
 
 def _import_files(
@@ -235,19 +274,49 @@ def records_from_files(
             stdin_read = True
             continue
         path = Path(name)
+        check_regular_file(name)
         try:
-            stream = path.open("rb")
+            opened = open_regular(path)
         except OSError as error:
             raise InvalidRecord(f"{name}: {error.strerror}") from None
-        with stream:
-            lines = stream if progress is None else _counted(stream, progress)
-            yield from read_records(lines, name, path.parent)
+        if opened is None:  # swapped for something else since it was checked
+            raise InvalidRecord(_NOT_REGULAR.format(name=name))
+        with opened:
+            yield from read_records(opened, name, path.parent, progress)
 
 
-def _counted(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
-    for line in lines:
-        progress(len(line))
-        yield line
+_NOT_REGULAR = (
+    "{name}: not a regular file (a folder, device or pipe): give a file, or - to read"
+    " standard input"
+)
+
+
+def open_regular(path: Path) -> BinaryIO | None:
+    """The file open for reading, or None when it is not a regular file. Opened without
+    waiting: opening a pipe would wait for a writer, perhaps for ever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not regular:
+        os.close(descriptor)
+        return None
+    return os.fdopen(descriptor, "rb")
+
+
+def check_regular_file(name: str) -> None:
+    """Refuse what is not a regular file before opening it: a device such as /dev/zero
+    never ends, and opening a pipe waits for a writer."""
+    try:
+        mode = os.stat(name).st_mode
+    except OSError as error:
+        raise InvalidRecord(f"{name}: {error.strerror}") from None
+    except ValueError:  # a NUL in the name
+        raise InvalidRecord(f"{name!r}: not a file name") from None
+    if not stat.S_ISREG(mode):
+        raise InvalidRecord(_NOT_REGULAR.format(name=name))
 
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
@@ -341,7 +410,26 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
         batch.void(_required(data, "development"), version, _required(data, "reason"))
     else:
         raw = {key: value for key, value in data.items() if key not in ("type", "id", "report")}
-        batch.record(kind, _required(data, "id"), _required(data, "report"), raw)
+        development_id = _required(data, "id")
+        batch.record(kind, development_id, _required(data, "report"), raw)
+        if record.size > MEASURED_LINE_BYTES:
+            _check_export_line(development_id, kind, batch.events[-1].account)
+
+
+# An account's export line can be longer than the line it came from: a name becomes an
+# id of up to 128 characters (a one-letter name in a list grows 33 times), and defaults
+# are written out. A line of up to this many bytes cannot grow past the line limit;
+# a longer one is measured, so that what is imported exports a line that imports back.
+MEASURED_LINE_BYTES = MAX_LINE_BYTES // 64
+
+
+def _check_export_line(development_id: str, kind: str, account: Account) -> None:
+    size = len(orjson.dumps(_account_record(development_id, kind, account))) + 1
+    if size > MAX_LINE_BYTES:
+        raise InvalidRecord(
+            f"its export line would be {size:,} bytes (with actor ids and defaults written"
+            f" out), more than the {MAX_LINE_BYTES:,} an import reads"
+        )
 
 
 def _required(data: dict[str, Any], key: str) -> str:
@@ -395,11 +483,26 @@ def read_report_text(path: Path, base: Path) -> str:
         raise InvalidRecord(
             f"report path {str(path)!r} is outside {str(base_resolved)!r} (see --base)"
         )
+    return read_report_file(resolved, str(path))
+
+
+def read_report_file(path: Path, shown: str) -> str:
+    """A report's text from a regular file, read no further than a report may be long:
+    a device such as /dev/zero never ends. ``shown`` names it in errors."""
     try:
-        data = resolved.read_bytes()
+        stream = open_regular(path)
+        if stream is None:
+            raise InvalidRecord(f"cannot read report file {shown!r}: not a regular file")
+        with stream:
+            data = stream.read(MAX_REPORT_BYTES + 1)
     except OSError as error:
-        raise InvalidRecord(f"cannot read report file {str(path)!r}: {error.strerror}") from None
-    return decode_text(data, str(path))
+        raise InvalidRecord(f"cannot read report file {shown!r}: {error.strerror}") from None
+    if len(data) > MAX_REPORT_BYTES:
+        raise InvalidRecord(
+            f"report file {shown!r} is too large (a report is at most"
+            f" {MAX_REPORT_BYTES / MIB:.1f} MB, so that its export line imports back)"
+        )
+    return decode_text(data, shown)
 
 
 def export_records(app: Tracker) -> Iterator[dict[str, Any]]:

@@ -22,7 +22,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from tracker.dates import FuzzyDate
+from tracker.dates import FuzzyDate, four_digit_years
 from tracker.errors import UnknownEventTopic
 from tracker.values import Account, Weapon
 
@@ -137,7 +137,8 @@ class FuzzyDateAsList(Transcoding):
 
     def decode(self, data: list[str | None]) -> FuzzyDate:
         text, lower, upper, instant = data
-        return FuzzyDate(cast(str, text), cast(str, lower), cast(str, upper), instant)
+        lower, upper, instant = four_digit_years(cast(str, lower), cast(str, upper), instant)
+        return FuzzyDate(cast(str, text), lower, upper, instant)
 
 
 class WeaponAsList(Transcoding):
