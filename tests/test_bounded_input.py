@@ -70,6 +70,23 @@ def spawn(
         )
 
 
+def stopped_while_copying_stdin(store: str, tmp_path: Path, stop: signal.Signals) -> Finished:
+    """``tracker import -`` from a pipe kept open, sent ``stop`` once it has begun to
+    copy standard input to its scratch folder."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as stdin:
+        process = spawn(store, tmp_path, "import", "-", stdin=stdin)
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(ndjson([{"type": "actor", "id": "late", "name": "Late"}]))
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while not scratch_files(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert scratch_files(tmp_path), "the import never started copying standard input"
+        process.send_signal(stop)
+        return finish(process, tmp_path)
+
+
 def finish(process: subprocess.Popen[bytes], tmp_path: Path, timeout: float = 60) -> Finished:
     """Wait for the process (killed after ``timeout`` seconds: a hang fails the test, it
     does not time anything); its exit code, output and peak memory, from wait4."""
@@ -295,24 +312,24 @@ def test_a_stopped_import_of_standard_input_leaves_no_copy(
     small_store: Invoke, store_url: str, tmp_path: Path, stop: signal.Signals
 ) -> None:
     """Stopped while it copies standard input (a pipe kept open), the import removes its
-    copy and leaves the store as it was. Killed by SIGTERM, it left the copy behind."""
+    copy and leaves the store as it was."""
     before = exported(small_store)
-    read_end, write_end = os.pipe()
-    with os.fdopen(read_end, "rb") as stdin:
-        process = spawn(store_url, tmp_path, "import", "-", stdin=stdin)
-    with os.fdopen(write_end, "wb") as writer:
-        writer.write(ndjson([{"type": "actor", "id": "late", "name": "Late"}]))
-        writer.flush()
-        deadline = time.monotonic() + 30
-        while not scratch_files(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert scratch_files(tmp_path), "the import never started copying standard input"
-        process.send_signal(stop)
-        finished = finish(process, tmp_path)
+    finished = stopped_while_copying_stdin(store_url, tmp_path, stop)
     assert finished.returncode != 0
     assert "Traceback" not in finished.stderr
     assert scratch_files(tmp_path) == []
     assert exported(small_store) == before
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_first_import_leaves_no_store(tmp_path: Path, stop: signal.Signals) -> None:
+    """Stopped before it appended anything, an import that created the store removes
+    it, as a failed one does."""
+    finished = stopped_while_copying_stdin(f"sqlite:///{tmp_path / 'new.db'}", tmp_path, stop)
+    assert finished.returncode != 0
+    assert "Traceback" not in finished.stderr
+    assert sorted(path.name for path in tmp_path.iterdir() if "new.db" in path.name) == []
+    assert scratch_files(tmp_path) == []
 
 
 # -- 4. what is exported imports back: a report's size --------------------------------------
@@ -617,29 +634,6 @@ def test_a_stopped_import_through_the_producer_process_leaves_no_scratch_file(
     assert "Traceback" not in finished.stderr
     assert scratch_files(tmp_path) == []
     assert exported(small_store) == before
-
-
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stopped_first_import_leaves_no_store(tmp_path: Path, stop: signal.Signals) -> None:
-    """Stopped before it appended anything, an import that created the store removes
-    it, as a failed one does."""
-    store = tmp_path / "new.db"
-    read_end, write_end = os.pipe()
-    with os.fdopen(read_end, "rb") as stdin:
-        process = spawn(f"sqlite:///{store}", tmp_path, "import", "-", stdin=stdin)
-    with os.fdopen(write_end, "wb") as writer:
-        writer.write(ndjson([{"type": "actor", "id": "late", "name": "Late"}]))
-        writer.flush()
-        deadline = time.monotonic() + 30
-        while not scratch_files(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert scratch_files(tmp_path), "the import never started copying standard input"
-        process.send_signal(stop)
-        finished = finish(process, tmp_path)
-    assert finished.returncode != 0
-    assert "Traceback" not in finished.stderr
-    assert sorted(path.name for path in tmp_path.iterdir() if "new.db" in path.name) == []
-    assert scratch_files(tmp_path) == []
 
 
 def claim_line(size: int, **extra: str) -> bytes:
