@@ -434,6 +434,16 @@ def test_a_limit_past_64_bits_is_a_usage_error(small_store: Invoke, command: str
     check_error(result, 2, "'--limit'")
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["verify", "--at", HUGE], "'--at'"), (["export", "--max-developments", HUGE], "'--max")],
+)
+def test_other_whole_numbers_past_64_bits_are_usage_errors(
+    small_store: Invoke, args: list[str], option: str
+) -> None:
+    check_error(small_store(*args), 2, option)
+
+
 def test_the_largest_limit_is_taken(small_store: Invoke) -> None:
     result = small_store("statements", "--limit", str(2**63 - 1))
     assert result.exit_code == 0, result.output
