@@ -118,10 +118,9 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_store_as_it_was(
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     after = exported(small_store)
-    if process.returncode == -signal.SIGKILL:
-        assert after == before
-    else:  # finished before the kill: then all of it is there
-        assert after.count("\n") == before.count("\n") + 20_000
+    # All or nothing: a kill that lands after the commit, before the process ends,
+    # finds all of it there, as a finished import does.
+    assert after == before or after.count("\n") == before.count("\n") + 20_000
     assert small_store("verify").exit_code == 0
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -196,4 +198,38 @@ def test_a_writer_that_gives_up_says_how_many_times_it_tried(
         " attempts; nothing was recorded: try again\n"
     )
     assert len(attempts) == bulk.VIEW_CATCH_UP_ATTEMPTS == 8
+    assert exported(small_store) == before
+
+
+KILLED_IN_A_ROLLBACK_JOURNAL = """
+import os, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA journal_mode = truncate")
+connection.execute("PRAGMA cache_size = 2")  # so that changed pages reach the file
+connection.execute("BEGIN IMMEDIATE")
+connection.executemany(
+    "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+    " VALUES (?, 1, 'x', ?)",
+    [(os.urandom(16).hex(), os.urandom(1000)) for _ in range(3000)],
+)
+os._exit(0)  # as if killed: no commit, no rollback, the journal left hot
+"""
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_reader_rolls_back_what_a_transaction_killed_in_a_rollback_journal_left(
+    small_store: Invoke, store_url: str, tmp_path: Path
+) -> None:
+    """A first import or a copy into an empty store writes with a rollback journal; a
+    kill leaves the journal hot, and a reader must roll the store back with it, not say
+    that it cannot read the store."""
+    before = exported(small_store)
+    store = store_url.removeprefix("sqlite:///")
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_IN_A_ROLLBACK_JOURNAL)
+    subprocess.run([sys.executable, str(script), store], check=True, timeout=60)
+    assert Path(f"{store}-journal").stat().st_size > 0
+    result = run_tracker_process(store_url, "verify")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("ok: 4 events, chain head ")
     assert exported(small_store) == before

@@ -178,17 +178,17 @@ def _same_file(path: Path, store_file: Path) -> bool:
 def _has_log_table(path: Path) -> bool:
     import sqlite3
 
-    # The path quoted as a URI's: a file name with "#" or "?" must not end the path
-    # early, or the store would not be found and a stray file made in its place.
-    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
         try:
-            row = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'"
-            ).fetchone()
-        finally:
-            connection.close()
+            return _reads_log_table(path, "ro")
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error):
+                raise
+            # A transaction killed half-way in a rollback journal (a first import or a
+            # copy into an empty store) leaves the journal hot, and only a connection
+            # that may write rolls the store back with it: a read-only one refuses.
+            # "rw" still never creates a file.
+            return _reads_log_table(path, "rw")
     except sqlite3.OperationalError as error:
         hint = ""
         if "locked" in str(error):  # an import filling an empty store: see rollback_journal
@@ -196,6 +196,20 @@ def _has_log_table(path: Path) -> bool:
         raise StoreError(f"{path}: cannot read the store ({error}){hint}") from None
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path}: not a tracker store ({error})") from None
+
+
+def _reads_log_table(path: Path, mode: str) -> bool:
+    import sqlite3
+
+    # The path quoted as a URI's: a file name with "#" or "?" must not end the path
+    # early, or the store would not be found and a stray file made in its place.
+    connection = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode={mode}", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'"
+        ).fetchone()
+    finally:
+        connection.close()
     return row is not None
 
 
