@@ -245,8 +245,16 @@ PROJECTION_NAME = "tracker_views"
 
 # Read models are disposable: when their schema changes, they are dropped and rebuilt
 # from the log rather than migrated.
+# The position the views hold, kept beside the library's tracking record and written
+# in the same transactions: a tracking record changed by hand no longer matches it,
+# whichever event it was moved over (re-applying some events raises nothing).
+APPLIED_TABLE = (
+    "CREATE TABLE IF NOT EXISTS applied (application_name TEXT PRIMARY KEY,"
+    " position BIGINT NOT NULL)"
+)
+
 SCHEMA_VERSION = hashlib.sha256(
-    "\n".join([*SCHEMA, f"rules {RULES_VERSION}"]).encode()
+    "\n".join([*SCHEMA, APPLIED_TABLE, f"rules {RULES_VERSION}"]).encode()
 ).hexdigest()[:16]
 
 # The indexes on versions serve queries only; writing the views needs just its primary
@@ -616,7 +624,15 @@ class TrackerViewBase(TrackingRecorder):
         """Record the last event of a page as applied (inside ``page``)."""
         if self._cursor is None:
             raise RuntimeError("track() belongs inside page()")
-        self._insert_tracking(self._cursor.cursor, tracking)
+        self._mark_applied(self._cursor, tracking)
+
+    def _mark_applied(self, c: Statements, tracking: Tracking) -> None:
+        self._insert_tracking(c.cursor, tracking)
+        c.execute(
+            "INSERT INTO applied VALUES (?, ?) ON CONFLICT (application_name)"
+            " DO UPDATE SET position = excluded.position",
+            (tracking.application_name, tracking.notification_id),
+        )
 
     def apply_page(self, page: Page) -> None:
         """Write a page's changes inside ``page()``."""
@@ -634,7 +650,7 @@ class TrackerViewBase(TrackingRecorder):
             if tracking.notification_id <= self._tracked_position(c, tracking.application_name):
                 return
             self._apply_page(c, page)
-            self._insert_tracking(c.cursor, tracking)
+            self._mark_applied(c, tracking)
 
     def _apply_page(self, c: Statements, page: Page) -> None:
         """A page's changes, in the order the events need: reports and actors before the
@@ -841,8 +857,9 @@ class TrackerViewBase(TrackingRecorder):
         c.execute("SELECT version FROM view_schema")
         row = c.fetchone()
         if row is None or row["version"] != SCHEMA_VERSION:
-            for table in VIEW_TABLES:
+            for table in (*VIEW_TABLES, "applied"):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
+            c.execute(APPLIED_TABLE)
             if self.tracking_table_exists:
                 c.execute(
                     f"DELETE FROM {self.tracking_table} WHERE application_name != ?",  # noqa: S608
@@ -900,12 +917,7 @@ class TrackerViewBase(TrackingRecorder):
             c = self.statements(cursor, self.placeholder)
             replaced = self._replaced_in_rebuild(QUERY_INDEXES)
             self._drop_indexes(c, replaced)
-            for table in VIEW_TABLES:
-                c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            c.execute(
-                f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
-                (application_name,),
-            )
+            self._forget_applied(c, application_name)
             self._cursor = c
             try:
                 yield
@@ -964,12 +976,17 @@ class TrackerViewBase(TrackingRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             self._begin(cursor)
             c = self.statements(cursor, self.placeholder)
-            for table in VIEW_TABLES:
-                c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            c.execute(
-                f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
-                (application_name,),
-            )
+            self._forget_applied(c, application_name)
+
+    def _forget_applied(self, c: Statements, application_name: str) -> None:
+        """Empty the read models and forget what they applied, tracking included."""
+        for table in VIEW_TABLES:
+            c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        c.execute(
+            f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
+            (application_name,),
+        )
+        c.execute("DELETE FROM applied WHERE application_name=?", (application_name,))
 
     # -- updates ---------------------------------------------------------------------
 
@@ -986,6 +1003,20 @@ class TrackerViewBase(TrackingRecorder):
         if self._cursor is not None:  # a borrowed transaction: see its own writes
             return self._tracked_position(self._cursor, application_name)
         return self.max_tracking_id(application_name) or 0
+
+    def positions(self, application_name: str) -> tuple[int, int]:
+        """The tracking record's position and the one the views record as applied, read
+        in one statement (one snapshot, even in PostgreSQL's read-committed reads): they
+        differ only when one was changed behind the tracker's back."""
+        with self._reading() as c:
+            c.execute(
+                f"SELECT (SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
+                " WHERE application_name = ?) AS tracked,"
+                " (SELECT position FROM applied WHERE application_name = ?) AS applied",
+                (application_name, application_name),
+            )
+            row = c.fetchone()
+        return int(row["tracked"] or 0), int(row["applied"] or 0)
 
     def _tracked_position(self, c: Statements, application_name: str) -> int:
         c.execute(

@@ -180,13 +180,18 @@ class Tracker(Application[UUID]):
         """Feed the view every event after its tracking position; returns the position.
 
         Pages are applied under the page lock from the position read under it, so no
-        other process applies the same events in between. A page that still meets rows
-        of its own events already in the views, or a position beyond the log's end, is a
-        tracking record changed behind the tracker's back: that is said, not retried."""
-        position = self.view.position(self.name)
+        other process applies the same events in between. A tracking position beyond
+        the log's end, or other than the one the views record beside it, or a page that
+        meets rows of its own events already in the views, is a tracking record changed
+        behind the tracker's back: that is said, not retried."""
+        position, applied = self.view.positions(self.name)
         last = self.last_position()
         if position > last:
             raise impossible_tracking(position, f"is beyond the log's last position {last}")
+        if position != applied:
+            raise impossible_tracking(
+                position, f"is not the position {applied} the views record as applied"
+            )
         if position == 0 and last > REBUILD_PAGE:
             # Empty views (a new view schema, or a copied log): one transaction, as a
             # rebuild, rather than a commit every page.
@@ -244,15 +249,15 @@ class Tracker(Application[UUID]):
         self.replay_into(self.projection)
         return self.catch_up()  # anything appended meanwhile
 
-    def replay_into(self, projection: TrackerProjection) -> int:
-        """Empty the projection's view and feed it the log up to its last position now,
-        in one transaction; returns that position. A long log is decoded by a second
-        process while this one writes."""
+    def replay_into(self, projection: TrackerProjection, upto: int | None = None) -> int:
+        """Empty the projection's view and feed it the log up to ``upto`` (its last
+        position now, by default), in one transaction; returns that position. A long log
+        is decoded by a second process while this one writes."""
         from tracker import rebuild_reader
 
         view = projection.view
         with view.rebuilding(self.name):
-            last = self.last_position()
+            last = self.last_position() if upto is None else upto
             if last < rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS:
                 for notifications in self.notification_pages(page=REBUILD_PAGE, stop=last):
                     self._feed(notifications, projection)
