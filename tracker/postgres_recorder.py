@@ -53,6 +53,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "SELECT originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
+        self._select_last_chained_position = SQL(
+            "SELECT max(notification_id) AS max FROM {}.{}"
+        ).format(*table)
         self._select_chain = SQL(
             "SELECT notification_id, chain FROM {}.{} WHERE notification_id > %s"
             " ORDER BY notification_id LIMIT %s"
@@ -207,6 +210,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             cursor.execute(statement, params)
             for row in cursor:
                 yield (row[0], row[1], row[2], row[3], bytes(row[4]))
+
+    def last_chained_position(self) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_last_chained_position)
+            row = curs.fetchone()
+            return int(row["max"] or 0) if row else 0
 
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as curs:

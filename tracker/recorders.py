@@ -255,6 +255,11 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         self._notify_listeners()
         return positions
 
+    def last_chained_position(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT max(notification_id) FROM {self.hashes_table_name}")  # noqa: S608
+            return int(c.fetchone()[0] or 0)
+
     def select_chain(self, start: int, limit: int) -> list[tuple[int, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(

@@ -137,15 +137,23 @@ def _not_in_chain(walk: _Walk, position: int) -> str:
     return "the chain has no hash at this position"
 
 
-def _chain_entries(tracker: Tracker) -> Iterator[tuple[int, str]]:
+def _chain_entries(tracker: Tracker, upto: int) -> Iterator[tuple[int, str]]:
     recorder: Any = tracker.recorder
     start = 0
     while True:
         rows = recorder.select_chain(start, PAGE)
+        for position, chain in rows:
+            if position > upto:
+                return
+            yield position, chain
         if not rows:
             return
-        yield from rows
         start = rows[-1][0]
+
+
+def _events(tracker: Tracker, upto: int) -> Iterator[Notification]:
+    for notifications in tracker.notification_pages(stop=upto):
+        yield from notifications
 
 
 @attrs.frozen
@@ -160,10 +168,15 @@ class _Link:
 
 
 def _links(tracker: Tracker) -> Iterator[_Link]:
-    """Walk the log and the chain side by side, by position."""
+    """Walk the log and the chain side by side, by position, up to where either ended
+    when the walk began: an event and its hash are committed together, so what others
+    append meanwhile is never half seen. The chain's end is read first, so an append
+    between the two reads only moves the log's end on."""
+    recorder: Any = tracker.recorder
+    upto = max(recorder.last_chained_position(), tracker.last_position())
     previous = GENESIS
-    log = iter(tracker.notifications())
-    chain = iter(_chain_entries(tracker))
+    log = _events(tracker, upto)
+    chain = _chain_entries(tracker, upto)
     notification, entry = next(log, None), next(chain, None)
     while notification is not None or entry is not None:
         if notification is not None and (entry is None or notification.id < entry[0]):
@@ -265,8 +278,15 @@ def _quoted(event: Any, kinds: dict[Any, str]) -> tuple[str, list[tuple[str, Any
 
 
 def _check_views(tracker: Tracker) -> list[Problem]:
-    """The store's read models, caught up, must equal a rebuild from position 0."""
-    tracker.catch_up()
+    """The store's read models, caught up, must equal a rebuild from position 0.
+
+    The rebuild is replayed up to where the views were caught up, without holding
+    anyone up; the comparison then holds the views' page lock, so that no writer
+    changes them while they are read, after replaying what others applied meanwhile."""
+    try:
+        replayed = tracker.catch_up()
+    except StoreError as error:  # views that cannot be caught up: no rebuild to compare
+        return [Problem(None, str(error))]
     with tempfile.TemporaryDirectory(prefix="tracker-verify-") as folder:
         from eventsourcing.sqlite import SQLiteDatastore
 
@@ -276,39 +296,45 @@ def _check_views(tracker: Tracker) -> list[Problem]:
             fresh_view.create_table()
             fresh_view.log_reader = tracker.view.read_log_contents  # its store has no log
             projection = TrackerProjection(view=fresh_view)
-            unplayable: list[Problem] = []
+            problems: list[Problem] = []
             try:
-                tracker.replay_into(projection)  # as a rebuild does: all in one go
+                tracker.replay_into(projection, upto=replayed)  # as a rebuild: all in one go
             except Exception:  # a tampered log need not make sense: find where, one by one
-                unplayable = _replay_event_by_event(tracker, projection)
-            problems = unplayable
-            for table in TABLE_KEYS:
-                where = _first_difference(tracker.view.rows(table), fresh_view.rows(table))
-                if where is not None:
-                    problems.append(
-                        Problem(None, f"table {table!r} differs from a rebuild ({where})")
-                    )
+                projection.view.reset(tracker.name)
+                problems = _replay_event_by_event(tracker, projection, 0, replayed)
+            with tracker.view.page(tracker.name) as position:
+                problems += _replay_event_by_event(tracker, projection, replayed, position)
+                for table in TABLE_KEYS:
+                    where = _first_difference(tracker.view.rows(table), fresh_view.rows(table))
+                    if where is not None:
+                        problems.append(
+                            Problem(None, f"table {table!r} differs from a rebuild ({where})")
+                        )
         finally:
             datastore.close()
     return problems
 
 
-def _replay_event_by_event(tracker: Tracker, projection: TrackerProjection) -> list[Problem]:
-    """Each event in a transaction of its own: the problems name every event that
-    cannot be replayed, and the view holds all the others."""
-    projection.view.reset(tracker.name)
+def _replay_event_by_event(
+    tracker: Tracker, projection: TrackerProjection, after: int, upto: int
+) -> list[Problem]:
+    """The events after ``after`` up to ``upto``, each in a transaction of its own: the
+    problems name every event that cannot be replayed, and the view holds the others."""
     unplayable: list[Problem] = []
-    for notification in tracker.notifications():
-        try:
-            with projection.view.batch():
-                projection.process_event(
-                    tracker.mapper.to_domain_event(notification),
-                    Tracking(tracker.name, notification.id),
+    if upto <= after:
+        return unplayable
+    for notifications in tracker.notification_pages(after, stop=upto):
+        for notification in notifications:
+            try:
+                with projection.view.batch():
+                    projection.process_event(
+                        tracker.mapper.to_domain_event(notification),
+                        Tracking(tracker.name, notification.id),
+                    )
+            except Exception as error:
+                unplayable.append(
+                    Problem(notification.id, f"cannot be replayed into the read models: {error}")
                 )
-        except Exception as error:
-            unplayable.append(
-                Problem(notification.id, f"cannot be replayed into the read models: {error}")
-            )
     return unplayable
 
 
