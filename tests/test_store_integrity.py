@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 import pytest
 
 from projections.view import TrackerViewBase
@@ -108,10 +109,8 @@ def test_a_follower_and_writers_that_update_the_views_take_turns(
             )
             for number in range(WRITERS)
         ]
-        outcomes = [(writer.wait(timeout=120), writer.stderr) for writer in writers]
-        assert [code for code, _ in outcomes] == [0] * WRITERS, [
-            stderr.read() if stderr else "" for _, stderr in outcomes
-        ]
+        outcomes = [(writer.communicate(timeout=120)[1], writer.returncode) for writer in writers]
+        assert [code for _, code in outcomes] == [0] * WRITERS, [err for err, _ in outcomes]
         last = 4 + WRITERS
         wait_for(store_url, last)
         assert follower.poll() is None, "the follower died"
@@ -127,35 +126,60 @@ def _tracking_table(store_url: str) -> str:
     return "tracking" if store_url.startswith("sqlite:") else "tracker_views_tracking"
 
 
-BEHIND = (
-    "Error: the read models' tracking position {} is behind events they already hold,"
-    " so they cannot be trusted: run 'tracker rebuild'\n"
-)
-BEYOND = (
-    "Error: the read models' tracking position 40 is beyond the log's last position 4,"
-    " so they cannot be trusted: run 'tracker rebuild'\n"
-)
+def _message(position: int, why: str) -> str:
+    return (
+        f"Error: the read models' tracking position {position} {why},"
+        " so they cannot be trusted: run 'tracker rebuild'\n"
+    )
+
+
+TRACKING = "UPDATE {tracking} SET notification_id = {position} WHERE application_name = 'Tracker'"
+APPLIED = "UPDATE applied SET position = {position} WHERE application_name = 'Tracker'"
 
 
 @pytest.mark.parametrize(
-    ("tampering", "expected"),
+    ("tampering", "message"),
     [
-        ("UPDATE {table} SET notification_id = 3 WHERE application_name = 'Tracker'", BEHIND),
-        ("DELETE FROM {table} WHERE application_name = 'Tracker'", BEHIND),
-        ("UPDATE {table} SET notification_id = 40 WHERE application_name = 'Tracker'", BEYOND),
+        (
+            [TRACKING.format(tracking="{tracking}", position=4)],
+            _message(4, "is not the position 5 the views record as applied"),
+        ),
+        (
+            ["DELETE FROM {tracking} WHERE application_name = 'Tracker'"],
+            _message(0, "is not the position 5 the views record as applied"),
+        ),
+        (
+            [TRACKING.format(tracking="{tracking}", position=40)],
+            _message(40, "is beyond the log's last position 5"),
+        ),
+        # Both moved back over the call: re-applying it meets its own rows.
+        (
+            [TRACKING.format(tracking="{tracking}", position=3), APPLIED.format(position=3)],
+            _message(3, "is behind events they already hold"),
+        ),
     ],
-    ids=["behind", "deleted", "ahead"],
+    ids=["behind", "deleted", "ahead", "both-behind"],
 )
 def test_a_tampered_tracking_position_is_named_and_rebuild_mends_it(
-    small_store: Invoke, store_url: str, tampering: str, expected: str
+    small_store: Invoke, store_url: str, tampering: list[str], message: str
 ) -> None:
+    """Position 5 adds aliases: applied twice it would raise nothing, and the aliases
+    would be listed twice, so moving the tracking record back over it must be seen by
+    the record the views keep beside it."""
+    assert small_store("actor", "alias", "putin", "Vova").exit_code == 0
     before = log_rows(store_url)
-    run_sql(store_url, tampering.format(table=_tracking_table(store_url)))
-    position = "0" if "DELETE" in tampering else "3"
-    message = expected.format(position)
+    for statement in tampering:
+        run_sql(store_url, statement.format(tracking=_tracking_table(store_url)))
+    result = run_tracker_process(store_url, "verify")
+    found = message.removeprefix("Error: ")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        f"read models: {found}",
+        f"Error: verification failed at read models: {found}",
+    )
     for command in (
         ("state",),
-        ("verify",),
+        ("actor", "list"),
         ("history", "call-1"),
         ("record", "call", "--id", "call-1", "--report", "r1", "--duration-min", "5"),
     ):
@@ -163,9 +187,12 @@ def test_a_tampered_tracking_position_is_named_and_rebuild_mends_it(
         assert (result.returncode, result.stdout, result.stderr) == (1, "", message), command
     assert log_rows(store_url) == before
 
-    assert small_store("rebuild").stdout == "read models rebuilt to log position 4\n"
+    assert small_store("rebuild").stdout == "read models rebuilt to log position 5\n"
     assert small_store("verify").exit_code == 0
-    assert small_store("history", "call-1").exit_code == 0
+    listed = small_store("actor", "list", "--json")
+    assert [a["aliases"] for a in orjson.loads(listed.stdout) if a["id"] == "putin"] == [
+        ["Putin", "Vova"]
+    ]
 
 
 def log_rows(store_url: str) -> list[tuple[object, ...]]:
@@ -233,3 +260,51 @@ def test_a_reader_rolls_back_what_a_transaction_killed_in_a_rollback_journal_lef
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("ok: 4 events, chain head ")
     assert exported(small_store) == before
+
+
+def test_verify_while_others_write_finds_nothing_wrong(small_store: Invoke, store_url: str) -> None:
+    """verify compares the views with a rebuild under the views' lock, after replaying
+    what others applied meanwhile: writers at work are not tampering."""
+    env = {key: value for key, value in os.environ.items() if key != "TRACKER_STORE"}
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [TRACKER, "--store", store_url, *args],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    processes = []
+    for number in range(3):
+        processes.append(
+            start(
+                *("record", "call", "--id", f"call-v{number}", "--report", "r1"),
+                *("--participants", "trump,putin", "--duration-min", str(number)),
+            )
+        )
+        processes.append(start("verify"))
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, (process.args, out, err)
+    assert small_store("verify").exit_code == 0
+
+
+def test_verify_catches_the_last_event_deleted(small_store: Invoke, store_url: str) -> None:
+    """verify walks up to where the log or the chain ends, whichever is later: a walk
+    bounded by the log alone would not see its last event gone."""
+    run_sql(store_url, "DELETE FROM {events} WHERE {rowid} = 4")
+    result = run_tracker_process(store_url, "verify")
+    assert (result.returncode, result.stdout.splitlines()) == (
+        1,
+        [
+            "position 4: the event is missing from the log",
+            "read models: the read models' tracking position 4 is beyond the log's last"
+            " position 3, so they cannot be trusted: run 'tracker rebuild'",
+        ],
+    )
+    assert result.stderr == (
+        "Error: verification failed at position 4: the event is missing from the log (and 1 more)\n"
+    )
