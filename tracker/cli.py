@@ -99,12 +99,12 @@ class Context:
             self._tracker.close()
             self._tracker = None
 
-    def discard_if_created(self, *, even_with_events: bool = False) -> None:
+    def discard_if_created(self) -> None:
         """A command that failed leaves no store where there was none."""
         if self._created is None:
             return
         if self._tracker is not None:
-            if self._tracker.last_position() != 0 and not even_with_events:
+            if self._tracker.last_position() != 0:
                 return
             self._tracker.close()
             self._tracker = None
@@ -142,8 +142,8 @@ def since_option(help_text: str) -> Callable[[F], F]:
 MAX_DEVELOPMENTS = 10_000
 
 
-# The largest whole number an option takes: what the stores' 64-bit integers hold (a
-# larger limit or log position reached the database and failed there, in a traceback).
+# The largest whole number an option takes: what the stores' 64-bit integers hold; a
+# larger one must be a usage error here, not a database error deep inside a query.
 MAX_WHOLE_NUMBER = 2**63 - 1
 
 
@@ -1120,7 +1120,7 @@ def copy_command(source_url: str, destination_url: str) -> None:
         with domain_errors():
             count = copy_store(source, destination)
     except Exception:
-        destination_context.discard_if_created(even_with_events=True)
+        destination_context.discard_if_created()
         raise
     finally:
         source_context.close()

@@ -252,8 +252,8 @@ def _datetime_bounds(core: str) -> tuple[str, str, str | None]:
 
 
 def _iso_day(moment: time.struct_time) -> str:
-    """A day as ISO text, its year in four digits: strftime's ``%Y`` writes year 500 as
-    ``500``, which sorts after ``2025`` and so hid such dates from every query."""
+    """A day as ISO text, its year in four digits: the queries compare days as text, and
+    strftime's ``%Y`` writes year 500 as ``500``, which sorts after ``2025``."""
     return date(moment.tm_year, moment.tm_mon, moment.tm_mday).isoformat()
 
 

@@ -80,7 +80,8 @@ class UnknownEventTopic(StoreError):
 
 
 class ConcurrentChange(TrackerError):
-    """Other processes kept appending to the same developments; nothing was recorded."""
+    """Other processes kept appending before this one's views could catch up; nothing
+    was recorded."""
 
 
 def unreadable_account(position: int, error: Exception | None) -> StoreError:

@@ -2,9 +2,8 @@
 
 A name is stored as the analyst spelled it. It matches another when their keys are
 equal: Unicode NFC, runs of whitespace as one space, none at either end, and case
-folded. The batch, the domain and the read model all build keys here; when they built
-them apart, an alias ``" Zeddy "`` could not be named ``Zeddy``, and a second actor could
-then claim ``Zeddy`` in a store whose export did not import back.
+folded. The batch, the domain and the read model all build keys here, so that an alias
+``" Zeddy "`` is named by ``Zeddy`` everywhere, and no second actor can claim it.
 """
 
 from __future__ import annotations

@@ -100,7 +100,8 @@ class LineSource(Protocol):
 
 def bounded_lines(stream: LineSource, source: str) -> Iterator[bytes]:
     """The lines of a stream, each read with a bound: a line longer than the limit is
-    refused once the limit is read, not held whole (a 1 GB line took 2.1 GB)."""
+    refused once the limit is read, never held whole, so memory stays bounded however
+    long the line."""
     number = 0
     while line := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
