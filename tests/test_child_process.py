@@ -41,18 +41,18 @@ def helper_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HelperModu
 def test_a_helper_that_writes_noise_and_carries_on_is_killed(
     helper_module: HelperModule,
 ) -> None:
+    # Left alone, the helper would sleep its minute out and exit 0: exit code -9 says the
+    # caller killed it instead of waiting for it.
     helper_module(
         "noisy_helper",
         "import sys, time\nsys.stdout.write('not a message\\n')\nsys.stdout.flush()\n"
         "time.sleep(60)\n",
     )
-    started = time.monotonic()
     with (
         pytest.raises(StoreError, match=r"^the helper stopped \(exit code -9\)$"),
         child_process("noisy_helper", None, "the helper") as receive,
     ):
         receive()
-    assert time.monotonic() - started < 20  # not the helper's 60 s
 
 
 def test_a_helper_that_cannot_start_says_why() -> None:
