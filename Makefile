@@ -10,7 +10,8 @@ $(PY):
 install: $(PY)
 
 test: $(PY)
-	$(PY) -m pytest
+	sh .ci/install-test-services
+	$(PY) -m pytest --durations=15
 
 lint: $(PY)
 	$(VENV)/bin/ruff check tracker projections tests

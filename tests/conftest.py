@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 from tests.postgres_server import PostgresServer, PostgresUnavailable
 from tracker.cli import main
@@ -27,6 +28,11 @@ FIXTURE_FILES = [
 ]
 
 Invoke = Callable[..., Result]
+
+# Hypothesis fails an example slower than 200 ms, and data slow to generate, by default:
+# timings, which a busy machine misses. A hang is what a test here may fail on, not time.
+settings.register_profile("no-timing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("no-timing")
 
 
 @pytest.fixture(scope="session")

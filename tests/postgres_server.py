@@ -1,5 +1,6 @@
-"""A throw-away PostgreSQL server for the tests: installed from Debian's packages when
-missing, a fresh cluster in a temporary folder on a free local port, removed at the end.
+"""A throw-away PostgreSQL server for the tests: a fresh cluster of the installed
+PostgreSQL (``.ci/install-test-services`` installs it) in a temporary folder on a free
+local port, removed at the end.
 """
 
 from __future__ import annotations
@@ -26,25 +27,12 @@ def _binaries() -> Path | None:
     return versions[-1].parent if versions else None
 
 
-def _install() -> Path:
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise PostgresUnavailable(
-            "PostgreSQL is not installed and cannot be installed here (needs root and apt-get)"
-        )
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-    ):
-        result = subprocess.run(
-            command, env=environment, capture_output=True, text=True, timeout=900, check=False
-        )
-        if result.returncode != 0:
-            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            raise PostgresUnavailable(f"installing PostgreSQL failed: {last}")
+def _installed() -> Path:
     binaries = _binaries()
     if binaries is None:
-        raise PostgresUnavailable("PostgreSQL was installed but initdb is not where expected")
+        raise PostgresUnavailable(
+            "PostgreSQL is not installed (.ci/install-test-services installs it)"
+        )
     return binaries
 
 
@@ -76,7 +64,7 @@ class PostgresServer:
 
     @classmethod
     def start(cls) -> PostgresServer:
-        binaries = _binaries() or _install()
+        binaries = _installed()
         folder = Path(tempfile.mkdtemp(prefix="tracker-postgres-"))
         as_user = None
         if os.geteuid() == 0:  # the server refuses to run as root

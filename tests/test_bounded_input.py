@@ -158,7 +158,7 @@ def test_import_of_a_named_pipe_is_refused_without_waiting_for_a_writer(
     fifo = tmp_path / "records.fifo"
     os.mkfifo(fifo)
     before = exported(small_store)
-    finished = finish(spawn(store_url, tmp_path, "import", str(fifo)), tmp_path, timeout=20)
+    finished = finish(spawn(store_url, tmp_path, "import", str(fifo)), tmp_path)
     check_finished(finished, 1, str(fifo), "not a regular file")
     assert exported(small_store) == before
 
@@ -612,7 +612,7 @@ def test_a_report_path_to_a_named_pipe_is_refused_without_waiting_for_a_writer(
     )
     before = exported(small_store)
     process = spawn(store_url, tmp_path, "import", "--base", str(tmp_path), str(source))
-    finished = finish(process, tmp_path, timeout=20)
+    finished = finish(process, tmp_path)
     check_finished(finished, 1, f"{source}:1:", "not a regular file")
     assert exported(small_store) == before
 

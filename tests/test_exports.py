@@ -80,35 +80,15 @@ def plant(invoke: Invoke) -> None:
 
 
 def debian_tool(binary: str, package: str) -> str:
-    """The path of a Debian tool, installed when missing (as root with apt-get); the
-    test is skipped with the reason where it cannot be, except under CI."""
+    """The path of a tool from a Debian package (``.ci/install-test-services`` installs
+    it); the test is skipped with one line where it is missing, and fails under CI."""
     found = shutil.which(binary)
     if found:
         return found
-    reason = None
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        reason = f"{binary} is not installed and cannot be installed here (needs root, apt-get)"
-    else:
-        environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (
-            ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
-        ):
-            done = subprocess.run(
-                command, env=environment, capture_output=True, text=True, timeout=900, check=False
-            )
-            if done.returncode != 0:
-                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-                reason = f"installing {package} failed: {last}"
-                break
-        found = shutil.which(binary)
-        if found is None and reason is None:
-            reason = f"{package} was installed but {binary} is not on PATH"
-    if found:
-        return found
+    reason = f"{binary} is not installed (package {package}: .ci/install-test-services)"
     if os.environ.get("CI"):
         pytest.fail(f"{binary} is needed under CI: {reason}")
-    pytest.skip(str(reason))
+    pytest.skip(reason)
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -24,3 +24,12 @@ def test_ruff_lint_and_format_pass() -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
     layout = run(str(BIN / "ruff"), "format", "--check", "tracker", "projections", "tests")
     assert layout.returncode == 0, layout.stdout + layout.stderr
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """The README's second command installs and runs the whole suite on a fresh
+    machine; CI must run that very text, or the two drift apart unseen."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0].strip() for block in readme.split("```sh\n")[1:]]
+    ci_lines = (PROJECT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert blocks[1] == ci_lines[-1]

@@ -12,14 +12,16 @@ was held, reports of uncertain date), on each backend, at many pairs of dates.
 from __future__ import annotations
 
 import random
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
 import orjson
 import pytest
+from click.testing import CliRunner
 
 from bench.generate import write_corpus
 from projections.queries import (
@@ -29,8 +31,9 @@ from projections.queries import (
     Queries,
     days_before,
 )
-from tests.conftest import Invoke
+from tests.postgres_server import PostgresServer
 from tracker.application import Tracker
+from tracker.cli import main
 from tracker.kinds import KINDS
 from tracker.presenters import render_state
 from tracker.store import StoreLocation
@@ -107,17 +110,30 @@ EDGE_DATES = [
 ]
 
 
-@pytest.fixture
-def corpus_store(invoke: Invoke, store_url: str, tmp_path: Path) -> Tracker:
-    corpus = tmp_path / "corpus.ndjson"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def corpus_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Tracker]:
+    """The corpus and the edge cases in one store per backend, for the whole module:
+    every test here only reads it."""
+    folder = tmp_path_factory.mktemp("corpus")
+    if request.param == "sqlite":
+        store_url = f"sqlite:///{folder / 'tracker.db'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        store_url = server.store_url(f"t_{uuid.uuid4().hex[:16]}")
+    corpus = folder / "corpus.ndjson"
     write_corpus(corpus, CORPUS_SIZE, seed=SEED)
-    edges = tmp_path / "edges.ndjson"
+    edges = folder / "edges.ndjson"
     edges.write_bytes(b"".join(orjson.dumps(record) + b"\n" for record in EDGE_RECORDS))
-    result = invoke("import", str(corpus), str(edges), "--base", str(tmp_path))
+    result = CliRunner().invoke(
+        main, ["--store", store_url, "import", str(corpus), str(edges), "--base", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     tracker = Tracker.open(StoreLocation.parse(store_url))
     tracker.catch_up()
-    return tracker
+    yield tracker
+    tracker.close()
 
 
 def date_pairs() -> list[tuple[str, str]]:
@@ -240,6 +256,15 @@ class Reference:
     def __init__(self, tracker: Tracker) -> None:
         self.view = tracker.view
         self.name = tracker.name
+        # A development's tellings are the same at every pair of dates; the rules
+        # filter them by date in Python. Read once, a PostgreSQL store is not asked
+        # again for each development at each pair.
+        self._tellings: dict[str, list[dict[str, Any]]] = {}
+
+    def tellings(self, development_id: str) -> list[dict[str, Any]]:
+        if development_id not in self._tellings:
+            self._tellings[development_id] = self.view.tellings(development_id)
+        return self._tellings[development_id]
 
     def versions(self, kinds: tuple[str, ...], known_at: str) -> list[dict[str, Any]]:
         return self.view.current_versions(kinds, known_at)
@@ -469,7 +494,7 @@ class Reference:
                 continue
             tellings = [
                 row
-                for row in self.view.tellings(development_id)
+                for row in self.tellings(development_id)
                 if known_from < row["published_upper"] <= known_to and row["voided_at"] is None
             ]
             reports = list(dict.fromkeys(row["report_id"] for row in tellings))
