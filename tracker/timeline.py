@@ -16,6 +16,7 @@ article that is already on the page.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import math
 from bisect import bisect_right, insort
@@ -23,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from html import escape
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -373,7 +375,7 @@ class Page:
             "</main>",
             "<div id='panel' class='panel' hidden><button type='button' id='panel-close'"
             " aria-label='Close'>&times;</button><div id='panel-body'></div></div>",
-            f"<script>{SCRIPT}</script>",
+            f"<script>{assets()[1].text}</script>",
         ]
         return _document(title, "\n".join(body))
 
@@ -856,159 +858,42 @@ def _steps(
     return "".join(commands)
 
 
-# Shows a mark's article in a panel beside the chart; the page reads fully without it.
-SCRIPT = (
-    "(function(){var p=document.getElementById('panel'),b=document.getElementById("
-    "'panel-body');document.documentElement.classList.add('js');function show(id){var a="
-    "document.getElementById(id);if(!a)return;var c=a.cloneNode(true);c.removeAttribute('id');"
-    "b.replaceChildren(c);p.hidden=false;}document.addEventListener('click',function(e){var t="
-    "e.target;if(!(t instanceof Element))return;if(t.closest('#panel-close')){p.hidden=true;"
-    "return;}var m=t.closest('a.mark');if(m){e.preventDefault();show(m.getAttribute('href')"
-    ".slice(1));}});document.addEventListener('keydown',function(e){if(e.key==='Escape')"
-    "p.hidden=true;});})();"
-)
+@attrs.frozen
+class InlineAsset:
+    """A package file put inline in the page, with the base64 SHA-256 of its bytes: the
+    page's Content-Security-Policy allows it by that hash, so it runs only as shipped."""
 
-STYLE = """
-:root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9dce1; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1360px; padding: 18px 20px 40px; color: var(--ink);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  background: #fff; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 26px 0 10px; border-bottom: 1px solid var(--rule);
-  padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 0 0 4px; }
-.lede { margin: 0 0 8px; color: var(--muted); max-width: 70em; }
-.legend { list-style: none; padding: 0; margin: 6px 0 10px; display: flex; flex-wrap: wrap;
-  gap: 4px 18px; font-size: 13px; }
-.legend li { display: flex; align-items: center; gap: 5px; }
-.legend svg { overflow: visible; }
-svg#timeline { width: 100%; height: auto; display: block; font-size: 11px;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-.k-call { fill: #0072B2; stroke: #0072B2; } .k-meeting { fill: #009E73; stroke: #009E73; }
-.k-plan { fill: #E69F00; stroke: #E69F00; } .k-strike { fill: #D55E00; stroke: #D55E00; }
-.k-statement { fill: #CC79A7; stroke: #CC79A7; } .k-claim { fill: #56B4E9; stroke: #56B4E9; }
-.k-issue { fill: #7A6A00; stroke: #7A6A00; }
-.k-bg-call { background: #0072B2; } .k-bg-meeting { background: #009E73; }
-.k-bg-plan { background: #E69F00; } .k-bg-strike { background: #D55E00; }
-.k-bg-statement { background: #CC79A7; } .k-bg-claim { background: #56B4E9; }
-.k-bg-issue { background: #7A6A00; }
-.k-border-call { border-left-color: #0072B2 !important; }
-.k-border-meeting { border-left-color: #009E73 !important; }
-.k-border-plan { border-left-color: #E69F00 !important; }
-.k-border-strike { border-left-color: #D55E00 !important; }
-.k-border-statement { border-left-color: #CC79A7 !important; }
-.k-border-claim { border-left-color: #56B4E9 !important; }
-.k-border-issue { border-left-color: #7A6A00 !important; }
-.dot { stroke-width: 1.5; }
-.dot.undated { fill: #fff; stroke-width: 2; }
-.dot.planned, .span.planned { fill: #fff; stroke-dasharray: 2 2; stroke-width: 1.6; }
-.span { fill-opacity: .35; stroke-width: 1.2; }
-.tail { stroke-width: 1.5; stroke-dasharray: 1.5 2; fill: none; }
-.label { fill: var(--ink); stroke: none; }
-.mark { cursor: pointer; }
-.mark:hover .label, .mark:focus .label { font-weight: 600; }
-.mark:hover .dot, .mark:hover .span { stroke: #000; }
-.mark.retracted .dot, .mark.retracted .span, .mark.retracted .label { opacity: .5; }
-.mark.retracted .label { text-decoration: line-through; }
-.strike-through { stroke: #b00020; stroke-width: 1.6; }
-.lane { fill: #fafbfc; } .lane.odd { fill: #f1f3f6; }
-.lane-label { font-size: 12px; font-weight: 600; fill: var(--ink); }
-.axis { stroke: #444; stroke-width: 1; } .tick { stroke: #444; }
-.grid { stroke: #000; stroke-opacity: .07; }
-.grid-h { stroke: #000; stroke-opacity: .08; }
-.tick-label, .report-label, .break-label, .now-label { text-anchor: middle; fill: #333; }
-.year { font-weight: 700; fill: var(--ink); text-anchor: middle; font-size: 12px; }
-.break-band { fill: #fff; fill-opacity: .55; }
-.break-gap { fill: #fff; } .break-mark { stroke: #444; stroke-width: 1.3; fill: none; }
-.break-label { fill: var(--muted); font-style: italic; }
-.now { stroke: #b00020; stroke-width: 1.2; stroke-dasharray: 5 3; }
-.now-label { fill: #b00020; text-anchor: end; font-weight: 600; }
-.section-label { font-size: 13px; font-weight: 700; fill: var(--ink); }
-.strip-label { fill: var(--muted); font-size: 11px; }
-.lag-line { stroke-width: 1.3; stroke-opacity: .55; fill: none; }
-.lag-line.ahead { stroke-dasharray: 4 3; }
-.lag-area { fill-opacity: .12; stroke-opacity: .35; stroke-width: .8; }
-.lag:hover .lag-line { stroke-opacity: 1; stroke-width: 2.5; }
-.report { stroke: #111; stroke-width: 2.2; }
-.report-span { stroke: #111; stroke-width: 1.2; }
-.report-label { font-weight: 600; }
-.value-label { text-anchor: end; fill: var(--muted); }
-.value-label.start { text-anchor: start; }
-.recorded-line { fill: none; stroke-width: 2.2; }
-.claimed-line { fill: none; stroke-width: 1.8; stroke-dasharray: 6 4; }
-.claimed-dot { fill: #fff !important; stroke-width: 1.8; }
-.series-label { font-weight: 600; }
-.empty { color: var(--muted); fill: var(--muted); font-style: italic; }
-.cardgrid { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));
-  gap: 10px; }
-.card, .dev { border: 1px solid var(--rule); border-left: 5px solid #999; border-radius: 6px;
-  padding: 8px 10px; background: #fff; break-inside: avoid; }
-.card p { margin: 2px 0; }
-.id { color: var(--muted); font-size: 12px; font-family: ui-monospace, monospace; }
-.sources { margin: 4px 0 0; padding-left: 16px; font-size: 12px; color: #333; }
-.positions { margin: 2px 0; padding-left: 16px; font-size: 13px; }
-.articles { columns: 2 520px; column-gap: 14px; }
-.dev { margin: 0 0 10px; display: inline-block; width: 100%; font-size: 13px; }
-.dev:target { outline: 3px solid #ffbf00; }
-.dev.retracted .headline { text-decoration: line-through; }
-.badge { background: #b00020; color: #fff; font-size: 11px; border-radius: 3px;
-  padding: 0 5px; vertical-align: 1px; }
-.chip { color: #fff; font-size: 11px; border-radius: 3px; padding: 0 5px;
-  vertical-align: 1px; }
-.meta { color: var(--muted); font-size: 12px; margin: 0 0 4px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 10px; margin: 4px 0;
-  font-size: 12px; }
-dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
-.accounts { margin: 4px 0 0; padding-left: 18px; }
-.accounts li { margin: 0 0 4px; }
-.accounts .retraction { color: #b00020; }
-.accounts .voided { text-decoration: line-through; color: var(--muted); }
-.void { color: #b00020; }
-blockquote { margin: 2px 0; padding: 2px 8px; border-left: 3px solid var(--rule);
-  color: #333; font-style: italic; white-space: pre-wrap; overflow-wrap: anywhere; }
-.by, .note { margin: 0; font-size: 12px; color: var(--muted); }
-.src { font-size: 12px; }
-table { border-collapse: collapse; font-size: 12px; width: 100%; }
-th, td { text-align: left; border-bottom: 1px solid var(--rule); padding: 3px 6px;
-  vertical-align: top; overflow-wrap: anywhere; }
-td.n { text-align: right; }
-.panel { position: fixed; right: 16px; top: 16px; width: min(460px, 90vw); max-height: 85vh;
-  overflow: auto; background: #fff; border: 1px solid #888; border-radius: 8px;
-  box-shadow: 0 8px 30px rgba(0,0,0,.25); padding: 10px 12px; z-index: 10; }
-.panel .dev { border: 0; padding: 0; }
-#panel-close { float: right; border: 0; background: none; font-size: 20px; cursor: pointer; }
-@media print {
-  @page { size: A4 landscape; margin: 10mm; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  .panel { display: none !important; }
-  .lede { font-size: 8pt; }
-  .chart { break-inside: avoid; }
-  svg#timeline { width: 100%; height: 150mm; }
-  .articles { columns: 3; font-size: 8pt; }
-  .dev { font-size: 8pt; }
-  a { color: inherit; text-decoration: none; }
-  h2 { break-after: avoid; }
-}
-"""
+    text: str
+    sha256: str
+
+    @classmethod
+    def load(cls, name: str) -> InlineAsset:
+        data = resources.files("tracker").joinpath("static", name).read_bytes()
+        text = data.decode("utf-8")
+        # Inline, a closing tag or a comment opener would end or bend the element early.
+        if any(marker in text.lower() for marker in ("</style", "</script", "<!--")):
+            raise ValueError(f"tracker/static/{name} cannot be put inline in a page")
+        return cls(text, base64.b64encode(hashlib.sha256(data).digest()).decode())
 
 
-def _hash(text: str) -> str:
-    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+@functools.cache
+def assets() -> tuple[InlineAsset, InlineAsset]:
+    """The page's style sheet and script, read once per process."""
+    return InlineAsset.load("timeline.css"), InlineAsset.load("timeline.js")
 
 
 def _document(title: str, body: str) -> str:
+    style, script = assets()
     policy = (
         "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none';"
-        f" style-src 'sha256-{_hash(STYLE)}'; script-src 'sha256-{_hash(SCRIPT)}'"
+        f" style-src 'sha256-{style.sha256}'; script-src 'sha256-{script.sha256}'"
     )
     return (
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
         f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">\n"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
         "<meta name='generator' content='tracker timeline'>\n"
-        f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n"
+        f"<title>{_e(title)}</title>\n<style>{style.text}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
     )
 
