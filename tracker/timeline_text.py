@@ -104,3 +104,26 @@ def date_label(development: Development) -> str:
     if development.dated_by == "planned":
         return f"planned {development.date_text}"
     return development.date_text
+
+
+def tooltip(development: Development, names: Names) -> str:
+    """A mark's tooltip: what it is, then one line per account."""
+    lines = [
+        f"{development.kind} · {date_label(development)}"
+        + (f" · {development.status}" if development.status else "")
+        + (" · RETRACTED" if development.retracted else ""),
+        label(development, names, limit=200),
+    ]
+    for account in development.accounts:
+        head = f"{account.report_id}, {account.outlet}, {account.published}"
+        if account.retraction:
+            lines.append(f"✗ retracted by {head}: {account.reason or ''}")
+            continue
+        quote = f": “{_cut(account.quote, 220)}”" if account.quote else ""
+        void = " (voided)" if account.voided else ""
+        lines.append(f"• {head}{void}{quote}")
+    return "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
