@@ -420,7 +420,7 @@ def test_exports_read_in_small_pages_are_the_exports_read_at_once(
     """The CSV, TimelineJS and SQLite exports stream the views a page and a batch at a
     time: with pages of two rows and batches of two developments they are unchanged."""
     import projections.view
-    import tracker.timeline
+    import tracker.timeline_model
     from tracker.application import Tracker
     from tracker.store import StoreLocation
 
@@ -428,7 +428,7 @@ def test_exports_read_in_small_pages_are_the_exports_read_at_once(
     whole = {fmt: seeded("export", "--format", fmt, *dates).stdout for fmt in ("csv", "timelinejs")}
     seeded("export", "--format", "sqlite", *dates, "-o", str(tmp_path / "whole.db"))
     monkeypatch.setattr(projections.view, "ROWS_PAGE", 2)
-    monkeypatch.setattr(tracker.timeline, "BATCH", 2)
+    monkeypatch.setattr(tracker.timeline_model, "BATCH", 2)
     for fmt, text in whole.items():
         assert seeded("export", "--format", fmt, *dates).stdout == text
     assert len(whole["csv"].splitlines()) > 50

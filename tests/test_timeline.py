@@ -15,7 +15,9 @@ import subprocess
 from collections import Counter
 from datetime import date
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -32,6 +34,7 @@ from tests.test_exports import (
     plant,
     plant_odd_dates,
 )
+from tracker import timeline
 from tracker.application import Tracker
 from tracker.store import StoreLocation
 
@@ -141,8 +144,25 @@ def test_page_is_self_contained(seeded: Invoke, tmp_path: Path) -> None:
     for element in (style, script):
         digest = base64.b64encode(hashlib.sha256(element.text.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy
+    # ... and they are the package's own files, byte for byte
+    static = resources.files("tracker").joinpath("static")
+    assert style.text.encode() == static.joinpath("timeline.css").read_bytes()
+    assert script.text.encode() == static.joinpath("timeline.js").read_bytes()
     (title,) = parsed.all("title")[:1]
     assert title.text == TITLE
+
+
+def test_a_static_file_that_could_end_its_element_early_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "bad.js").write_text("var s = '</SCRIPT><b>';\n", encoding="utf-8")
+    (tmp_path / "static" / "good.js").write_text("var s = 1;\n", encoding="utf-8")
+    monkeypatch.setattr(timeline, "resources", SimpleNamespace(files=lambda _: tmp_path))
+    with pytest.raises(ValueError, match=r"bad\.js cannot be put inline"):
+        timeline.InlineAsset.load("bad.js")
+    good = timeline.InlineAsset.load("good.js")
+    assert good.sha256 == base64.b64encode(hashlib.sha256(b"var s = 1;\n").digest()).decode()
 
 
 def test_every_development_is_a_mark(seeded: Invoke, store_url: str, tmp_path: Path) -> None:
@@ -194,7 +214,8 @@ def test_report_text_is_escaped_and_retractions_struck(seeded: Invoke, tmp_path:
     assert len(parsed.all("svg")) == len(re.findall(r"</svg>", text))
     for planted in ("<img", "<script>document", "<b>denied", "<b>&", "<i>&", "</title><script"):
         assert planted not in text, planted
-    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;&lt;/svg&gt;" in text
+    # as text, escaped by the templates (MarkupSafe writes an apostrophe as &#39;)
+    assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;&lt;/svg&gt;" in text
     assert "javascript:alert(1)" in text  # shown as text, never a link
     assert not [e for e in parsed.elements if e.attrs.get("href", "#").startswith("javascript")]
     (title,) = parsed.all("title")[:1]

@@ -1,7 +1,7 @@
 """State exports for the tools the field already uses (TimelineJS, CSV, SQLite).
 
 Each export is the state as known at K for the world as of D, built from the same
-developments as the timeline page (``tracker.timeline.development_order``). Files are
+developments as the timeline page (``tracker.timeline_model.development_order``). Files are
 written whole or not at all: into a temporary file beside the target, synced, then
 renamed; and never over the store's own files (``StoreLocation.refuse_output``).
 """
@@ -27,18 +27,8 @@ import orjson
 from tracker.application import Tracker
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.errors import TrackerError
-from tracker.timeline import (
-    Development,
-    Names,
-    date_label,
-    field_text,
-    iter_known_developments,
-    known_reports,
-    label,
-    value_text,
-    weapons_text,
-    window,
-)
+from tracker.timeline_model import Development, iter_known_developments, known_reports, window
+from tracker.timeline_text import Names, date_label, field_text, label, value_text, weapons_text
 
 if TYPE_CHECKING:
     from tracker.store import StoreLocation
@@ -77,7 +67,7 @@ def write_export(
 ) -> None:
     """Write the whole log (ndjson) or the state in another tool's format to ``output``,
     never one of ``store``'s files, or to stdout. ``since`` windows timelinejs and csv
-    (see ``tracker.timeline.development_order``); a TimelineJS document of more than
+    (see ``tracker.timeline_model.development_order``); a TimelineJS document of more than
     ``max_developments`` raises TimelineTooLarge."""
     if export_format not in FORMATS:
         raise TrackerError(

@@ -7,1363 +7,155 @@ line per development from when it happened to when it was first reported), the c
 count per participant set over knowledge time, the next meetings and open issues as
 cards, and every account with its quote and outlet.
 
-The page makes no network request: CSS and SVG are inline, and a Content-Security-Policy
-allows nothing but its own style sheet and its one short script, by hash. All text
-from reports is escaped; none of it is ever put inside the script, which only shows an
-article that is already on the page.
+The page is rendered from the package's templates (``tracker/templates``) with
+autoescaping on, so every piece of report text is escaped where it is put. It makes no
+network request: CSS and SVG are inline, and a Content-Security-Policy allows nothing but
+its own style sheet and its one short script (``tracker/static``), by hash. No report
+text is ever put inside the script, which only shows an article already on the page.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-import math
-from bisect import bisect_right, insort
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
-from html import escape
+from collections import Counter
+from collections.abc import Iterable
+from importlib import resources
 from typing import Any
 
 import attrs
-import orjson
+import jinja2
+from markupsafe import Markup
 
-from projections.queries import ALL_KINDS, Queries
+from projections.queries import Queries
 from tracker.application import Tracker
-from tracker.chunks import chunks
-from tracker.dates import OPEN_LOWER, OPEN_UPPER
-from tracker.errors import TrackerError
 from tracker.state import CallGroup, IssueSummary, Upcoming
-
-KIND_ORDER = ("call", "meeting", "plan", "strike", "statement", "claim", "issue")
-# Okabe-Ito colours, readable by most colour-blind readers and in print.
-COLOURS = {
-    "call": "#0072B2",
-    "meeting": "#009E73",
-    "plan": "#E69F00",
-    "strike": "#D55E00",
-    "statement": "#CC79A7",
-    "claim": "#56B4E9",
-    "issue": "#7A6A00",
-}
-PLURALS = {
-    "call": "calls",
-    "meeting": "meetings",
-    "plan": "plans",
-    "strike": "strikes",
-    "statement": "statements",
-    "claim": "claims",
-    "issue": "issues",
-}
-UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
-SCHEDULED_KINDS = ("meeting", "call")
-ACTOR_FIELDS = frozenset({"participants", "initiator", "by", "speaker", "claimant"})
-
-
-# -- what is known ---------------------------------------------------------------------
+from tracker.timeline_layout import PLURALS, lay_out
+from tracker.timeline_model import KIND_ORDER, Development, known_reports, window
+from tracker.timeline_scale import number
+from tracker.timeline_text import Names, date_label, field_text, label
 
 
 @attrs.frozen
-class Account:
-    """One report's account or retraction of a development."""
+class InlineAsset:
+    """A package file put inline in the page, with the base64 SHA-256 of its bytes: the
+    page's Content-Security-Policy allows it by that hash, so it runs only as shipped."""
 
-    report_id: str
-    outlet: str
-    published: str
-    published_upper: str
-    retraction: bool
-    quote: str | None
-    attributed_to: str | None
-    note: str | None
-    reason: str | None
-    voided: bool
-    void_reason: str | None
-
-    @property
-    def standing(self) -> bool:
-        return not self.retraction and not self.voided
-
-
-@attrs.frozen
-class Development:
-    """A development as known at K, placed in valid time.
-
-    ``lower``/``upper`` are the days it happened (``dated_by`` "occurred"), is planned
-    for ("planned"), or, when no account dates it, the day of its first report, by which
-    it had happened ("reported").
-    """
-
-    id: str
-    kind: str
-    status: str | None
-    fields: dict[str, Any]
-    retracted: bool
-    lower: str
-    upper: str
-    date_text: str | None
-    dated_by: str
-    first_known: str
-    accounts: tuple[Account, ...]
-
-    @property
-    def fuzzy(self) -> bool:
-        return self.lower != self.upper
-
-    @property
-    def upcoming(self) -> bool:
-        """A meeting or call that is (or was) planned or proposed, not held."""
-        return upcoming(self.kind, self.status)
-
-    @property
-    def sources(self) -> tuple[Account, ...]:
-        """The standing accounts: not retractions, not voided."""
-        return tuple(account for account in self.accounts if account.standing)
-
-    @property
-    def outlets(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(account.outlet for account in self.sources))
-
-    @property
-    def reports(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(account.report_id for account in self.sources))
-
-    @property
-    def latest_report(self) -> str | None:
-        days = [account.published_upper for account in self.sources]
-        return max(days) if days else None
-
-
-def upcoming(kind: str, status: str | None) -> bool:
-    """A meeting or call that is (or was) planned or proposed, not held."""
-    return kind in SCHEDULED_KINDS and status in UPCOMING_STATUSES
-
-
-def relevant(row: dict[str, Any], as_of: str) -> bool:
-    """On the page for D: what possibly happened by D, and what had been planned or
-    proposed by D (a plan whose day has passed is history too)."""
-    if upcoming(row["kind"], row["status"]):
-        return bool(row["first_known"] <= as_of)
-    return bool(row["occurred_lower"] <= as_of)
-
-
-# Developments built at a time: each batch costs two queries (versions, tellings).
-BATCH = 500
-
-# Where a development is in valid-time order: its lower and upper day, its type's place
-# in KIND_ORDER, its id and the version known at K; last, whether it is a meeting or
-# call still planned without a day, which no --since leaves out.
-Placing = tuple[str, str, int, str, str, bool]
-
-
-def iter_known_developments(
-    tracker: Tracker, as_of: str, known_at: str, since: str | None = None
-) -> Iterator[Development]:
-    """The developments of ``development_order`` one at a time, in flat memory: the order
-    is found from the version rows alone, then the developments are built a batch at a
-    time (a million accounts' developments, with their tellings, took gigabytes as one
-    list)."""
-    with tracker.view.snapshot():
-        order = development_order(tracker, as_of, known_at, since)
-        yield from developments_at(tracker, order, known_at)
-
-
-def window(
-    tracker: Tracker,
-    as_of: str,
-    known_at: str,
-    since: str | None,
-    max_developments: int | None,
-    what: str,
-) -> list[Development]:
-    """The developments of a page or document (``what``), ``since`` a day; more than
-    ``max_developments`` raise TimelineTooLarge before any is built."""
-    with tracker.view.snapshot():
-        order = development_order(tracker, as_of, known_at, since)
-        if max_developments is not None and len(order) > max_developments:
-            raise TimelineTooLarge(_too_large(order, since, max_developments, what))
-        return list(developments_at(tracker, order, known_at))
-
-
-def development_order(
-    tracker: Tracker, as_of: str, known_at: str, since: str | None = None
-) -> list[Placing]:
-    """Every development known at K (retracted ones too) that is relevant on D, in
-    valid-time order, from their version rows alone. With ``since``, only those that may
-    have happened (or are planned) on that day or later, and the meetings and calls
-    still planned without a day."""
-    order: list[Placing] = []
-    for row in tracker.view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
-        if relevant(row, as_of):
-            dated_by, lower, upper, _ = _dating(row, row["data"]["fields"])
-            undated_plan = dated_by == "reported" and upcoming(row["kind"], row["status"])
-            if since is not None and upper < since and not undated_plan:
-                continue
-            kind = KIND_ORDER.index(row["kind"])
-            development_id, known_from = row["development_id"], row["known_from"]
-            order.append((lower, upper, kind, development_id, known_from, undated_plan))
-    order.sort()
-    return order
-
-
-def developments_at(
-    tracker: Tracker, order: Sequence[Placing], known_at: str
-) -> Iterator[Development]:
-    """The developments of ``development_order``, built a batch at a time."""
-    view = tracker.view
-    for batch in chunks(order, BATCH):
-        rows = view.versions_at([(key[3], key[4]) for key in batch])
-        tellings = view.tellings_of([key[3] for key in batch])
-        for _, _, _, development_id, known_from, _ in batch:
-            row = rows[development_id, known_from]
-            fields = row["data"]["fields"]
-            yield _development(row, fields, tellings.get(development_id, []), known_at)
-
-
-def _dating(row: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str, str, str | None]:
-    """What dates a development on the timeline: by, lower and upper day, and text."""
-    occurred = fields.get("occurred")
-    planned = fields.get("planned")
-    if occurred:
-        dated: dict[str, Any] | None = occurred
-        dated_by = "occurred"
-    elif planned:
-        dated, dated_by = planned, "planned"
-    else:
-        dated, dated_by = None, "reported"
-    if dated is not None:
-        return dated_by, str(dated["lower"]), str(dated["upper"]), str(dated["text"])
-    return dated_by, str(row["first_known"]), str(row["first_known"]), None
-
-
-def _development(
-    row: dict[str, Any], fields: dict[str, Any], tellings: list[dict[str, Any]], known_at: str
-) -> Development:
-    status = row["status"]
-    dated_by, lower, upper, text = _dating(row, fields)
-    accounts = tuple(
-        Account(
-            report_id=t["report_id"],
-            outlet=t["outlet"],
-            published=t["published"],
-            published_upper=t["published_upper"],
-            retraction=bool(t["retraction"]),
-            quote=t["quote"],
-            attributed_to=t["attributed_to"],
-            note=t["note"],
-            reason=t["reason"],
-            voided=t["voided_at"] is not None,
-            void_reason=t["void_reason"],
-        )
-        for t in tellings
-        if t["published_upper"] <= known_at
-    )
-    return Development(
-        id=row["development_id"],
-        kind=row["kind"],
-        status=status,
-        fields=fields,
-        retracted=bool(row["retracted"]),
-        lower=lower,
-        upper=upper,
-        date_text=text,
-        dated_by=dated_by,
-        first_known=row["first_known"],
-        accounts=accounts,
-    )
-
-
-def known_reports(
-    reports: Iterable[dict[str, Any]], known_at: str, since: str | None = None
-) -> list[dict[str, Any]]:
-    """Of the view's ``reports`` (in publication order), those certainly published by
-    K; from ``since`` on, those that may have been published on that day or later."""
-    return [
-        r
-        for r in reports
-        if r["published_upper"] <= known_at and (since is None or r["published_upper"] >= since)
-    ]
-
-
-class Names:
-    """Actor ids as people read them: the display name, or a short one for labels."""
-
-    def __init__(self, actors: Iterable[dict[str, Any]]) -> None:
-        self.full: dict[str, str] = {}
-        self.short: dict[str, str] = {}
-        for actor in actors:
-            name = str(actor["name"])
-            aliases = [str(alias) for alias in actor["aliases"]]
-            self.full[actor["id"]] = name
-            self.short[actor["id"]] = (
-                aliases[0] if aliases and len(aliases[0]) < len(name) else name
-            )
-
-    def name(self, actor_id: str) -> str:
-        return self.full.get(actor_id, actor_id)
-
-    def brief(self, actor_id: str) -> str:
-        return self.short.get(actor_id, actor_id)
-
-    def names(self, actor_ids: Iterable[str]) -> str:
-        return ", ".join(self.name(actor) for actor in actor_ids)
-
-
-def value_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode()
-
-
-def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
-    return ", ".join(
-        f"{w['count']} {w['name']}" if w.get("count") is not None else str(w["name"])
-        for w in weapons
-    )
-
-
-def field_text(name: str, value: Any, names: Names) -> str:
-    """One field's value for people: dates as written, actors by name."""
-    if isinstance(value, dict) and "text" in value and "lower" in value:
-        return str(value["text"])
-    if name == "weapons" and isinstance(value, list):
-        return weapons_text(value)
-    if name == "positions" and isinstance(value, dict):
-        return " | ".join(f"{names.name(party)}: {text}" for party, text in value.items())
-    if name in ACTOR_FIELDS:
-        if isinstance(value, list):
-            return names.names(value)
-        if isinstance(value, str):
-            return names.name(value)
-    if name == "provisions" and isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    if name == "readiness_pct" and not isinstance(value, bool | str):
-        return f"{value}%"
-    return value_text(value)
-
-
-def label(development: Development, names: Names, limit: int = 34) -> str:
-    """A short headline for a mark."""
-    fields = development.fields
-    kind = development.kind
-    parties = "\u2013".join(names.brief(p) for p in fields.get("participants", ()))
-    if kind == "call":
-        text = f"{parties} call"
-    elif kind == "meeting":
-        text = parties + (f", {fields['place']}" if fields.get("place") else "")
-    elif kind == "plan":
-        text = str(fields.get("label") or development.id)
-    elif kind == "strike":
-        text = f"Strike: {fields.get('target', '?')}"
-    elif kind == "statement":
-        text = f"{names.brief(str(fields.get('speaker', '?')))}: “{fields.get('quote', '')}”"
-    elif kind == "claim":
-        text = (
-            f"{names.brief(str(fields.get('claimant', '?')))}: {fields.get('subject', '?')}"
-            f" = {value_text(fields.get('value'))}"
-        )
-    else:
-        text = str(fields.get("title") or development.id)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def date_label(development: Development) -> str:
-    if development.date_text is None:
-        if development.upcoming:
-            return "date not reported"
-        return f"undated; by {development.first_known}"
-    if development.dated_by == "planned":
-        return f"planned {development.date_text}"
-    return development.date_text
-
-
-# -- the horizontal scale ----------------------------------------------------------------
-
-
-def _ordinal(day: str) -> int:
-    return date.fromisoformat(day).toordinal()
-
-
-def _day(ordinal: int) -> date:
-    return date.fromordinal(ordinal)
-
-
-def _gap_width(days: int) -> float:
-    """Empty stretches are compressed: a week shows, eight months are a short break."""
-    return 2.5 * min(days, 12) + 14 * math.log2(1 + max(0, days - 12))
-
-
-BREAK_DAYS = 45
-
-
-@attrs.define
-class Scale:
-    """Days to x: busy days get room, empty stretches between them are compressed.
-
-    ``slots`` are (first day, last day, x start, x end) pieces, linear inside each.
-    """
-
-    left: float
-    right: float
-    slots: list[tuple[int, int, float, float]]
-    breaks: list[tuple[float, float, int]]
-    starts: list[int] = attrs.field(init=False)
+    text: Markup
+    sha256: str
 
     @classmethod
-    def build(cls, weights: dict[int, float], left: float, right: float) -> Scale:
-        days = sorted(weights)
-        if not days:
-            today = date.today().toordinal()
-            days, weights = [today], {today: 1.0}
-        pieces: list[tuple[int, int, float]] = []
-        for index, day in enumerate(days):
-            pieces.append((day, day, weights[day]))
-            if index + 1 < len(days) and days[index + 1] - day > 1:
-                gap = days[index + 1] - day - 1
-                pieces.append((day + 1, days[index + 1] - 1, _gap_width(gap)))
-        total = sum(width for _, _, width in pieces) or 1.0
-        factor = (right - left) / total
-        slots = []
-        breaks = []
-        x = left
-        for first, last, width in pieces:
-            end = x + width * factor
-            slots.append((first, last, x, end))
-            if last - first + 1 > BREAK_DAYS:
-                breaks.append((x, end, last - first + 1))
-            x = end
-        return cls(left, right, slots, breaks)
-
-    @starts.default
-    def _slot_starts(self) -> list[int]:
-        return [first for first, _, _, _ in self.slots]
-
-    @property
-    def first(self) -> int:
-        return self.slots[0][0]
-
-    @property
-    def last(self) -> int:
-        return self.slots[-1][1]
-
-    def x(self, day: str, fraction: float = 0.5) -> float:
-        """The x of a moment in a day (0: its start, 0.5: noon, 1: its end)."""
-        if day <= OPEN_LOWER:
-            return self.left
-        if day >= OPEN_UPPER:
-            return self.right
-        ordinal = _ordinal(day)
-        if ordinal < self.first:
-            return self.left
-        if ordinal > self.last:
-            return self.right
-        index = bisect_right(self.starts, ordinal) - 1
-        first, last, start, end = self.slots[index]
-        return start + (end - start) * (ordinal - first + fraction) / (last - first + 1)
-
-    def span(self, lower: str, upper: str) -> tuple[float, float]:
-        return self.x(lower, 0.0), self.x(upper, 1.0)
+    def load(cls, name: str) -> InlineAsset:
+        data = resources.files("tracker").joinpath("static", name).read_bytes()
+        text = data.decode("utf-8")
+        # Inline, a closing tag or a comment opener would end or bend the element early.
+        if any(marker in text.lower() for marker in ("</style", "</script", "<!--")):
+            raise ValueError(f"tracker/static/{name} cannot be put inline in a page")
+        # Safe as markup: the package's own file, checked just above.
+        safe = Markup(text)  # noqa: S704
+        return cls(safe, base64.b64encode(hashlib.sha256(data).digest()).decode())
 
 
-def _scale(
-    developments: Sequence[Development],
-    reports: Sequence[dict[str, Any]],
-    as_of: str,
-    known_at: str,
-    left: float,
-    right: float,
-) -> Scale:
-    weights: dict[int, float] = defaultdict(float)
-    per_day: Counter[int] = Counter()
-
-    def bump(day: str, weight: float) -> None:
-        if OPEN_LOWER < day < OPEN_UPPER:
-            ordinal = _ordinal(day)
-            weights[ordinal] = max(weights[ordinal], weight)
-
-    for development in developments:
-        if development.fuzzy:
-            bump(development.lower, 4)
-            bump(development.upper, 4)
-        else:
-            per_day[_ordinal(development.lower)] += 1
-        bump(development.first_known, 14)
-    for report in reports:
-        bump(report["published_lower"], 14)
-        bump(report["published_upper"], 14)
-    for ordinal, count in per_day.items():
-        weights[ordinal] = max(weights[ordinal], 40 + 9 * min(count, 12))
-    if developments or reports:
-        # The as-of and known-at lines fit within a few weeks of the data; further off
-        # they are named in the header instead of stretching the axis.
-        first = min(weights) - 30 if weights else None
-        last = max(weights) + 30 if weights else None
-        for day in (as_of, known_at):
-            if first is None or last is None or first <= _ordinal(day) <= last:
-                bump(day, 8)
-    else:
-        bump(as_of, 8)
-        bump(known_at, 8)
-    return Scale.build(dict(weights), left, right)
+@functools.cache
+def assets() -> tuple[InlineAsset, InlineAsset]:
+    """The page's style sheet and script, read once per process."""
+    return InlineAsset.load("timeline.css"), InlineAsset.load("timeline.js")
 
 
-# -- the page ----------------------------------------------------------------------------
-
-WIDTH = 1320
-GUTTER = 118
-RIGHT_PAD = 18
-ROW = 17
-CHAR = 6.1  # average width of a label character at 11px
-
-
-def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
-
-
-def _f(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _month(ordinal: int) -> str:
-    return _day(ordinal).strftime("%b")
-
-
-@attrs.define
-class Placed:
-    development: Development
-    anchor: str  # the page id of its article
-    lane: int
-    row: int
-    x0: float
-    x1: float
-    text: str
-    text_x: float
-    text_end: bool  # label to the left of the mark
-
-
-MAX_LABELLED_ROWS = 24
-
-
-def _place(
-    developments: Sequence[Development], scale: Scale, names: Names, anchors: dict[str, str]
-) -> tuple[list[Placed], list[int]]:
-    """Marks in one lane per type, stacked in rows so that no two marks or labels meet.
-    A lane too crowded for labels keeps its marks only (each still has its tooltip and
-    its article)."""
-    placed: list[Placed] = []
-    rows_per_lane = []
-    for lane, kind in enumerate(KIND_ORDER):
-        members = [d for d in developments if d.kind == kind]
-        marks, rows = _lane(members, lane, scale, names, anchors, labelled=True)
-        if rows > MAX_LABELLED_ROWS:
-            marks, rows = _lane(members, lane, scale, names, anchors, labelled=False)
-        placed.extend(marks)
-        rows_per_lane.append(max(1, rows))
-    return placed, rows_per_lane
-
-
-def _lane(
-    members: Sequence[Development],
-    lane: int,
-    scale: Scale,
-    names: Names,
-    anchors: dict[str, str],
-    *,
-    labelled: bool,
-) -> tuple[list[Placed], int]:
-    placed = []
-    ends: list[float] = []
-    for development in members:
-        x0, x1 = scale.span(development.lower, development.upper)
-        if not development.fuzzy:
-            x0 = x1 = scale.x(development.lower)
-        text = label(development, names) if labelled else ""
-        width = len(text) * CHAR
-        text_end = max(x1, x0) + 9 + width > scale.right + RIGHT_PAD - 2
-        tail = 14 if development.dated_by == "reported" and not development.fuzzy else 0
-        if text_end:
-            text_x = x0 - 9 - tail
-            extent = (text_x - width, x1 + 6)
-        else:
-            text_x = x1 + 9
-            extent = (x0 - 8 - tail, text_x + width if text else x1 + 6)
-        row = next((i for i, end in enumerate(ends) if end + 4 < extent[0]), len(ends))
-        if row == len(ends):
-            ends.append(extent[1])
-        else:
-            ends[row] = extent[1]
-        placed.append(
-            Placed(development, anchors[development.id], lane, row, x0, x1, text, text_x, text_end)
-        )
-    return placed, len(ends)
-
-
-def _tooltip(development: Development, names: Names) -> str:
-    lines = [
-        f"{development.kind} · {date_label(development)}"
-        + (f" · {development.status}" if development.status else "")
-        + (" · RETRACTED" if development.retracted else ""),
-        label(development, names, limit=200),
-    ]
-    for account in development.accounts:
-        head = f"{account.report_id}, {account.outlet}, {account.published}"
-        if account.retraction:
-            lines.append(f"✗ retracted by {head}: {account.reason or ''}")
-            continue
-        quote = f": “{_cut(account.quote, 220)}”" if account.quote else ""
-        void = " (voided)" if account.voided else ""
-        lines.append(f"• {head}{void}{quote}")
-    return "\n".join(lines)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _ticks(
-    scale: Scale, developments: Sequence[Development], reports: Sequence[dict[str, Any]]
-) -> list[int]:
-    """The days named on the axis: those with marks or reports, then month starts in the
-    long stretches."""
-    days = set()
-    for development in developments:
-        for day in (development.lower, development.upper):
-            if OPEN_LOWER < day < OPEN_UPPER:
-                days.add(_ordinal(day))
-    for report in reports:
-        days.add(_ordinal(report["published_upper"]))
-    for first, last, _, _ in scale.slots:
-        if first == last:
-            days.add(first)
-    return sorted(day for day in days if scale.first <= day <= scale.last)
-
-
-class TimelineTooLarge(TrackerError):
-    """More developments than a page or a TimelineJS document can show."""
-
-
-def _too_large(order: Sequence[Placing], since: str | None, limit: int, what: str) -> str:
-    message = (
-        f"the timeline{f' since {since}' if since else ''} would show {len(order):,}"
-        f" developments, more than a {what} can hold ({limit:,}): choose a later --since"
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The templates' environment: every value escaped unless marked safe, and a name
+    the template misspells is an error rather than an empty string."""
+    templates = jinja2.Environment(
+        loader=jinja2.PackageLoader("tracker"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    # Plans without a day stay whatever --since says; of the rest, those that end after
-    # the (room + 1)-th latest end are the room left.
-    ends = sorted(placing[1] for placing in order if not placing[5])
-    room = limit - (len(order) - len(ends))
-    if 0 <= room < len(ends) and ends[-(room + 1)] < OPEN_UPPER:
-        day = _day(_ordinal(ends[-(room + 1)]) + 1).isoformat()
-        message += f" ({day} leaves {limit:,} or fewer)"
-    return message + ", or raise --max-developments"
+    templates.filters["n"] = number
+    return templates
 
 
-class Page:
-    def __init__(
-        self,
+@attrs.frozen
+class Known:
+    """What the page shows of the world as of D, as known at K, ``since`` a day."""
+
+    position: int
+    names: Names
+    developments: list[Development]
+    reports: list[dict[str, Any]]
+    report_by_id: dict[str, dict[str, Any]]
+    upcoming: list[Upcoming]
+    issues: list[IssueSummary]
+    call_history: list[tuple[str, list[CallGroup]]]
+
+    @classmethod
+    def read(
+        cls,
         tracker: Tracker,
         as_of: str,
         known_at: str,
-        since: str | None = None,
-        max_developments: int | None = None,
-    ) -> None:
+        since: str | None,
+        max_developments: int | None,
+    ) -> Known:
         queries = Queries(tracker.view, tracker.name)
-        self.as_of = as_of
-        self.known_at = known_at
-        self.since = since
-        self.position = tracker.view.position(tracker.name)
-        self.names = Names(tracker.view.actors())
-        self.developments = window(tracker, as_of, known_at, since, max_developments, "page")
+        position = tracker.view.position(tracker.name)
+        names = Names(tracker.view.actors())
+        developments = window(tracker, as_of, known_at, since, max_developments, "page")
         every_report = list(tracker.view.reports())
-        self.reports = known_reports(every_report, known_at, since)
-        self.report_by_id = {r["id"]: r for r in every_report}
-        self.anchors = {d.id: f"d-{d.id}" for d in self.developments}
-        self.upcoming: list[Upcoming] = queries.upcoming(as_of, known_at)
-        self.issues: list[IssueSummary] = [
-            issue for issue in queries.issues(as_of, known_at) if issue.status == "open"
-        ]
-        self.call_history = self._call_history(queries)
-        self.scale = _scale(
-            self.developments, self.reports, as_of, known_at, GUTTER, WIDTH - RIGHT_PAD
+        reports = known_reports(every_report, known_at, since)
+        upcoming = queries.upcoming(as_of, known_at)
+        issues = [issue for issue in queries.issues(as_of, known_at) if issue.status == "open"]
+        # The call groups as known on each day a report was published, up to K.
+        days = sorted({r["published_upper"] for r in reports})
+        call_history = [(day, queries.call_groups(min(as_of, day), day)) for day in days]
+        return cls(
+            position,
+            names,
+            developments,
+            reports,
+            {r["id"]: r for r in every_report},
+            upcoming,
+            issues,
+            call_history,
         )
 
-    def _call_history(self, queries: Queries) -> list[tuple[str, list[CallGroup]]]:
-        """The call groups as known on each day a report was published, up to K."""
-        days = sorted({r["published_upper"] for r in self.reports})
-        return [(day, queries.call_groups(min(self.as_of, day), day)) for day in days]
-
-    # -- pieces -------------------------------------------------------------------------
-
-    def render(self) -> str:
-        counts = Counter(d.kind for d in self.developments)
-        outlets = {r["outlet"] for r in self.reports}
-        title = f"Peace process timeline: as of {self.as_of}, as known at {self.known_at}"
-        if self.since:
-            title += f", since {self.since}"
-        summary = (
-            f"{_count(len(self.developments), 'development')} from"
-            f" {_count(len(self.reports), 'report')} by {_count(len(outlets), 'outlet')};"
-            f" log position {self.position}."
-        )
-        body = [
-            "<header>",
-            f"<h1>{_e(title)}</h1>",
-            f"<p class='lede'>{_e(summary)} Valid time runs left to right: busy days get"
-            " room, quiet stretches are compressed (//). Hover over a mark for its accounts;"
-            " click it, or read every account below.</p>",
-            self._legend(counts),
-            "</header>",
-            "<main>",
-            "<section class='chart' aria-label='Timeline'>",
-            self._svg(),
-            "</section>",
-            self._cards(),
-            self._articles(),
-            self._report_list(),
-            "</main>",
-            "<div id='panel' class='panel' hidden><button type='button' id='panel-close'"
-            " aria-label='Close'>&times;</button><div id='panel-body'></div></div>",
-            f"<script>{SCRIPT}</script>",
-        ]
-        return _document(title, "\n".join(body))
-
-    def _legend(self, counts: Counter[str]) -> str:
-        items = []
-        for kind in KIND_ORDER:
-            items.append(
-                f"<li><svg width='14' height='14' aria-hidden='true'><circle cx='7' cy='7' r='5'"
-                f" class='k-{kind}'/></svg>{_e(PLURALS[kind])} <b>{counts.get(kind, 0)}</b></li>"
-            )
-        items.extend(
-            [
-                "<li><svg width='30' height='14' aria-hidden='true'><rect x='2' y='3' width='26'"
-                " height='8' rx='4' class='span k-call'/></svg>fuzzy date: its whole range</li>",
-                "<li><svg width='14' height='14' aria-hidden='true'><circle cx='7' cy='7' r='5'"
-                " class='dot undated k-call'/></svg>undated: by its first report</li>",
-                "<li><svg width='14' height='14' aria-hidden='true'><circle cx='7' cy='7' r='5'"
-                " class='dot planned k-call'/></svg>planned or proposed</li>",
-                "<li><s>retracted</s> struck through</li>",
-            ]
-        )
-        return f"<ul class='legend'>{''.join(items)}</ul>"
-
-    def _svg(self) -> str:
-        scale = self.scale
-        placed, rows = _place(self.developments, scale, self.names, self.anchors)
-        axis_y = 46
-        lane_tops = []
-        y = axis_y + 12
-        for count in rows:
-            lane_tops.append(y)
-            y += count * ROW + 12
-        lanes_bottom = y - 6
-        strip_top = lanes_bottom + 44
-        strip_bottom = strip_top + 90
-        report_rows = self._report_rows()
-        ticks_bottom = strip_bottom + 16 + (max(report_rows.values(), default=0) + 1) * 13
-        chart_top = ticks_bottom + 44
-        chart_bottom = chart_top + 130
-        height = chart_bottom + 40
-        parts = [
-            f"<svg id='timeline' viewBox='0 0 {WIDTH} {_f(height)}' role='img'"
-            " aria-labelledby='svg-title'><title id='svg-title'>Developments by type over"
-            " valid time, when each was first reported, and the call count over knowledge"
-            " time</title>"
-        ]
-        for lane, kind in enumerate(KIND_ORDER):
-            top = lane_tops[lane]
-            lane_height = rows[lane] * ROW + 6
-            parts.append(
-                f"<rect class='lane{' odd' if lane % 2 else ''}' x='0' y='{_f(top - 6)}'"
-                f" width='{WIDTH}' height='{_f(lane_height + 6)}'/>"
-                f"<circle cx='12' cy='{_f(top + 6)}' r='5' class='k-{kind}'/>"
-                f"<text class='lane-label' x='22' y='{_f(top + 10)}'>{_e(PLURALS[kind])}</text>"
-            )
-        parts.append(self._axis(axis_y, lanes_bottom))
-        parts.append(self._today_lines(axis_y, chart_bottom))
-        for item in placed:
-            parts.append(self._mark(item, lane_tops[item.lane] + item.row * ROW + 6))
-        parts.append(self._strip(strip_top, strip_bottom, report_rows))
-        parts.append(self._calls_chart(chart_top, chart_bottom))
-        parts.append("</svg>")
-        return "".join(parts)
-
-    def _axis(self, axis_y: float, lanes_bottom: float) -> str:
-        scale = self.scale
-        parts = [
-            f"<line class='axis' x1='{GUTTER}' y1='{axis_y}' x2='{_f(scale.right)}' y2='{axis_y}'/>"
-        ]
-        last_x = -1e9
-        last_year = None
-        for ordinal in _ticks(scale, self.developments, self.reports):
-            day = _day(ordinal)
-            x = scale.x(day.isoformat())
-            if x - last_x < 40:
-                continue
-            last_x = x
-            text = f"{day.day} {_month(ordinal)}"
-            if day.year != last_year:
-                parts.append(f"<text class='year' x='{_f(x)}' y='{axis_y - 21}'>{day.year}</text>")
-                last_year = day.year
-            parts.append(
-                f"<line class='tick' x1='{_f(x)}' y1='{axis_y - 4}' x2='{_f(x)}' y2='{axis_y}'/>"
-                f"<text class='tick-label' x='{_f(x)}' y='{axis_y - 7}'>{text}</text>"
-                f"<line class='grid' x1='{_f(x)}' y1='{axis_y}' x2='{_f(x)}'"
-                f" y2='{_f(lanes_bottom)}'/>"
-            )
-        for start, end, days in scale.breaks:
-            middle = (start + end) / 2
-            months = round(days / 30.4)
-            gap = f"{months} months" if months >= 2 else f"{days} days"
-            if len(gap) * CHAR + 70 < end - start:
-                gap += " compressed"
-            parts.append(
-                f"<g class='break'><title>{days} days without a dated development or report,"
-                f" compressed</title><rect class='break-band' x='{_f(start + 3)}'"
-                f" y='{axis_y + 1}' width='{_f(max(end - start - 6, 1))}'"
-                f" height='{_f(lanes_bottom - axis_y - 1)}'/>"
-                f"<rect class='break-gap' x='{_f(middle - 6)}' y='{axis_y - 3}' width='12'"
-                " height='6'/>"
-                f"<path class='break-mark' d='M{_f(middle - 7)} {axis_y + 5}l5 -10"
-                f"M{_f(middle + 1)} {axis_y + 5}l5 -10'/>"
-                f"<text class='break-label' x='{_f(middle)}' y='{_f(lanes_bottom + 13)}'>"
-                f"{gap}</text></g>"
-            )
-        return "".join(parts)
-
-    def _today_lines(self, top: float, bottom: float) -> str:
-        parts = []
-        scale = self.scale
-        lines = [("as of", self.as_of)]
-        if self.known_at != self.as_of:
-            lines.append(("known at", self.known_at))
-        else:
-            lines = [("as of and known at", self.as_of)]
-        for index, (name, day) in enumerate(lines):
-            ordinal = _ordinal(day)
-            if not scale.first <= ordinal <= scale.last:
-                continue
-            x = scale.x(day, 1.0)
-            parts.append(
-                f"<line class='now' x1='{_f(x)}' y1='{_f(top - 2)}' x2='{_f(x)}'"
-                f" y2='{_f(bottom)}'/><text class='now-label' x='{_f(x - 3)}'"
-                f" y='{_f(10 + 11 * index)}'>{name} {day}</text>"
-            )
-        return "".join(parts)
-
-    def _mark(self, item: Placed, y: float) -> str:
-        development = item.development
-        kind = development.kind
-        classes = ["mark", f"kind-{kind}"]
-        if development.retracted:
-            classes.append("retracted")
-        shapes = []
-        if development.fuzzy:
-            width = max(item.x1 - item.x0, 6)
-            shapes.append(
-                f"<rect class='span k-{kind}{' planned' if development.upcoming else ''}'"
-                f" x='{_f(item.x0)}' y='{_f(y - 4)}' width='{_f(width)}' height='8' rx='4'/>"
-            )
-        else:
-            style = "undated" if development.dated_by == "reported" else ""
-            if development.upcoming:
-                style = "planned"
-            if development.dated_by == "reported":
-                shapes.append(
-                    f"<line class='tail k-{kind}' x1='{_f(item.x0 - 14)}' y1='{_f(y)}'"
-                    f" x2='{_f(item.x0 - 5)}' y2='{_f(y)}'/>"
-                )
-            shapes.append(
-                f"<circle class='dot k-{kind} {style}' cx='{_f(item.x0)}' cy='{_f(y)}' r='5'/>"
-            )
-        if item.text:
-            anchor = " text-anchor='end'" if item.text_end else ""
-            shapes.append(
-                f"<text class='label' x='{_f(item.text_x)}' y='{_f(y + 4)}'{anchor}>"
-                f"{_e(item.text)}</text>"
-            )
-        if development.retracted:
-            width = len(item.text) * CHAR
-            x_start = min(item.x0 - 7, item.text_x - width if item.text_end else item.x0 - 7)
-            x_end = max(item.x1 + 7, item.x1 + 7 if item.text_end else item.text_x + width)
-            shapes.append(
-                f"<line class='strike-through' x1='{_f(x_start)}' y1='{_f(y)}'"
-                f" x2='{_f(x_end)}' y2='{_f(y)}'/>"
-            )
-        return (
-            f"<a href='#{_e(item.anchor)}' class='{' '.join(classes)}'"
-            f" data-dev='{_e(development.id)}' data-kind='{kind}'>"
-            f"<title>{_e(_tooltip(development, self.names))}</title>{''.join(shapes)}</a>"
-        )
-
-    def _report_rows(self) -> dict[str, int]:
-        """Reports published close together are labelled one under the other."""
-        rows: dict[str, int] = {}
-        group_x = -1e9
-        row = 0
-        for report in self.reports:
-            x = self.scale.x(report["published_upper"], 1.0)
-            if x - group_x < 40:
-                row += 1
-            else:
-                group_x, row = x, 0
-            rows[report["id"]] = row
-        return rows
-
-    def _strip(self, top: float, bottom: float, report_rows: dict[str, int]) -> str:
-        scale = self.scale
-        parts = [
-            f"<text class='section-label' x='8' y='{_f(top - 14)}'>When each became known</text>",
-            f"<text class='strip-label' x='8' y='{_f(top + 4)}'>happened</text>",
-            f"<text class='strip-label' x='8' y='{_f(bottom + 4)}'>first reported</text>",
-            f"<line class='axis' x1='{GUTTER}' y1='{_f(top)}' x2='{_f(scale.right)}'"
-            f" y2='{_f(top)}'/>",
-            f"<line class='axis' x1='{GUTTER}' y1='{_f(bottom)}' x2='{_f(scale.right)}'"
-            f" y2='{_f(bottom)}'/>",
-        ]
-        for development in self.developments:
-            kind = development.kind
-            x_lower, x_upper = scale.span(development.lower, development.upper)
-            if not development.fuzzy:
-                x_lower = x_upper = scale.x(development.lower)
-            x_known = scale.x(development.first_known, 1.0)
-            lag = (
-                f"{development.id}: happened {date_label(development)},"
-                f" first reported {development.first_known}"
-            )
-            dashed = " ahead" if development.upcoming else ""
-            if development.fuzzy:
-                shape = (
-                    f"<polygon class='lag-area k-{kind}' points='{_f(x_lower)},{_f(top)}"
-                    f" {_f(x_upper)},{_f(top)} {_f(x_known)},{_f(bottom)}'/>"
-                )
-            else:
-                shape = (
-                    f"<line class='lag-line k-{kind}{dashed}' x1='{_f(x_lower)}' y1='{_f(top)}'"
-                    f" x2='{_f(x_known)}' y2='{_f(bottom)}'/>"
-                )
-            parts.append(
-                f"<g class='lag' data-dev='{_e(development.id)}'><title>{_e(lag)}</title>"
-                f"{shape}</g>"
-            )
-        for report in self.reports:
-            x0, x1 = scale.span(report["published_lower"], report["published_upper"])
-            row = report_rows.get(report["id"], 0)
-            y = bottom + 14 + row * 13
-            tip = f"{report['id']}: {report['outlet']}, published {report['published']}"
-            bracket = ""
-            if report["published_lower"] != report["published_upper"]:
-                bracket = (
-                    f"<line class='report-span' x1='{_f(x0)}' y1='{_f(bottom + 3)}'"
-                    f" x2='{_f(x1)}' y2='{_f(bottom + 3)}'/>"
-                )
-            parts.append(
-                f"<g class='report-tick' data-report='{_e(report['id'])}'><title>{_e(tip)}"
-                f"</title>{bracket}<line class='report' x1='{_f(x1)}' y1='{_f(bottom - 8)}'"
-                f" x2='{_f(x1)}' y2='{_f(bottom + 6)}'/><text class='report-label'"
-                f" x='{_f(x1)}' y='{_f(y)}'>{_e(report['id'])}</text></g>"
-            )
-        return "".join(parts)
-
-    def _calls_chart(self, top: float, bottom: float) -> str:
-        scale = self.scale
-        history = self.call_history
-        series: dict[tuple[str, ...], list[tuple[str, int, int | None]]] = defaultdict(list)
-        for day, groups in history:
-            for group in groups:
-                claimed = group.claimed_count
-                number = (
-                    claimed if isinstance(claimed, int) and not isinstance(claimed, bool) else None
-                )
-                series[group.participants].append((day, group.count, number))
-        top_value = max(
-            [1]
-            + [count for points in series.values() for _, count, _ in points]
-            + [c for points in series.values() for _, _, c in points if c is not None]
-        )
-        step = max(1, math.ceil(top_value / 4))
-        top_value = step * math.ceil(top_value / step)
-
-        def y_of(value: float) -> float:
-            return bottom - (bottom - top) * value / top_value
-
-        parts = [
-            f"<text class='section-label' x='8' y='{_f(top - 16)}'>Calls per participant set,"
-            " as known on each report's day</text>"
-        ]
-        for value in range(0, top_value + 1, step):
-            y = y_of(value)
-            parts.append(
-                f"<line class='grid-h' x1='{GUTTER}' y1='{_f(y)}' x2='{_f(scale.right)}'"
-                f" y2='{_f(y)}'/><text class='value-label' x='{GUTTER - 6}' y='{_f(y + 4)}'>"
-                f"{value}</text>"
-            )
-        if not series:
-            parts.append(
-                f"<text class='empty' x='{GUTTER + 10}' y='{_f((top + bottom) / 2)}'>No calls"
-                " or call-count claims known.</text>"
-            )
-        palette = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-        end_x = scale.x(self.known_at, 1.0) if _ordinal(self.known_at) <= scale.last else None
-        label_y: list[float] = []  # sorted
-        # Where the last label that wanted each height went: the heights between were
-        # taken then, and still are.
-        placed_from: dict[float, float] = {}
-        for index, (participants, points) in enumerate(sorted(series.items())):
-            colour = palette[index % len(palette)]
-            who = " + ".join(self.names.brief(p) for p in participants)
-            recorded = [(day, count) for day, count, _ in points]
-            claimed = [(day, value) for day, _, value in points if value is not None]
-            for kind, values in (("recorded", recorded), ("claimed", claimed)):
-                if not values:
-                    continue
-                path = _steps(values, scale, y_of, end_x)
-                dots = "".join(
-                    f"<circle class='{kind}-dot' cx='{_f(scale.x(day, 1.0))}'"
-                    f" cy='{_f(y_of(value))}' r='3.2' fill='{colour}' stroke='{colour}'>"
-                    f"<title>{_e(f'{who}: {kind} {value} as known at {day}')}</title></circle>"
-                    for day, value in values
-                )
-                last_day, final = values[-1]
-                text_x = scale.x(last_day, 1.0) - 8
-                wanted = y_of(final) - 6
-                text_y = placed_from.get(wanted, wanted)
-                while _near(label_y, text_y, 12):
-                    text_y += 12
-                placed_from[wanted] = text_y
-                insort(label_y, text_y)
-                text = f"{who}: {kind} {final}"
-                if kind == "claimed" and recorded and recorded[-1][0] == last_day:
-                    gap = final - recorded[-1][1]
-                    if gap > 0:
-                        text += f" ({gap} not in the record)"
-                parts.append(
-                    f"<g class='series {kind}' data-series='{_e(who)}'>"
-                    f"<path class='{kind}-line' d='{path}' stroke='{colour}'/>{dots}"
-                    f"<text class='series-label' x='{_f(text_x)}' y='{_f(text_y)}'"
-                    f" text-anchor='end' fill='{colour}'>{_e(text)}</text></g>"
-                )
-        legend_y = bottom + 30
-        parts.append(
-            f"<line class='recorded-line' x1='{GUTTER}' y1='{_f(legend_y - 4)}' x2='{GUTTER + 26}'"
-            f" y2='{_f(legend_y - 4)}' stroke='#333'/><text class='value-label start'"
-            f" x='{GUTTER + 32}' y='{_f(legend_y)}'>recorded: calls in the record that had"
-            " happened</text>"
-            f"<line class='claimed-line' x1='{GUTTER + 340}' y1='{_f(legend_y - 4)}'"
-            f" x2='{GUTTER + 366}' y2='{_f(legend_y - 4)}' stroke='#333'/><text"
-            f" class='value-label start' x='{GUTTER + 372}' y='{_f(legend_y)}'>claimed: the"
-            " latest count a participant asserted</text>"
-        )
-        return "".join(parts)
-
-    # -- below the chart ------------------------------------------------------------------
-
-    def _sources(self, report_ids: Iterable[str]) -> str:
-        items = []
-        for report_id in report_ids:
-            report = self.report_by_id.get(report_id)
-            if report is None:
-                continue
-            items.append(
-                f"<li><b>{_e(report_id)}</b> {_e(report['outlet'])},"
-                f" <time>{_e(report['published'])}</time></li>"
-            )
-        return f"<ul class='sources'>{''.join(items)}</ul>"
-
-    def _link(self, development_id: str, text: str) -> str:
-        anchor = self.anchors.get(development_id)
-        if anchor is None:
-            return _e(text)
-        return f"<a href='#{_e(anchor)}'>{_e(text)}</a>"
-
-    def _cards(self) -> str:
-        meetings = []
-        for item in self.upcoming:
-            what = "call" if item.kind == "call" else "meeting"
-            heading = f"{' + '.join(self.names.name(p) for p in item.participants)}"
-            facts = [f"{what}, {item.status}", f"planned {item.planned or 'date not reported'}"]
-            if item.place:
-                facts.append(f"at {item.place}")
-            meetings.append(
-                f"<article class='card k-border-{item.kind}'><h3>{self._link(item.id, heading)}"
-                f"</h3><p>{_e('; '.join(facts))}</p><p class='id'>{_e(item.id)}</p>"
-                f"{self._sources(item.reports)}</article>"
-            )
-        issues = []
-        for issue in self.issues:
-            positions = "".join(
-                f"<li><b>{_e(self.names.name(party))}:</b> {_e(text)}</li>"
-                for party, text in issue.positions.items()
-            )
-            issues.append(
-                f"<article class='card k-border-issue'><h3>"
-                f"{self._link(issue.id, issue.title or issue.id)}</h3>"
-                f"<ul class='positions'>{positions}</ul><p class='id'>{_e(issue.id)}</p>"
-                f"{self._sources(issue.reports)}</article>"
-            )
-        empty = "<p class='empty'>None known.</p>"
-        return (
-            "<section class='cards'><h2>Next meetings and calls</h2>"
-            f"<div class='cardgrid'>{''.join(meetings) or empty}</div>"
-            "<h2>Open issues</h2>"
-            f"<div class='cardgrid'>{''.join(issues) or empty}</div></section>"
-        )
-
-    def _articles(self) -> str:
-        articles = []
-        for development in self.developments:
-            articles.append(self._article(development))
-        empty = "<p class='empty'>No development is known.</p>"
-        return (
-            "<section class='developments'><h2>Every development, with its accounts</h2>"
-            f"<div class='articles'>{''.join(articles) or empty}</div></section>"
-        )
-
-    def _article(self, development: Development) -> str:
-        kind = development.kind
-        classes = f"dev k-border-{kind}" + (" retracted" if development.retracted else "")
-        fields = "".join(
-            f"<dt>{_e(name.replace('_', ' '))}</dt><dd>{_e(field_text(name, value, self.names))}"
-            "</dd>"
-            for name, value in development.fields.items()
-        )
-        accounts = []
-        for account in development.accounts:
-            source = (
-                f"<span class='src'><b>{_e(account.report_id)}</b> {_e(account.outlet)},"
-                f" <time>{_e(account.published)}</time></span>"
-            )
-            if account.retraction:
-                accounts.append(
-                    f"<li class='retraction'>{source} <b>retracts it</b>:"
-                    f" {_e(account.reason or '')}"
-                    + (f"<blockquote>{_e(account.quote)}</blockquote>" if account.quote else "")
-                    + "</li>"
-                )
-                continue
-            body = [source]
-            if account.voided:
-                body.append(f" <span class='void'>voided: {_e(account.void_reason or '')}</span>")
-            if account.quote:
-                body.append(f"<blockquote>{_e(account.quote)}</blockquote>")
-            if account.attributed_to:
-                body.append(f"<p class='by'>— {_e(account.attributed_to)}</p>")
-            if account.note:
-                body.append(f"<p class='note'>Note: {_e(account.note)}</p>")
-            voided = " class='voided'" if account.voided else ""
-            accounts.append(f"<li{voided}>{''.join(body)}</li>")
-        badge = " <span class='badge'>retracted</span>" if development.retracted else ""
-        outlets = len(development.outlets)
-        meta = (
-            f"{development.id} · {development.status or kind} · {len(development.sources)}"
-            f" account{'s' if len(development.sources) != 1 else ''} from {outlets}"
-            f" outlet{'s' if outlets != 1 else ''} · first reported {development.first_known}"
-        )
-        return (
-            f"<article class='{classes}' id='{_e(self.anchors[development.id])}'"
-            f" data-dev='{_e(development.id)}'><h3><span class='chip k-bg-{kind}'>{kind}</span>"
-            f" <time>{_e(date_label(development))}</time> "
-            f"<span class='headline'>{_e(label(development, self.names, limit=120))}</span>"
-            f"{badge}</h3><p class='meta'>{_e(meta)}</p><dl>{fields}</dl>"
-            f"<ol class='accounts'>{''.join(accounts)}</ol></article>"
-        )
-
-    def _report_list(self) -> str:
-        told: Counter[str] = Counter(report for d in self.developments for report in d.reports)
-        rows = "".join(
-            f"<tr><td>{_e(r['id'])}</td><td><time>{_e(r['published'])}</time></td>"
-            f"<td>{_e(r['outlet'])}</td><td>{_e(r['title'] or '')}</td>"
-            f"<td>{_e(r['url'] or '')}</td><td class='n'>{told.get(r['id'], 0)}</td></tr>"
-            for r in self.reports
-        )
-        return (
-            "<section class='reports'><h2>Reports known at "
-            f"{_e(self.known_at)}</h2><table><thead><tr><th>report</th><th>published</th>"
-            "<th>outlet</th><th>title</th><th>address (not followed)</th><th>tells of</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></section>"
-        )
+    def sources(self, report_ids: Iterable[str]) -> tuple[dict[str, Any], ...]:
+        return tuple(self.report_by_id[r] for r in report_ids if r in self.report_by_id)
 
 
-def _near(ordered: Sequence[float], value: float, distance: float) -> bool:
-    """Whether any of ``ordered`` (sorted) is less than ``distance`` from ``value``."""
-    index = bisect_right(ordered, value - distance)
-    return index < len(ordered) and ordered[index] < value + distance
+@attrs.frozen
+class Card:
+    """A next meeting or call (with its ``facts``), or an open issue (with each party's
+    ``positions``); ``anchor`` is its article's id when it is on the page."""
+
+    kind: str
+    id: str
+    heading: str
+    anchor: str | None
+    facts: str
+    positions: tuple[tuple[str, str], ...]
+    sources: tuple[dict[str, Any], ...]
 
 
-def _steps(
-    values: Sequence[tuple[str, int]],
-    scale: Scale,
-    y_of: Callable[[float], float],
-    end_x: float | None,
-) -> str:
-    """A step line: each value holds from its report's day to the next one's."""
-    first_day, first_value = values[0]
-    commands = [f"M{_f(scale.x(first_day, 1.0))} {_f(y_of(first_value))}"]
-    for day, value in values[1:]:
-        commands.append(f"H{_f(scale.x(day, 1.0))}V{_f(y_of(value))}")
-    if end_x is not None:
-        commands.append(f"H{_f(end_x)}")
-    return "".join(commands)
+@attrs.frozen
+class Article:
+    """A development's article: its headline, the line about it, and its fields."""
 
+    development: Development
+    anchor: str
+    date: str
+    headline: str
+    meta: str
+    fields: tuple[tuple[str, str], ...]
 
-# Shows a mark's article in a panel beside the chart; the page reads fully without it.
-SCRIPT = (
-    "(function(){var p=document.getElementById('panel'),b=document.getElementById("
-    "'panel-body');document.documentElement.classList.add('js');function show(id){var a="
-    "document.getElementById(id);if(!a)return;var c=a.cloneNode(true);c.removeAttribute('id');"
-    "b.replaceChildren(c);p.hidden=false;}document.addEventListener('click',function(e){var t="
-    "e.target;if(!(t instanceof Element))return;if(t.closest('#panel-close')){p.hidden=true;"
-    "return;}var m=t.closest('a.mark');if(m){e.preventDefault();show(m.getAttribute('href')"
-    ".slice(1));}});document.addEventListener('keydown',function(e){if(e.key==='Escape')"
-    "p.hidden=true;});})();"
-)
-
-STYLE = """
-:root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9dce1; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1360px; padding: 18px 20px 40px; color: var(--ink);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  background: #fff; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 26px 0 10px; border-bottom: 1px solid var(--rule);
-  padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 0 0 4px; }
-.lede { margin: 0 0 8px; color: var(--muted); max-width: 70em; }
-.legend { list-style: none; padding: 0; margin: 6px 0 10px; display: flex; flex-wrap: wrap;
-  gap: 4px 18px; font-size: 13px; }
-.legend li { display: flex; align-items: center; gap: 5px; }
-.legend svg { overflow: visible; }
-svg#timeline { width: 100%; height: auto; display: block; font-size: 11px;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-.k-call { fill: #0072B2; stroke: #0072B2; } .k-meeting { fill: #009E73; stroke: #009E73; }
-.k-plan { fill: #E69F00; stroke: #E69F00; } .k-strike { fill: #D55E00; stroke: #D55E00; }
-.k-statement { fill: #CC79A7; stroke: #CC79A7; } .k-claim { fill: #56B4E9; stroke: #56B4E9; }
-.k-issue { fill: #7A6A00; stroke: #7A6A00; }
-.k-bg-call { background: #0072B2; } .k-bg-meeting { background: #009E73; }
-.k-bg-plan { background: #E69F00; } .k-bg-strike { background: #D55E00; }
-.k-bg-statement { background: #CC79A7; } .k-bg-claim { background: #56B4E9; }
-.k-bg-issue { background: #7A6A00; }
-.k-border-call { border-left-color: #0072B2 !important; }
-.k-border-meeting { border-left-color: #009E73 !important; }
-.k-border-plan { border-left-color: #E69F00 !important; }
-.k-border-strike { border-left-color: #D55E00 !important; }
-.k-border-statement { border-left-color: #CC79A7 !important; }
-.k-border-claim { border-left-color: #56B4E9 !important; }
-.k-border-issue { border-left-color: #7A6A00 !important; }
-.dot { stroke-width: 1.5; }
-.dot.undated { fill: #fff; stroke-width: 2; }
-.dot.planned, .span.planned { fill: #fff; stroke-dasharray: 2 2; stroke-width: 1.6; }
-.span { fill-opacity: .35; stroke-width: 1.2; }
-.tail { stroke-width: 1.5; stroke-dasharray: 1.5 2; fill: none; }
-.label { fill: var(--ink); stroke: none; }
-.mark { cursor: pointer; }
-.mark:hover .label, .mark:focus .label { font-weight: 600; }
-.mark:hover .dot, .mark:hover .span { stroke: #000; }
-.mark.retracted .dot, .mark.retracted .span, .mark.retracted .label { opacity: .5; }
-.mark.retracted .label { text-decoration: line-through; }
-.strike-through { stroke: #b00020; stroke-width: 1.6; }
-.lane { fill: #fafbfc; } .lane.odd { fill: #f1f3f6; }
-.lane-label { font-size: 12px; font-weight: 600; fill: var(--ink); }
-.axis { stroke: #444; stroke-width: 1; } .tick { stroke: #444; }
-.grid { stroke: #000; stroke-opacity: .07; }
-.grid-h { stroke: #000; stroke-opacity: .08; }
-.tick-label, .report-label, .break-label, .now-label { text-anchor: middle; fill: #333; }
-.year { font-weight: 700; fill: var(--ink); text-anchor: middle; font-size: 12px; }
-.break-band { fill: #fff; fill-opacity: .55; }
-.break-gap { fill: #fff; } .break-mark { stroke: #444; stroke-width: 1.3; fill: none; }
-.break-label { fill: var(--muted); font-style: italic; }
-.now { stroke: #b00020; stroke-width: 1.2; stroke-dasharray: 5 3; }
-.now-label { fill: #b00020; text-anchor: end; font-weight: 600; }
-.section-label { font-size: 13px; font-weight: 700; fill: var(--ink); }
-.strip-label { fill: var(--muted); font-size: 11px; }
-.lag-line { stroke-width: 1.3; stroke-opacity: .55; fill: none; }
-.lag-line.ahead { stroke-dasharray: 4 3; }
-.lag-area { fill-opacity: .12; stroke-opacity: .35; stroke-width: .8; }
-.lag:hover .lag-line { stroke-opacity: 1; stroke-width: 2.5; }
-.report { stroke: #111; stroke-width: 2.2; }
-.report-span { stroke: #111; stroke-width: 1.2; }
-.report-label { font-weight: 600; }
-.value-label { text-anchor: end; fill: var(--muted); }
-.value-label.start { text-anchor: start; }
-.recorded-line { fill: none; stroke-width: 2.2; }
-.claimed-line { fill: none; stroke-width: 1.8; stroke-dasharray: 6 4; }
-.claimed-dot { fill: #fff !important; stroke-width: 1.8; }
-.series-label { font-weight: 600; }
-.empty { color: var(--muted); fill: var(--muted); font-style: italic; }
-.cardgrid { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));
-  gap: 10px; }
-.card, .dev { border: 1px solid var(--rule); border-left: 5px solid #999; border-radius: 6px;
-  padding: 8px 10px; background: #fff; break-inside: avoid; }
-.card p { margin: 2px 0; }
-.id { color: var(--muted); font-size: 12px; font-family: ui-monospace, monospace; }
-.sources { margin: 4px 0 0; padding-left: 16px; font-size: 12px; color: #333; }
-.positions { margin: 2px 0; padding-left: 16px; font-size: 13px; }
-.articles { columns: 2 520px; column-gap: 14px; }
-.dev { margin: 0 0 10px; display: inline-block; width: 100%; font-size: 13px; }
-.dev:target { outline: 3px solid #ffbf00; }
-.dev.retracted .headline { text-decoration: line-through; }
-.badge { background: #b00020; color: #fff; font-size: 11px; border-radius: 3px;
-  padding: 0 5px; vertical-align: 1px; }
-.chip { color: #fff; font-size: 11px; border-radius: 3px; padding: 0 5px;
-  vertical-align: 1px; }
-.meta { color: var(--muted); font-size: 12px; margin: 0 0 4px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 10px; margin: 4px 0;
-  font-size: 12px; }
-dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
-.accounts { margin: 4px 0 0; padding-left: 18px; }
-.accounts li { margin: 0 0 4px; }
-.accounts .retraction { color: #b00020; }
-.accounts .voided { text-decoration: line-through; color: var(--muted); }
-.void { color: #b00020; }
-blockquote { margin: 2px 0; padding: 2px 8px; border-left: 3px solid var(--rule);
-  color: #333; font-style: italic; white-space: pre-wrap; overflow-wrap: anywhere; }
-.by, .note { margin: 0; font-size: 12px; color: var(--muted); }
-.src { font-size: 12px; }
-table { border-collapse: collapse; font-size: 12px; width: 100%; }
-th, td { text-align: left; border-bottom: 1px solid var(--rule); padding: 3px 6px;
-  vertical-align: top; overflow-wrap: anywhere; }
-td.n { text-align: right; }
-.panel { position: fixed; right: 16px; top: 16px; width: min(460px, 90vw); max-height: 85vh;
-  overflow: auto; background: #fff; border: 1px solid #888; border-radius: 8px;
-  box-shadow: 0 8px 30px rgba(0,0,0,.25); padding: 10px 12px; z-index: 10; }
-.panel .dev { border: 0; padding: 0; }
-#panel-close { float: right; border: 0; background: none; font-size: 20px; cursor: pointer; }
-@media print {
-  @page { size: A4 landscape; margin: 10mm; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  .panel { display: none !important; }
-  .lede { font-size: 8pt; }
-  .chart { break-inside: avoid; }
-  svg#timeline { width: 100%; height: 150mm; }
-  .articles { columns: 3; font-size: 8pt; }
-  .dev { font-size: 8pt; }
-  a { color: inherit; text-decoration: none; }
-  h2 { break-after: avoid; }
-}
-"""
-
-
-def _hash(text: str) -> str:
-    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
-
-
-def _document(title: str, body: str) -> str:
-    policy = (
-        "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none';"
-        f" style-src 'sha256-{_hash(STYLE)}'; script-src 'sha256-{_hash(SCRIPT)}'"
-    )
-    return (
-        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
-        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">\n"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
-        "<meta name='generator' content='tracker timeline'>\n"
-        f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n"
-        "</body>\n</html>\n"
-    )
+    @property
+    def classes(self) -> str:
+        retracted = " retracted" if self.development.retracted else ""
+        return f"dev k-border-{self.development.kind}{retracted}"
 
 
 def render_timeline(
@@ -1375,4 +167,108 @@ def render_timeline(
 ) -> str:
     """The whole page as HTML text. ``since`` leaves out what ended before that day;
     more than ``max_developments`` raise TimelineTooLarge."""
-    return Page(tracker, as_of, known_at, since, max_developments).render()
+    known = Known.read(tracker, as_of, known_at, since, max_developments)
+    anchors = {d.id: f"d-{d.id}" for d in known.developments}
+    chart = lay_out(
+        known.developments,
+        known.reports,
+        known.call_history,
+        known.names,
+        anchors,
+        as_of,
+        known_at,
+    )
+    counts = Counter(d.kind for d in known.developments)
+    told = Counter(report for d in known.developments for report in d.reports)
+    title = f"Peace process timeline: as of {as_of}, as known at {known_at}"
+    if since:
+        title += f", since {since}"
+    style, script = assets()
+    template = environment().get_template("timeline.html.j2")
+    return template.render(
+        title=title,
+        summary=_summary(known),
+        legend=[(kind, PLURALS[kind], counts.get(kind, 0)) for kind in KIND_ORDER],
+        chart=chart,
+        meetings=_meeting_cards(known, anchors),
+        issues=_issue_cards(known, anchors),
+        articles=[_article(d, anchors[d.id], known.names) for d in known.developments],
+        reports=[(r, told.get(r["id"], 0)) for r in known.reports],
+        known_at=known_at,
+        style=style.text,
+        style_hash=style.sha256,
+        script=script.text,
+        script_hash=script.sha256,
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _summary(known: Known) -> str:
+    outlets = {r["outlet"] for r in known.reports}
+    return (
+        f"{_count(len(known.developments), 'development')} from"
+        f" {_count(len(known.reports), 'report')} by {_count(len(outlets), 'outlet')};"
+        f" log position {known.position}."
+    )
+
+
+def _meeting_cards(known: Known, anchors: dict[str, str]) -> list[Card]:
+    cards = []
+    for item in known.upcoming:
+        what = "call" if item.kind == "call" else "meeting"
+        facts = [f"{what}, {item.status}", f"planned {item.planned or 'date not reported'}"]
+        if item.place:
+            facts.append(f"at {item.place}")
+        heading = " + ".join(known.names.name(p) for p in item.participants)
+        cards.append(
+            Card(
+                item.kind,
+                item.id,
+                heading,
+                anchors.get(item.id),
+                "; ".join(facts),
+                (),
+                known.sources(item.reports),
+            )
+        )
+    return cards
+
+
+def _issue_cards(known: Known, anchors: dict[str, str]) -> list[Card]:
+    return [
+        Card(
+            "issue",
+            issue.id,
+            issue.title or issue.id,
+            anchors.get(issue.id),
+            "",
+            tuple((known.names.name(party), text) for party, text in issue.positions.items()),
+            known.sources(issue.reports),
+        )
+        for issue in known.issues
+    ]
+
+
+def _article(development: Development, anchor: str, names: Names) -> Article:
+    sources = len(development.sources)
+    outlets = len(development.outlets)
+    meta = (
+        f"{development.id} · {development.status or development.kind} · {sources}"
+        f" account{'s' if sources != 1 else ''} from {outlets}"
+        f" outlet{'s' if outlets != 1 else ''} · first reported {development.first_known}"
+    )
+    fields = tuple(
+        (name.replace("_", " "), field_text(name, value, names))
+        for name, value in development.fields.items()
+    )
+    return Article(
+        development,
+        anchor,
+        date_label(development),
+        label(development, names, limit=120),
+        meta,
+        fields,
+    )

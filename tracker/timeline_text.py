@@ -1,0 +1,129 @@
+"""Developments as people read them: actors by name, fields as text, a short headline
+and the date as reported. The timeline page and the exports share these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from tracker.timeline_model import Development
+
+ACTOR_FIELDS = frozenset({"participants", "initiator", "by", "speaker", "claimant"})
+
+
+class Names:
+    """Actor ids as people read them: the display name, or a short one for labels."""
+
+    def __init__(self, actors: Iterable[dict[str, Any]]) -> None:
+        self.full: dict[str, str] = {}
+        self.short: dict[str, str] = {}
+        for actor in actors:
+            name = str(actor["name"])
+            aliases = [str(alias) for alias in actor["aliases"]]
+            self.full[actor["id"]] = name
+            self.short[actor["id"]] = (
+                aliases[0] if aliases and len(aliases[0]) < len(name) else name
+            )
+
+    def name(self, actor_id: str) -> str:
+        return self.full.get(actor_id, actor_id)
+
+    def brief(self, actor_id: str) -> str:
+        return self.short.get(actor_id, actor_id)
+
+    def names(self, actor_ids: Iterable[str]) -> str:
+        return ", ".join(self.name(actor) for actor in actor_ids)
+
+
+def value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{w['count']} {w['name']}" if w.get("count") is not None else str(w["name"])
+        for w in weapons
+    )
+
+
+def field_text(name: str, value: Any, names: Names) -> str:
+    """One field's value for people: dates as written, actors by name."""
+    if isinstance(value, dict) and "text" in value and "lower" in value:
+        return str(value["text"])
+    if name == "weapons" and isinstance(value, list):
+        return weapons_text(value)
+    if name == "positions" and isinstance(value, dict):
+        return " | ".join(f"{names.name(party)}: {text}" for party, text in value.items())
+    if name in ACTOR_FIELDS:
+        if isinstance(value, list):
+            return names.names(value)
+        if isinstance(value, str):
+            return names.name(value)
+    if name == "provisions" and isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if name == "readiness_pct" and not isinstance(value, bool | str):
+        return f"{value}%"
+    return value_text(value)
+
+
+def label(development: Development, names: Names, limit: int = 34) -> str:
+    """A short headline for a mark."""
+    fields = development.fields
+    kind = development.kind
+    parties = "\u2013".join(names.brief(p) for p in fields.get("participants", ()))
+    if kind == "call":
+        text = f"{parties} call"
+    elif kind == "meeting":
+        text = parties + (f", {fields['place']}" if fields.get("place") else "")
+    elif kind == "plan":
+        text = str(fields.get("label") or development.id)
+    elif kind == "strike":
+        text = f"Strike: {fields.get('target', '?')}"
+    elif kind == "statement":
+        text = f"{names.brief(str(fields.get('speaker', '?')))}: “{fields.get('quote', '')}”"
+    elif kind == "claim":
+        text = (
+            f"{names.brief(str(fields.get('claimant', '?')))}: {fields.get('subject', '?')}"
+            f" = {value_text(fields.get('value'))}"
+        )
+    else:
+        text = str(fields.get("title") or development.id)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def date_label(development: Development) -> str:
+    if development.date_text is None:
+        if development.upcoming:
+            return "date not reported"
+        return f"undated; by {development.first_known}"
+    if development.dated_by == "planned":
+        return f"planned {development.date_text}"
+    return development.date_text
+
+
+def tooltip(development: Development, names: Names) -> str:
+    """A mark's tooltip: what it is, then one line per account."""
+    lines = [
+        f"{development.kind} · {date_label(development)}"
+        + (f" · {development.status}" if development.status else "")
+        + (" · RETRACTED" if development.retracted else ""),
+        label(development, names, limit=200),
+    ]
+    for account in development.accounts:
+        head = f"{account.report_id}, {account.outlet}, {account.published}"
+        if account.retraction:
+            lines.append(f"✗ retracted by {head}: {account.reason or ''}")
+            continue
+        quote = f": “{_cut(account.quote, 220)}”" if account.quote else ""
+        void = " (voided)" if account.voided else ""
+        lines.append(f"• {head}{void}{quote}")
+    return "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
