@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import (
+from tracker.cli.group import (
     Context,
     day_option,
     domain_errors,

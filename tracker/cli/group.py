@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker.cli_guards import refuse_text_not_utf8, stopping_cleanly
+from tracker.cli.guards import refuse_text_not_utf8, stopping_cleanly
 from tracker.kinds import KINDS, FieldSpec
 from tracker.store import DEFAULT_STORE_URL
 
@@ -192,7 +192,7 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except BaseException:  # stopped by Ctrl-C or SIGTERM too: see cli_guards.stopping_cleanly
+        except BaseException:  # stopped by Ctrl-C or SIGTERM too: see guards.stopping_cleanly
             if isinstance(ctx.obj, Context):
                 ctx.obj.discard_if_created()
             raise
@@ -1137,7 +1137,3 @@ def rebuild(context: Context) -> None:
     with domain_errors():
         position = tracker.rebuild()
     click.echo(f"read models rebuilt to log position {position}")
-
-
-# Commands that live in modules of their own register themselves on the group.
-from tracker import cli_timeline  # noqa: E402, F401
