@@ -1,4 +1,4 @@
-"""The ``tracker timeline`` command (registered on the CLI group)."""
+"""``tracker timeline``: the timeline as one HTML page."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.group import (
-    Context,
-    day_option,
-    domain_errors,
-    main,
-    max_developments_option,
-    pass_context,
-    since_option,
-)
+from tracker.cli.group import Context, domain_errors, pass_context
+from tracker.cli.options import day_option, max_developments_option, since_option
 
 
-@main.command()
+@click.command()
 @click.option(
     "-o",
     "--output",
@@ -59,3 +52,6 @@ def timeline(
         page = render_timeline(tracker, as_of, known_at, since, max_developments or None)
         temporary.write_text(page, encoding="utf-8", newline="")
     click.echo(str(output.resolve()))
+
+
+COMMANDS = (timeline,)

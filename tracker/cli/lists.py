@@ -1,0 +1,221 @@
+"""What the process stands at as of a day, as known at a day: ``state`` and the list of
+each kind of development (``calls``, ``meetings``, ``plans``, ``issues``, ``strikes``,
+``claims``, ``statements``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tracker.cli.group import Context, emit_json, pass_context
+from tracker.cli.options import limit_option, list_limit_option, since_option, time_options
+
+
+@click.command()
+@time_options
+@since_option("Start of the strike window (default: 30 days before --as-of).")
+@pass_context
+def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
+    """The state of the process as of a day, as known at a day.
+
+    Counts are exact; each list holds the latest 20 items (the soonest next meetings)
+    and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
+    'calls', 'plans', 'issues' and 'meetings' list everything."""
+    from tracker.presenters import render_state
+
+    result = context.queries().state(as_of, known_at, since)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(render_state(result))
+
+
+@click.command()
+@time_options
+@list_limit_option(
+    "Show the N most recently active sets, each with its latest N calls (0 shows all)."
+)
+@pass_context
+def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Calls per participant set: recorded and claimed."""
+    from tracker.presenters import call_table
+
+    total, groups = context.queries().call_groups_window(as_of, known_at, limit or None)
+    if as_json:
+        emit_list("calls", as_of, known_at, total, groups, limit)
+        return
+    lines = [call_table(groups)]
+    if (left_out := total - len(groups)) > 0:
+        sets = "set" if left_out == 1 else "sets"
+        lines.append(f"… and {left_out:,} more {sets} (--limit 0 shows all)")
+    click.echo("\n".join(lines))
+
+
+@click.command()
+@time_options
+@limit_option
+@pass_context
+def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Meetings known at the date, with their status, by when they happened or are
+    planned, and what is next."""
+    from tracker.presenters import field_text
+
+    queries = context.queries()
+    with queries.view.snapshot():  # the list and what is next from the same view
+        total, found = queries.meetings_window(as_of, known_at, limit or None)
+        next_total, upcoming = queries.upcoming_window(as_of, known_at, limit or None)
+    if as_json:
+        emit_json(
+            {
+                "as_of": as_of,
+                "known_at": known_at,
+                "meetings": found,
+                "meetings_total": total,
+                "next": upcoming,
+                "next_total": next_total,
+                "list_limit": limit or None,
+            }
+        )
+        return
+    echo_table(
+        [
+            (
+                m["id"],
+                m.get("participants"),
+                m.get("status"),
+                field_text("planned", m.get("planned")),
+                field_text("occurred", m.get("occurred")),
+                m.get("place"),
+            )
+            for m in found
+        ],
+        ("id", "participants", "status", "planned", "occurred", "place"),
+        total,
+        latest_first=False,
+    )
+
+
+@click.command()
+@time_options
+@pass_context
+def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Peace plans with their current label, readiness and status."""
+    from tracker.presenters import table
+
+    found = context.queries().plans(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "plans": found})
+        return
+    click.echo(
+        table(
+            [(p.id, p.label, p.points, p.readiness_pct, p.status, p.revisions) for p in found],
+            ("id", "label", "points", "ready %", "status", "revisions"),
+        )
+    )
+
+
+@click.command()
+@time_options
+@pass_context
+def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
+    """Issues under negotiation, with each party's position."""
+    from tracker.presenters import issue_blocks
+
+    found = context.queries().issues(as_of, known_at)
+    if as_json:
+        emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
+        return
+    click.echo("\n".join(issue_blocks(found)))
+
+
+def emit_list(
+    name: str, as_of: str, known_at: str, total: int, found: list[Any], limit: int
+) -> None:
+    emit_json(
+        {
+            "as_of": as_of,
+            "known_at": known_at,
+            name: found,
+            f"{name}_total": total,
+            "list_limit": limit or None,
+        }
+    )
+
+
+def echo_table(
+    rows: list[tuple[Any, ...]], headers: tuple[str, ...], total: int, *, latest_first: bool
+) -> None:
+    """A list's table; where it was cut, a line that says how many were left out: after
+    the table when it runs newest first, before it when oldest first (they came earlier)."""
+    from tracker.presenters import more_text, table
+
+    lines = [table(rows, headers)]
+    if total > len(rows):
+        if latest_first:
+            lines.append(f"{more_text(total, len(rows))} (--limit 0 shows all)")
+        else:
+            lines.insert(0, f"{total - len(rows):,} earlier not shown (--limit 0 shows all)")
+    click.echo("\n".join(lines))
+
+
+@click.command()
+@time_options
+@since_option("Only strikes from this day on.")
+@limit_option
+@pass_context
+def strikes(
+    context: Context, as_of: str, known_at: str, as_json: bool, since: str | None, limit: int
+) -> None:
+    """Strikes that happened by the date, newest first."""
+    from tracker.presenters import weapons_text
+
+    total, found = context.queries().strikes(as_of, known_at, since, limit or None)
+    if as_json:
+        emit_list("strikes", as_of, known_at, total, found, limit)
+        return
+    echo_table(
+        [(s.occurred, s.id, s.target, s.by, weapons_text(s.weapons), s.effects) for s in found],
+        ("occurred", "id", "target", "by", "weapons", "effects"),
+        total,
+        latest_first=True,
+    )
+
+
+@click.command()
+@time_options
+@limit_option
+@pass_context
+def claims(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Claims known at the date from reports published by the as-of date, oldest first."""
+    total, found = context.queries().claims(as_of, known_at, limit or None)
+    if as_json:
+        emit_list("claims", as_of, known_at, total, found, limit)
+        return
+    echo_table(
+        [(c.id, c.subject, c.participants, c.value, c.claimant, c.stance) for c in found],
+        ("id", "subject", "participants", "value", "claimant", "stance"),
+        total,
+        latest_first=False,
+    )
+
+
+@click.command()
+@time_options
+@limit_option
+@pass_context
+def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+    """Statements made by the date, oldest first."""
+    total, found = context.queries().statements(as_of, known_at, limit or None)
+    if as_json:
+        emit_list("statements", as_of, known_at, total, found, limit)
+        return
+    echo_table(
+        [(s.occurred, s.id, s.speaker, s.quote) for s in found],
+        ("occurred", "id", "speaker", "quote"),
+        total,
+        latest_first=False,
+    )
+
+
+COMMANDS = (state, calls, meetings, plans, issues, strikes, claims, statements)

@@ -1,0 +1,86 @@
+"""Options several commands share: days, whole numbers, list limits and the time axes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def day_option(name: str, help_text: str) -> Callable[[F], F]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        return date.today().isoformat() if value is None else day_value(None, value)
+
+    return click.option(name, callback=convert, metavar="DATE", help=help_text)
+
+
+def since_option(help_text: str) -> Callable[[F], F]:
+    """``--since DATE``: None when not given (a window with no start)."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        return None if value is None else day_value(None, value)
+
+    return click.option("--since", callback=convert, metavar="DATE", help=help_text)
+
+
+# A page or document of more developments than this is too large to show: the whole
+# timeline of 100,000 accounts was 191 MB of HTML, and a million's would not fit in memory.
+MAX_DEVELOPMENTS = 10_000
+
+
+# The largest whole number an option takes: what the stores' 64-bit integers hold; a
+# larger one must be a usage error here, not a database error deep inside a query.
+MAX_WHOLE_NUMBER = 2**63 - 1
+
+
+def whole_number(minimum: int) -> click.IntRange:
+    return click.IntRange(min=minimum, max=MAX_WHOLE_NUMBER)
+
+
+def count_option(flag: str, default: int, help_text: str) -> Callable[[F], F]:
+    """An option taking a whole number from 0, its default shown in ``--help``."""
+    return click.option(
+        flag, type=whole_number(0), default=default, show_default=True, help=help_text
+    )
+
+
+def max_developments_option(help_text: str) -> Callable[[F], F]:
+    return count_option("--max-developments", MAX_DEVELOPMENTS, help_text)
+
+
+def time_options(function: F) -> F:
+    function = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+    function = day_option("--known-at", "Use only reports published by then (default: today).")(
+        function
+    )
+    function = day_option("--as-of", "The state of the world on this day (default: today).")(
+        function
+    )
+    return function
+
+
+# A list command shows this many by default: at a million accounts there are hundreds
+# of thousands of strikes, and listing them all takes seconds and a gigabyte.
+LIST_LIMIT = 100
+
+
+def list_limit_option(help_text: str) -> Callable[[F], F]:
+    return count_option("--limit", LIST_LIMIT, help_text)
+
+
+limit_option = list_limit_option("Show the latest N (0 shows all).")
+
+
+def day_value(option: str | None, value: str) -> str:
+    """An option's day, or a usage error that says why it is not one (naming ``option``,
+    or in an option's callback, the option click names)."""
+    from tracker.dates import InvalidDate, parse_day
+
+    try:
+        return parse_day(value)
+    except InvalidDate as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
