@@ -27,8 +27,8 @@ import orjson
 from tracker.application import Tracker
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.errors import TrackerError
+from tracker.formatting import Names, date_label, field_text, label, value_text, weapons_text
 from tracker.timeline_model import Development, iter_known_developments, known_reports, window
-from tracker.timeline_text import Names, date_label, field_text, label, value_text, weapons_text
 
 if TYPE_CHECKING:
     from tracker.store import StoreLocation

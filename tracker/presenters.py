@@ -1,4 +1,5 @@
-"""The interface layer: read-side values as plain dicts for JSON, and as aligned text."""
+"""What the CLI prints of the read side: values as JSON, and each command's text page
+(state, history, sources, changes) made of ``tracker.formatting``'s tables and fields."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import attrs
 import orjson
 
+from tracker.formatting import cell, field_cell, more_text, printable, table, weapons_text
 from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
 
 
@@ -35,54 +37,6 @@ def _fields_of(value: Any) -> dict[str, Any]:
     if isinstance(value, CallGroup):
         fields["gap_text"] = value.gap_text
     return fields
-
-
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [len(header) for header in headers]
-    for row in cells:
-        for index, cell in enumerate(row):
-            widths[index] = max(widths[index], len(cell))
-    lines = ["  ".join(header.ljust(widths[i]) for i, header in enumerate(headers)).rstrip()]
-    lines.append("  ".join("-" * width for width in widths))
-    lines.extend(
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells
-    )
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, list | tuple):
-        return ", ".join(_cell(item) for item in value) or "-"
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_cell(item)}" for key, item in value.items())
-    return printable(str(value))
-
-
-_CONTROL: dict[int, str] = {
-    code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F] if code not in (0x09, 0x0A)
-}
-_CONTROL[0x0A] = " "
-_CONTROL[0x09] = " "
-
-
-def printable(text: str) -> str:
-    """Text for a terminal: control characters (escape sequences, bells) shown, not run."""
-    return text.translate(_CONTROL)
-
-
-def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
-    return ", ".join(
-        f"{weapon['count']} {weapon['name']}" if weapon.get("count") is not None else weapon["name"]
-        for weapon in weapons
-    )
-
-
-def more_text(total: int, shown: int) -> str | None:
-    """The line or cell end that says a list was cut: "… and 1,234 more"."""
-    return f"… and {total - shown:,} more" if total > shown else None
 
 
 def _with_more(lines: list[str], total: int, shown: int) -> list[str]:
@@ -200,7 +154,7 @@ def render_history(history: History) -> str:
         for name, value in entry.fields.items():
             mark = "*" if name in entry.changed else " "
             flag = "  [disputed]" if name in history.disputed and not entry.voided else ""
-            lines.append(f" {mark}{name}: {_cell(field_text(name, value))}{flag}")
+            lines.append(f" {mark}{name}: {cell(field_cell(name, value))}{flag}")
         if entry.quote:
             lines.append(f'  quote: "{entry.quote}"')
         if entry.attributed_to:
@@ -213,7 +167,7 @@ def render_history(history: History) -> str:
     for name, values in history.disputed.items():
         lines.append(f"disputed {name}:")
         lines.extend(
-            f"    {_cell(field_text(name, item.value))}  ({item.report_id}, {item.outlet},"
+            f"    {cell(field_cell(name, item.value))}  ({item.report_id}, {item.outlet},"
             f" {item.published})"
             for item in values
         )
@@ -261,21 +215,9 @@ def render_changes(changes: Changes) -> str:
             lines.append(f"  {item.id} ({item.kind}) by {', '.join(item.reports) or '-'}")
             if item.change == "changed":
                 for change in item.fields:
-                    old = _cell(field_text(change.field, change.old))
-                    new = _cell(field_text(change.field, change.new))
+                    old = cell(field_cell(change.field, change.old))
+                    new = cell(field_cell(change.field, change.new))
                     lines.append(
                         f"      {change.field}: {old} -> {new}  ({change.report_id or '-'})"
                     )
     return "\n".join(lines)
-
-
-DATE_FIELDS = frozenset({"occurred", "planned"})
-
-
-def field_text(name: str, value: Any) -> Any:
-    """A view field for people: dates as written, weapons as "4 Iskander"."""
-    if name in DATE_FIELDS and isinstance(value, dict):
-        return value.get("text")
-    if name == "weapons" and isinstance(value, list):
-        return weapons_text(value)
-    return value

@@ -30,11 +30,11 @@ from markupsafe import Markup
 
 from projections.queries import Queries
 from tracker.application import Tracker
+from tracker.formatting import Names, date_label, field_text, label
 from tracker.state import CallGroup, IssueSummary, Upcoming
 from tracker.timeline_layout import PLURALS, lay_out
 from tracker.timeline_model import KIND_ORDER, Development, known_reports, window
 from tracker.timeline_scale import number
-from tracker.timeline_text import Names, date_label, field_text, label
 
 
 @attrs.frozen

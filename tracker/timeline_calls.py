@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from tracker.formatting import Names
 from tracker.state import CallGroup
 from tracker.timeline_scale import Scale, number, ordinal
-from tracker.timeline_text import Names
 
 # Okabe-Ito colours, readable by most colour-blind readers and in print.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")

@@ -10,11 +10,11 @@ from typing import Any
 
 import attrs
 
+from tracker.formatting import Names, date_label, label, tooltip
 from tracker.state import CallGroup
 from tracker.timeline_calls import CallsChart, lay_out_calls
 from tracker.timeline_model import KIND_ORDER, Development
 from tracker.timeline_scale import Scale, build_scale, tick_days
-from tracker.timeline_text import Names, date_label, label, tooltip
 
 WIDTH = 1320
 GUTTER = 118

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
+from tracker.formatting import table
 
 
 @click.group()
@@ -73,8 +74,6 @@ def report_add(
 @pass_context
 def report_list(context: Context, as_json: bool) -> None:
     """List the reports in publication order."""
-    from tracker.presenters import table
-
     reports = context.reading().view.reports()
     if as_json:
         emit_json(reports)
@@ -123,8 +122,6 @@ def actor_alias(context: Context, actor_name: str, aliases: tuple[str, ...]) -> 
 @pass_context
 def actor_list(context: Context, as_json: bool) -> None:
     """List the actors with their aliases."""
-    from tracker.presenters import table
-
     actors = context.reading().view.actors()
     if as_json:
         emit_json(actors)

@@ -1,14 +1,84 @@
-"""Developments as people read them: actors by name, fields as text, a short headline
-and the date as reported. The timeline page and the exports share these."""
+"""Text for people: aligned tables and their cells, each field's value as text, actors
+by name, and a development's headline, date and tooltip. The CLI's presenters, the
+timeline page and the exports all format with these."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tracker.timeline_model import Development
+if TYPE_CHECKING:
+    from tracker.timeline_model import Development
+
+_CONTROL: dict[int, str] = {
+    code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F] if code not in (0x09, 0x0A)
+}
+_CONTROL[0x0A] = " "
+_CONTROL[0x09] = " "
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences, bells) shown, not run."""
+    return text.translate(_CONTROL)
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    cells = [[cell(value) for value in row] for row in rows]
+    widths = [len(header) for header in headers]
+    for row in cells:
+        for index, text in enumerate(row):
+            widths[index] = max(widths[index], len(text))
+    lines = ["  ".join(header.ljust(widths[i]) for i, header in enumerate(headers)).rstrip()]
+    lines.append("  ".join("-" * width for width in widths))
+    lines.extend(
+        "  ".join(text.ljust(widths[i]) for i, text in enumerate(row)).rstrip() for row in cells
+    )
+    return "\n".join(lines)
+
+
+def cell(value: Any) -> str:
+    """A value in a table's cell: none as "-", lists and mappings on one line."""
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(cell(item) for item in value) or "-"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {cell(item)}" for key, item in value.items())
+    return printable(str(value))
+
+
+def more_text(total: int, shown: int) -> str | None:
+    """The line or cell end that says a list was cut: "… and 1,234 more"."""
+    return f"… and {total - shown:,} more" if total > shown else None
+
+
+def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{w['count']} {w['name']}" if w.get("count") is not None else str(w["name"])
+        for w in weapons
+    )
+
+
+def value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+DATE_FIELDS = frozenset({"occurred", "planned"})
+
+
+def field_cell(name: str, value: Any) -> Any:
+    """A view field for a table's cell (``cell`` shows the rest): dates as written,
+    weapons as "4 Iskander", actors by id."""
+    if name in DATE_FIELDS and isinstance(value, dict):
+        return value.get("text")
+    if name == "weapons" and isinstance(value, list):
+        return weapons_text(value)
+    return value
+
 
 ACTOR_FIELDS = frozenset({"participants", "initiator", "by", "speaker", "claimant"})
 
@@ -37,21 +107,9 @@ class Names:
         return ", ".join(self.name(actor) for actor in actor_ids)
 
 
-def value_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode()
-
-
-def weapons_text(weapons: Sequence[dict[str, Any]]) -> str:
-    return ", ".join(
-        f"{w['count']} {w['name']}" if w.get("count") is not None else str(w["name"])
-        for w in weapons
-    )
-
-
 def field_text(name: str, value: Any, names: Names) -> str:
-    """One field's value for people: dates as written, actors by name."""
+    """One field's value as one line for people, for the timeline page and the exports:
+    dates as written, actors by name, weapons, positions and provisions run together."""
     if isinstance(value, dict) and "text" in value and "lower" in value:
         return str(value["text"])
     if name == "weapons" and isinstance(value, list):
