@@ -10,8 +10,8 @@ import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
 from tracker.cli.options import day_value, whole_number
-from tracker.formatting import table
-from tracker.presenters import render_changes, render_history, render_sources
+
+# Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
 
 @click.command()
@@ -20,6 +20,7 @@ from tracker.presenters import render_changes, render_history, render_sources
 @pass_context
 def log(context: Context, as_json: bool, limit: int | None) -> None:
     """The log in append order, with positions, types and system times."""
+    from tracker.formatting import table
     from tracker.log_entries import log_entries
 
     tracker = context.reading()
@@ -46,6 +47,8 @@ def log(context: Context, as_json: bool, limit: int | None) -> None:
 @pass_context
 def history(context: Context, development_id: str, as_json: bool) -> None:
     """Every account of one development in publication order, field by field."""
+    from tracker.presenters import render_history
+
     found = context.queries().history(development_id)
     _show_development(development_id, found, render_history, as_json=as_json)
 
@@ -56,6 +59,8 @@ def history(context: Context, development_id: str, as_json: bool) -> None:
 @pass_context
 def sources(context: Context, development_id: str, as_json: bool) -> None:
     """Every report that tells of a development, with outlet, date and quote."""
+    from tracker.presenters import render_sources
+
     found = context.queries().sources(development_id)
     _show_development(development_id, found, render_sources, as_json=as_json)
 
@@ -82,6 +87,8 @@ def changes(
     context: Context, known_from: str, known_to: str, as_of: str | None, as_json: bool
 ) -> None:
     """What the reports published after --from, up to --to, changed in the state."""
+    from tracker.presenters import render_changes
+
     known_from = day_value("--from", known_from)
     known_to = day_value("--to", known_to)
     as_of = day_value("--as-of", as_of) if as_of is not None else None

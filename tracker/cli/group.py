@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracker.cli.guards import refuse_text_not_utf8, stopping_cleanly
-from tracker.formatting import printable
-from tracker.presenters import json_bytes
 from tracker.store import DEFAULT_STORE_URL
 
 if TYPE_CHECKING:
@@ -27,6 +25,8 @@ if TYPE_CHECKING:
 
 
 def emit_json(value: Any) -> None:
+    from tracker.presenters import json_bytes
+
     sys.stdout.buffer.write(json_bytes(value))
     sys.stdout.flush()
 
@@ -128,6 +128,8 @@ MAX_ERROR_CHARS = 2000
 
 def one_line(message: str) -> str:
     """An error as one readable line, however odd the names and values inside it."""
+    from tracker.formatting import printable
+
     line = printable(message.replace("\r\n", "\n").replace("\n", " \\n "))
     if len(line) > MAX_ERROR_CHARS:
         line = line[: MAX_ERROR_CHARS - 3] + "..."

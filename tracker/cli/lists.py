@@ -10,8 +10,8 @@ import click
 
 from tracker.cli.group import Context, emit_json, pass_context
 from tracker.cli.options import limit_option, list_limit_option, since_option, time_options
-from tracker.formatting import field_cell, more_text, table, weapons_text
-from tracker.presenters import call_table, issue_blocks, render_state
+
+# Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
 
 @click.command()
@@ -24,6 +24,8 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
     Counts are exact; each list holds the latest 20 items (the soonest next meetings)
     and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
     'calls', 'plans', 'issues' and 'meetings' list everything."""
+    from tracker.presenters import render_state
+
     result = context.queries().state(as_of, known_at, since)
     if as_json:
         emit_json(result)
@@ -39,6 +41,8 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
 @pass_context
 def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
     """Calls per participant set: recorded and claimed."""
+    from tracker.presenters import call_table
+
     total, groups = context.queries().call_groups_window(as_of, known_at, limit or None)
     if as_json:
         emit_list("calls", as_of, known_at, total, groups, limit)
@@ -57,6 +61,8 @@ def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int
 def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
     """Meetings known at the date, with their status, by when they happened or are
     planned, and what is next."""
+    from tracker.formatting import field_cell
+
     queries = context.queries()
     with queries.view.snapshot():  # the list and what is next from the same view
         total, found = queries.meetings_window(as_of, known_at, limit or None)
@@ -97,6 +103,8 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: 
 @pass_context
 def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     """Peace plans with their current label, readiness and status."""
+    from tracker.formatting import table
+
     found = context.queries().plans(as_of, known_at)
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "plans": found})
@@ -114,6 +122,8 @@ def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
 @pass_context
 def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     """Issues under negotiation, with each party's position."""
+    from tracker.presenters import issue_blocks
+
     found = context.queries().issues(as_of, known_at)
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
@@ -140,6 +150,8 @@ def echo_table(
 ) -> None:
     """A list's table; where it was cut, a line that says how many were left out: after
     the table when it runs newest first, before it when oldest first (they came earlier)."""
+    from tracker.formatting import more_text, table
+
     lines = [table(rows, headers)]
     if total > len(rows):
         if latest_first:
@@ -158,6 +170,8 @@ def strikes(
     context: Context, as_of: str, known_at: str, as_json: bool, since: str | None, limit: int
 ) -> None:
     """Strikes that happened by the date, newest first."""
+    from tracker.formatting import weapons_text
+
     total, found = context.queries().strikes(as_of, known_at, since, limit or None)
     if as_json:
         emit_list("strikes", as_of, known_at, total, found, limit)

@@ -16,6 +16,8 @@ from tracker.cli.group import Context, domain_errors, pass_context
 from tracker.cli.options import F, whole_number
 from tracker.kinds import KINDS, FieldSpec
 
+# Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
+
 
 @click.group()
 def record() -> None:

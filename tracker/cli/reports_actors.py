@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
-from tracker.formatting import table
+
+# Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
 
 @click.group()
@@ -74,6 +75,8 @@ def report_add(
 @pass_context
 def report_list(context: Context, as_json: bool) -> None:
     """List the reports in publication order."""
+    from tracker.formatting import table
+
     reports = context.reading().view.reports()
     if as_json:
         emit_json(reports)
@@ -122,6 +125,8 @@ def actor_alias(context: Context, actor_name: str, aliases: tuple[str, ...]) -> 
 @pass_context
 def actor_list(context: Context, as_json: bool) -> None:
     """List the actors with their aliases."""
+    from tracker.formatting import table
+
     actors = context.reading().view.actors()
     if as_json:
         emit_json(actors)

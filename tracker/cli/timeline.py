@@ -9,6 +9,8 @@ import click
 from tracker.cli.group import Context, domain_errors, pass_context
 from tracker.cli.options import day_option, max_developments_option, since_option
 
+# Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
+
 
 @click.command()
 @click.option(
