@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
 
 from tracker.formatting import cell, field_cell, more_text, printable, table, weapons_text
 from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
+
+if TYPE_CHECKING:
+    from tracker.verification import Anchor, Verification
 
 
 def json_bytes(value: Any) -> bytes:
@@ -220,4 +223,39 @@ def render_changes(changes: Changes) -> str:
                     lines.append(
                         f"      {change.field}: {old} -> {new}  ({change.report_id or '-'})"
                     )
+    return "\n".join(lines)
+
+
+def verification_json(verification: Verification, expected: Sequence[Anchor]) -> dict[str, Any]:
+    return {
+        "ok": verification.ok,
+        "events": verification.events,
+        "head": verification.head,
+        "position": verification.position,
+        "anchor": str(verification.anchor),
+        "expected": [str(anchor) for anchor in expected],
+        "at": [{"position": anchor.position, "anchor": str(anchor)} for anchor in verification.at],
+        "unchecked_quotes": verification.unchecked_quotes,
+        "problems": [
+            {"position": problem.position, "problem": problem.what}
+            for problem in verification.problems
+        ],
+    }
+
+
+def render_verification(verification: Verification, expected: Sequence[Anchor]) -> str:
+    """Each problem on its line; when there is none, the chain head, the heads expected
+    and asked for, and how many quotes could not be checked."""
+    lines = [str(problem) for problem in verification.problems]
+    if verification.ok:
+        lines.append(f"ok: {verification.events} events, chain head {verification.anchor}")
+        lines.extend(f"expected {anchor}: it holds" for anchor in expected)
+        lines.extend(f"chain at position {anchor.position}: {anchor}" for anchor in verification.at)
+        if verification.unchecked_quotes:
+            cite = (
+                "quote cites a report"
+                if verification.unchecked_quotes == 1
+                else "quotes cite reports"
+            )
+            lines.append(f"{verification.unchecked_quotes} {cite} without text: unchecked")
     return "\n".join(lines)

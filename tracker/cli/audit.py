@@ -132,46 +132,16 @@ def _anchor(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
 def verify(context: Context, as_json: bool, expect: Any, at: tuple[int, ...]) -> None:
     """Check the log's hash chain, report texts, quotes and read models, and heads noted
     earlier; exit 1 naming the first position where anything differs."""
+    from tracker.presenters import render_verification, verification_json
     from tracker.verification import verify as verify_store
 
     tracker = context.tracker()
     with domain_errors():
         result = verify_store(tracker, expect=expect, at=at)
     if as_json:
-        emit_json(
-            {
-                "ok": result.ok,
-                "events": result.events,
-                "head": result.head,
-                "position": result.position,
-                "anchor": str(result.anchor),
-                "expected": [str(anchor) for anchor in expect],
-                "at": [
-                    {"position": anchor.position, "anchor": str(anchor)} for anchor in result.at
-                ],
-                "unchecked_quotes": result.unchecked_quotes,
-                "problems": [
-                    {"position": problem.position, "problem": problem.what}
-                    for problem in result.problems
-                ],
-            }
-        )
-    else:
-        for problem in result.problems:
-            click.echo(str(problem))
-        if result.ok:
-            click.echo(f"ok: {result.events} events, chain head {result.anchor}")
-            for anchor in expect:
-                click.echo(f"expected {anchor}: it holds")
-            for anchor in result.at:
-                click.echo(f"chain at position {anchor.position}: {anchor}")
-            if result.unchecked_quotes:
-                cite = (
-                    "quote cites a report"
-                    if result.unchecked_quotes == 1
-                    else "quotes cite reports"
-                )
-                click.echo(f"{result.unchecked_quotes} {cite} without text: unchecked")
+        emit_json(verification_json(result, expect))
+    elif text := render_verification(result, expect):
+        click.echo(text)
     if not result.ok:
         raise click.ClickException(
             f"verification failed at {result.problems[0]}"
