@@ -308,3 +308,17 @@ def test_verify_catches_the_last_event_deleted(small_store: Invoke, store_url: s
     assert result.stderr == (
         "Error: verification failed at position 4: the event is missing from the log (and 1 more)\n"
     )
+
+
+@pytest.mark.parametrize("command", [("export",), ("log",)])
+def test_an_event_that_cannot_be_decoded_is_one_line(
+    small_store: Invoke, store_url: str, command: tuple[str, ...]
+) -> None:
+    """The views are up to date, so only reading the log itself meets the event. (An
+    export to standard output has streamed the events before it.)"""
+    run_sql(store_url, "UPDATE {events} SET state = ? WHERE {rowid} = 4", (b"{{{",))
+    result = run_tracker_process(store_url, *command)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the log holds an event that cannot be decoded (")
+    assert result.stderr.endswith("; run 'tracker verify'\n")
+    assert result.stderr.count("\n") == 1

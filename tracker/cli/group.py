@@ -34,7 +34,7 @@ def emit_json(value: Any) -> None:
 @contextmanager
 def domain_errors() -> Iterator[None]:
     """Tracker and store errors become one clear line and exit 1."""
-    from eventsourcing.persistence import PersistenceError
+    from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
     from tracker.errors import TrackerError
 
@@ -42,6 +42,11 @@ def domain_errors() -> Iterator[None]:
         yield
     except TrackerError as error:
         raise click.ClickException(str(error)) from None
+    except MapperDeserialisationError as error:  # a stored event changed behind our back
+        raise click.ClickException(
+            f"the log holds an event that cannot be decoded ({_store_error_text(error)});"
+            " run 'tracker verify'"
+        ) from None
     except (PersistenceError, sqlite3.Error, OSError) as error:
         text = _store_error_text(error)
         if "disk" in text or "full" in text:
