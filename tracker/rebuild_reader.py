@@ -26,9 +26,9 @@ from contextlib import ExitStack
 from typing import Any
 from uuid import UUID
 
-from projections.projection import learn_publications
+from projections.event_rows import learn_publications
+from projections.page import Page
 from projections.stored_rows import LogRow, UnreadableEvent, page_of_rows
-from projections.view import Page
 from tracker.child_process import Send, child_process, serve
 from tracker.chunks import batches
 from tracker.errors import StoreError, unappliable_event, unappliable_events
