@@ -984,6 +984,8 @@ class TrackerViewBase(TrackingRecorder):
         (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
         if self.log_reader is not None:
             return self.log_reader(positions)
+        # Imported here: it reads events through the domain's classes, which a query that
+        # reads no account does without (see ``tracker.application``).
         from projections.stored_rows import UnreadableEvent, telling_contents
 
         rows: list[tuple[Any, ...]] = []
