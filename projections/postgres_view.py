@@ -30,7 +30,7 @@ READ_LOCK_TIMEOUT = 5
 
 class PostgresStatements(Statements):
     """Rows written in bulk say NULL with a NaN, for SQLite's sake (see
-    ``projections.view.NULL``): PostgreSQL would take it for a float."""
+    ``projections.page.NULL``): PostgreSQL would take it for a float."""
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         try:

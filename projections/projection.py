@@ -2,76 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from functools import singledispatch
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from projections.view import PROJECTION_NAME, Page, TrackerViewBase
-from tracker.dates import FuzzyDate
-from tracker.domain import Actor, Development, Report
-from tracker.values import Account, FieldValue, Weapon
-
-
-def view_json(value: FieldValue) -> Any:
-    """A field value in the view's JSON form: dates keep their bounds for queries."""
-    convert = _VIEW_JSON.get(type(value))
-    return value if convert is None else convert(value)
-
-
-def _date_json(value: FuzzyDate) -> dict[str, str]:
-    encoded = {"text": value.text, "lower": value.lower, "upper": value.upper}
-    if value.instant is not None:
-        encoded["instant"] = value.instant
-    return encoded
-
-
-# By exact type (field values are built by the tracker, never subclassed): one dict
-# look-up per value instead of a chain of isinstance checks, on every account.
-_VIEW_JSON: dict[type, Callable[[Any], Any]] = {
-    FuzzyDate: _date_json,
-    Weapon: lambda value: {"name": value.name, "count": value.count},
-    tuple: lambda value: [view_json(item) for item in value],
-    list: lambda value: [view_json(item) for item in value],
-    dict: lambda value: {key: view_json(item) for key, item in value.items()},
-}
-
-
-def _account_row(account: Account) -> dict[str, Any]:
-    return {
-        "report_id": account.report_id,
-        "fields": {name: view_json(value) for name, value in account.fields.items()},
-        "quote": account.quote,
-        "attributed_to": account.attributed_to,
-        "note": account.note,
-    }
-
-
-def _report_row(event: Report.Registered, position: int) -> tuple[Any, ...]:
-    published = event.published
-    return (
-        event.report_id,
-        event.outlet,
-        published.text,
-        published.lower,
-        published.upper,
-        event.title,
-        event.url,
-        event.sha256,
-        event.note,
-        position,
-    )
-
-
-def _retraction_row(event: Development.Retracted) -> dict[str, Any]:
-    return {
-        "report_id": event.report_id,
-        "retraction": True,
-        "reason": event.reason,
-        "quote": event.quote,
-    }
+from projections.event_rows import add_to_page
+from projections.page import Page
+from projections.view import PROJECTION_NAME, TrackerViewBase
 
 
 class TrackerProjection(Projection[TrackerViewBase]):
@@ -95,75 +34,3 @@ class TrackerProjection(Projection[TrackerViewBase]):
             add_to_page(event, page, tracking.notification_id)
         self.view.apply_page(page)
         self.view.track(events[-1][1])
-
-
-@singledispatch
-def add_to_page(domain_event: Any, page: Page, position: int) -> None:
-    """What an event changes in the view (events that change none are only tracked).
-
-    A module-level singledispatch function: a singledispatchmethod builds a new bound
-    wrapper on every call, which showed in the profile of a large import.
-    """
-
-
-@add_to_page.register
-def _(event: Report.Registered, page: Page, position: int) -> None:
-    page.reports.append(_report_row(event, position))
-
-
-@add_to_page.register
-def _(event: Actor.Registered, page: Page, position: int) -> None:
-    page.actors.append(
-        (
-            event.originator_id.hex,
-            event.actor_id,
-            event.name,
-            event.role,
-            tuple(event.aliases),
-            position,
-        )
-    )
-
-
-@add_to_page.register
-def _(event: Actor.AliasesAdded, page: Page, position: int) -> None:
-    page.alias_additions.append((event.originator_id.hex, tuple(event.aliases)))
-
-
-@add_to_page.register
-def _(event: Development.Reported, page: Page, position: int) -> None:
-    page.developments.append((event.originator_id.hex, event.development_id, event.kind, position))
-    page.tellings.append((event.originator_id.hex, 1, position, _account_row(event.account)))
-
-
-@add_to_page.register
-def _(event: Development.Retold, page: Page, position: int) -> None:
-    page.tellings.append(
-        (event.originator_id.hex, event.originator_version, position, _account_row(event.account))
-    )
-
-
-@add_to_page.register
-def _(event: Development.Retracted, page: Page, position: int) -> None:
-    page.tellings.append(
-        (event.originator_id.hex, event.originator_version, position, _retraction_row(event))
-    )
-
-
-@add_to_page.register
-def _(event: Development.Voided, page: Page, position: int) -> None:
-    page.voids.append((event.originator_id.hex, event.voided_version, position, event.reason))
-
-
-def learn_publications(page: Page, published: dict[str, tuple[str, str]]) -> None:
-    """Add the publication bounds of the page's reports to ``published``."""
-    for report_id, _, _, lower, upper, *_ in page.reports:
-        published[report_id] = (lower, upper)
-
-
-def page_of(events: Iterable[tuple[Any, int]]) -> Page:
-    """The view rows of events at their log positions."""
-    page = Page()
-    for event, position in events:
-        add_to_page(event, page, position)
-    return page

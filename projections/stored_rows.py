@@ -24,8 +24,8 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from projections.projection import add_to_page
-from projections.view import Page
+from projections.event_rows import add_to_page
+from projections.page import Page
 from tracker.dates import four_digit_years
 from tracker.domain import Development
 
@@ -154,7 +154,7 @@ def _voided(hex_id: str, version: int, data: dict[str, Any], page: Page, positio
 
 
 def _account_row(envelope: Any) -> dict[str, Any]:
-    """``projection._account_row`` of the account the envelope holds."""
+    """``event_rows._account_row`` of the account the envelope holds."""
     if type(envelope) is not dict or len(envelope) != 2 or envelope.get("_type_") != "account":
         raise _NotPlain
     account = envelope["_data_"]
@@ -176,7 +176,7 @@ _NESTED = frozenset({dict, list})
 
 
 def _view(value: Any) -> Any:
-    """``projection.view_json`` of the field value this stored JSON decodes to."""
+    """``event_rows.view_json`` of the field value this stored JSON decodes to."""
     kind = type(value)
     if kind is dict:
         if len(value) == 2 and "_type_" in value and "_data_" in value:

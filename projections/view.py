@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -19,12 +18,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import attrs
 import orjson
 from eventsourcing.persistence import Mapper, Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import RULES_VERSION, Telling, Version, fold, fold_after, only_version
+from projections.folding import RULES_VERSION, Telling, Version, fold_after
+from projections.page import Page, dumps, page_telling, telling_row, version_row, version_rows
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import unreadable_account
@@ -236,8 +235,6 @@ SCHEMA = (
     f" ON reports (published_upper, published_lower) WHERE {REPORT_DATE_UNCERTAIN}",
 )
 
-UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
-
 # The name of the projection that feeds the view (``projections.projection``): the
 # view's environment goes by it, as the library's ProjectionRunner names it, and opening
 # a store for a query needs it without importing the projection.
@@ -284,15 +281,6 @@ ROWS_PAGE = 5000
 VERSIONS_KEY = "versions_by_development"
 
 
-# SQLite's Python driver sends every None it binds through its adapter registry (a
-# tuple built, a dict and two attributes looked up: 0.34 us, three times an int's cost);
-# a float binds directly, and SQLite stores a NaN as NULL. The nullable columns of the
-# rows written in bulk (versions, tellings) take this instead of None: about five a
-# row, 3.5 s of a million-account rebuild. PostgreSQL's statements turn it back into
-# None (see ``PostgresStatements``).
-NULL = math.nan
-
-
 @functools.cache
 def log_mapper() -> Mapper[Any]:
     """The mapper that reads the tracker's stored events (it neither encrypts nor
@@ -302,138 +290,8 @@ def log_mapper() -> Mapper[Any]:
     return construct_mapper()
 
 
-def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 INSERT_TELLING = "INSERT INTO tellings VALUES (?,?,?,?,?,?,?,?)"
-
-
-@attrs.define
-class Page:
-    """What a run of consecutive events changes in the view, gathered so that it is
-    written with a few bulk statements instead of several per event."""
-
-    reports: list[tuple[Any, ...]] = attrs.Factory(list)
-    # Aggregates are named by their ids' hex, as the views store them: a page is
-    # pickled from a helper process, and a UUID pickles and unpickles several times
-    # slower than its hex.
-    actors: list[tuple[str, str, str, str | None, tuple[str, ...], int]] = attrs.Factory(list)
-    alias_additions: list[tuple[str, tuple[str, ...]]] = attrs.Factory(list)
-    developments: list[tuple[str, str, str, int]] = attrs.Factory(list)
-    tellings: list[tuple[str, int, int, dict[str, Any]]] = attrs.Factory(list)
-    voids: list[tuple[str, int, int, str]] = attrs.Factory(list)
-    # The version rows of the developments folded from the page alone, and their ids.
-    folded: list[tuple[Any, ...]] = attrs.Factory(list)
-    folded_ids: set[str] = attrs.Factory(set)
-    # The rows of the tellings of a page folded whole (``fold_whole``), as inserted:
-    # made by a rebuild's reader process, which leaves the one that writes nothing
-    # else to do with them.
-    settled_tellings: list[tuple[Any, ...]] = attrs.Factory(list)
-
-    def _foldable(self) -> dict[str, tuple[str, str]]:
-        """The developments first told in this page and not voided in it, not folded
-        yet: all their tellings are in the page."""
-        voided = {uuid for uuid, *_ in self.voids}
-        return {
-            uuid: (development_id, kind)
-            for uuid, development_id, kind, _ in self.developments
-            if uuid not in voided and uuid not in self.folded_ids
-        }
-
-    def reports_to_fold(self) -> set[str]:
-        """The reports whose publication bounds ``fold_new`` needs."""
-        foldable = self._foldable()
-        return {row["report_id"] for uuid, _, _, row in self.tellings if uuid in foldable}
-
-    def fold_new(self, bounds: Mapping[str, tuple[str, str]]) -> None:
-        """Fold the developments that the page alone tells in full, given the
-        publication bounds of the reports they cite."""
-        foldable = self._foldable()
-        if not foldable:
-            return
-        tellings: dict[str, list[Telling]] = {}
-        for uuid, version, position, row in self.tellings:
-            if uuid not in foldable:
-                continue
-            report_id = row["report_id"]
-            if report_id not in bounds:
-                raise KeyError(f"report {report_id!r} is not in the read models")
-            tellings.setdefault(uuid, []).append(_page_telling(version, position, row, bounds))
-        for uuid, development_tellings in tellings.items():
-            development_id, kind = foldable[uuid]
-            self.folded.extend(_version_rows(development_id, kind, development_tellings))
-            self.folded_ids.add(uuid)
-
-    def fold_whole(self, bounds: Mapping[str, tuple[str, str]]) -> None:
-        """Fold every development of the page, which holds all their events (as a
-        rebuild's reader reads them), given the publication bounds of the reports they
-        cite: their versions from the tellings that stand, and every telling's row as
-        inserted, voided or not. Nothing is left for the process that writes to read."""
-        names = {
-            uuid: (development_id, kind) for uuid, development_id, kind, _ in self.developments
-        }
-        # A version voided twice keeps the later void, as a second UPDATE would.
-        voided = {
-            (uuid, version): (position, reason) for uuid, version, position, reason in self.voids
-        }
-        standing: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
-        settled = self.settled_tellings
-        for uuid, version, position, row in self.tellings:
-            telling_row = _telling_row(names[uuid][0], version, position, row)
-            if voided and (void := voided.get((uuid, version))):
-                telling_row = (*telling_row[:-2], *void)
-            else:
-                standing.setdefault(uuid, []).append((version, position, row))
-            settled.append(telling_row)
-        folded = self.folded
-        for uuid, (development_id, kind) in names.items():
-            told = standing.get(uuid)
-            if told is None:
-                continue  # every telling void: no version
-            if len(told) == 1 and not (row := told[0][2]).get("retraction"):
-                report_id = row["report_id"]
-                only = only_version(report_id, bounds[report_id][1], row.get("fields", {}))
-                folded.append(_version_row(development_id, kind, only))
-            else:
-                tellings = [_page_telling(*telling, bounds) for telling in told]
-                folded.extend(_version_rows(development_id, kind, tellings))
-        self.folded_ids.update(names)
-        self.tellings = []
-        self.voids = []
-
-
-def _telling_row(
-    development_id: str, version: int, position: int, row: dict[str, Any]
-) -> tuple[Any, ...]:
-    """A telling as the tellings table takes it (INSERT_TELLING), not voided."""
-    return (
-        position,
-        development_id,
-        version,
-        1 if row.get("retraction") else 0,
-        row["report_id"],
-        NULL if (reason := row.get("reason")) is None else reason,
-        NULL,
-        NULL,
-    )
-
-
-def _page_telling(
-    version: int, position: int, row: dict[str, Any], bounds: Mapping[str, tuple[str, str]]
-) -> Telling:
-    """A page's telling as the fold sees it, its report's publication bounds given."""
-    known_lower, known_upper = bounds[row["report_id"]]
-    return Telling(
-        position,
-        version,
-        row["report_id"],
-        known_lower,
-        known_upper,
-        row.get("fields", {}),
-        bool(row.get("retraction")),
-    )
 
 
 # The last days of a window of strikes, where its latest are looked for first.
@@ -692,7 +550,7 @@ class TrackerViewBase(TrackingRecorder):
         c.executemany(
             INSERT_TELLING,
             [
-                _telling_row(names[uuid], version, position, row)
+                telling_row(names[uuid], version, position, row)
                 for uuid, version, position, row in page.tellings
             ],
         )
@@ -756,7 +614,7 @@ class TrackerViewBase(TrackingRecorder):
                         revisions=data["revisions"],
                     ),
                     [
-                        _page_telling(version, position, r, bounds)
+                        page_telling(version, position, r, bounds)
                         for version, position, r in tellings
                     ],
                 )
@@ -769,7 +627,7 @@ class TrackerViewBase(TrackingRecorder):
                 else:
                     closed.append((ends, development_id, row["known_from"]))
                 version_rows.extend(
-                    _version_row(development_id, row["kind"], version) for version in versions
+                    version_row(development_id, row["kind"], version) for version in versions
                 )
         c.executemany(
             "UPDATE versions SET known_until=? WHERE development_id=? AND known_from=?", closed
@@ -847,7 +705,7 @@ class TrackerViewBase(TrackingRecorder):
             [
                 version_row
                 for development_id, kind, tellings in developments
-                for version_row in _version_rows(development_id, kind, tellings)
+                for version_row in version_rows(development_id, kind, tellings)
             ],
         )
 
@@ -1126,6 +984,8 @@ class TrackerViewBase(TrackingRecorder):
         (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
         if self.log_reader is not None:
             return self.log_reader(positions)
+        # Imported here: it reads events through the domain's classes, which a query that
+        # reads no account does without (see ``tracker.application``).
         from projections.stored_rows import UnreadableEvent, telling_contents
 
         rows: list[tuple[Any, ...]] = []
@@ -1739,45 +1599,3 @@ class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
         self._drop_if_schema_changed(c)
         super()._create_table(c)
         self._record_schema(c)
-
-
-def _version_rows(
-    development_id: str, kind: str, tellings: Sequence[Telling]
-) -> list[tuple[Any, ...]]:
-    """The version rows of one development, folded from its standing tellings."""
-    return [_version_row(development_id, kind, version) for version in fold(tellings)]
-
-
-def _version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:
-    fields = version.fields
-    occurred_lower, occurred_upper = version.occurred_bounds
-    status = fields.get("status")
-    participants = fields.get("participants")
-    # A planned call's "occurred" is when it is expected: it lists with next meetings.
-    planned = fields.get("planned") or (
-        fields.get("occurred") if kind == "call" and status == "planned" else None
-    )
-    upcoming = status in UPCOMING_STATUSES
-    if upcoming:
-        sort_key = (planned.get("instant") or planned["lower"]) if planned else version.first_known
-    else:
-        sort_key = (fields.get("occurred") or {}).get("instant") or occurred_lower
-    return (
-        development_id,
-        kind,
-        version.known_from,
-        version.known_until,
-        1 if version.retracted else 0,
-        NULL if status is None else status,
-        ",".join(participants) if participants else NULL,
-        NULL if (subject := fields.get("subject")) is None else subject,
-        NULL if (stance := fields.get("stance")) is None else stance,
-        occurred_lower,
-        occurred_upper,
-        planned["lower"] if planned else NULL,
-        planned["upper"] if planned else NULL,
-        sort_key,
-        version.first_known,
-        version.account_count,
-        dumps({"fields": fields, "reports": list(version.reports), "revisions": version.revisions}),
-    )

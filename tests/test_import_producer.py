@@ -273,16 +273,16 @@ def produced_imports(
 ) -> list[tuple[str, ...]]:
     """The file names of each import a producer process served (every import, in tiny
     chunks)."""
-    import tracker.import_producer
+    import tracker.records
 
     served: list[tuple[str, ...]] = []
-    import_produced = tracker.import_producer.import_produced
+    import_produced = tracker.records.import_produced
 
     def counted(session: Any, names: Any, *args: Any) -> dict[str, int]:
         served.append(tuple(names))
         return import_produced(session, names, *args)
 
-    monkeypatch.setattr(tracker.import_producer, "import_produced", counted)
+    monkeypatch.setattr(tracker.records, "import_produced", counted)
     return served
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import configparser
 import subprocess
 import sys
 from pathlib import Path
+
+import grimp
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -24,6 +27,30 @@ def test_ruff_lint_and_format_pass() -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
     layout = run(str(BIN / "ruff"), "format", "--check", "tracker", "projections", "tests")
     assert layout.returncode == 0, layout.stdout + layout.stderr
+
+
+def test_import_contracts_are_kept() -> None:
+    """The layers and the absence of import cycles that ``.importlinter`` states."""
+    result = run(str(BIN / "lint-imports"), "--no-cache", "--no-logo")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_module_has_a_place_in_the_layers() -> None:
+    """A module that no layer names is free of the layers contract, and a cycle through
+    it could cross layers unseen."""
+    config = configparser.ConfigParser()
+    config.read(PROJECT / ".importlinter", encoding="utf-8")
+    layers = config["importlinter:contract:layers"]["layers"]
+    named = {name.strip().strip("()") for line in layers.splitlines() for name in line.split(":")}
+    named.discard("")
+    roots = set(config["importlinter"]["root_packages"].split())
+    graph = grimp.build_graph(*sorted(roots), cache_dir=None)
+    unplaced = [
+        module
+        for module in sorted(graph.modules - roots)
+        if not any(module == name or module.startswith(f"{name}.") for name in named)
+    ]
+    assert unplaced == []
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -13,7 +13,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.projection import page_of
+from projections.event_rows import page_of
+from projections.page import Page
 from projections.stored_rows import (
     LogRow,
     UnreadableEvent,
@@ -21,7 +22,6 @@ from projections.stored_rows import (
     page_of_rows,
     page_of_stored,
 )
-from projections.view import Page
 from tests.test_transcoding import _events, accounts
 from tracker.domain import Development
 from tracker.transcoding import construct_transcoder

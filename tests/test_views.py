@@ -61,7 +61,7 @@ NULLABLE_COLUMNS = {
 def test_a_column_without_a_value_holds_null_after_an_import_and_a_rebuild(
     seeded: Invoke, store_url: str
 ) -> None:
-    """The rows written in bulk say NULL with a NaN (``projections.view.NULL``): each
+    """The rows written in bulk say NULL with a NaN (``projections.page.NULL``): each
     backend must store NULL, not a float nor its text."""
     for step in ("import", "rebuild"):
         if step == "rebuild":
@@ -84,7 +84,7 @@ def test_a_column_without_a_value_holds_null_after_an_import_and_a_rebuild(
 def test_a_telling_reads_what_its_account_says_from_the_log(seeded: Invoke, store_url: str) -> None:
     """The tellings table leaves the accounts to the log: read back through the view,
     each says what the library's own decoding of its event says."""
-    from projections.projection import _account_row, _retraction_row
+    from projections.event_rows import _account_row, _retraction_row
     from projections.view import ACCOUNT_COLUMNS
     from tracker.domain import Development
 

@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -30,11 +30,8 @@ from tracker.errors import (
 from tracker.kinds import parse_fields
 from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.names import alias_key, check_name
+from tracker.ports import LogAndViews, Session
 from tracker.values import Account
-
-if TYPE_CHECKING:
-    from tracker.application import Tracker
-    from tracker.bulk import BulkSession
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -81,7 +78,7 @@ def quote_in_text(quote: str, text: str) -> bool:
 class Batch:
     """Commands checked against the store and against what this batch already holds."""
 
-    def __init__(self, app: Tracker, session: BulkSession | None = None) -> None:
+    def __init__(self, app: LogAndViews, session: Session | None = None) -> None:
         self.app = app
         self.session = session
         self.events: list[Any] = []

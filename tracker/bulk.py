@@ -16,18 +16,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking
 
+from projections.stored_rows import page_of_stored
+from tracker.batch import Batch
 from tracker.errors import ConcurrentChange, TrackerError, refused_by_views
-
-if TYPE_CHECKING:
-    from tracker.application import Tracker
-    from tracker.batch import Batch
+from tracker.ports import LogAndViews
 
 # Aggregates kept between chunks (about 2 KB each); a retelling of an older development
 # is rebuilt from its events: at 100,000 accounts, 2,741 rebuilds instead of 581 with a
@@ -49,7 +48,7 @@ class BulkSession:
     """Commands applied chunk by chunk in one transaction, on its cursor; ``position``
     is the log's last position, as far as the session has appended."""
 
-    def __init__(self, app: Tracker, cursor: Any, position: int) -> None:
+    def __init__(self, app: LogAndViews, cursor: Any, position: int) -> None:
         self.app = app
         self.cursor = cursor
         self.position = position
@@ -58,8 +57,6 @@ class BulkSession:
         self.cached_aggregates = CACHED_AGGREGATES
 
     def batch(self) -> Batch:
-        from tracker.batch import Batch
-
         return Batch(self.app, session=self)
 
     # -- reading, on the session's cursor ----------------------------------------------
@@ -134,8 +131,6 @@ class BulkSession:
         Their view rows are read from them here: this process had time to spare, the
         producer none, and sending view rows along cost it more than reading them costs
         here (a million-account import: 86.8 s with the rows sent, 75.5 s without)."""
-        from projections.stored_rows import page_of_stored
-
         positions = self._append_stored(stored)
         view = self.app.view
         with _refused_by_views(positions):
@@ -161,7 +156,7 @@ def _refused_by_views(positions: Sequence[int]) -> Iterator[None]:
 
 
 @contextmanager
-def bulk_session(app: Tracker) -> Iterator[BulkSession]:
+def bulk_session(app: LogAndViews) -> Iterator[BulkSession]:
     """One write transaction on the log's connection, with the views written through it."""
     recorder: Any = app.recorder
     with recorder.datastore.transaction(commit=True) as cursor, recorder.bulk_cache(cursor):
@@ -183,7 +178,7 @@ def bulk_session(app: Tracker) -> Iterator[BulkSession]:
                 view.refresh_statistics()
 
 
-def in_bulk_session(app: Tracker, work: Callable[[BulkSession], T]) -> T:
+def in_bulk_session(app: LogAndViews, work: Callable[[BulkSession], T]) -> T:
     """Run ``work`` in one transaction that holds the write lock throughout: memory stays
     flat however long the input, and nothing can conflict."""
     for _ in range(VIEW_CATCH_UP_ATTEMPTS):

@@ -2,9 +2,10 @@
 
 Most of an import is Python that needs no write lock: parsing and checking each
 record, building its event and encoding it. A producer process (see
-``tracker.child_process``) does that on the machine's other core, while this process,
-which holds the store's write lock, appends the chunk before into the log, reads its
-view rows from it (``projections.stored_rows``), and folds the developments it tells.
+``tracker.child_process``) does that on the machine's other core, while the importing
+process (``tracker.records.import_produced``), which holds the store's write lock,
+appends the chunk before into the log, reads its view rows from it
+(``projections.stored_rows``), and folds the developments it tells.
 One transaction still holds everything: a bad record anywhere, or either process
 stopping, leaves the store as it was.
 
@@ -19,8 +20,7 @@ tenth of its time, and rebuilding developments from them another tenth.)
 from __future__ import annotations
 
 import sqlite3
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,61 +31,14 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from tracker import records
 from tracker.application import Tracker
 from tracker.batch import Batch
 from tracker.bulk import BulkSession
-from tracker.child_process import Send, child_process, serve
+from tracker.child_process import Send, serve
 from tracker.chunks import IN_LIST, chunks
 from tracker.domain import DEVELOPMENT_EVENTS, Development
 from tracker.errors import StoreError, TrackerError
-from tracker.recorders import KEEP_JOURNAL_MODE
-from tracker.records import Progress, apply_records, records_from_files
-
-
-def import_produced(
-    session: BulkSession,
-    names: Sequence[str],
-    base: Path,
-    progress: Progress | None,
-    stdin_copy: Path | None = None,
-) -> dict[str, int]:
-    """Import the files (``-``: standard input, copied to ``stdin_copy``) through a
-    producer process, into the session's transaction."""
-    app = session.app
-    env = {**app.env, KEEP_JOURNAL_MODE: "yes"}
-    # This process owns the scratch folder: it is removed however the producer ends,
-    # even when this process stops it.
-    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=scratch_parent(env)) as folder:
-        settings = {
-            "env": env,
-            "names": list(names),
-            "stdin_copy": stdin_copy,
-            "base": base,
-            "position": session.position,
-            "chunk": records.IMPORT_CHUNK,
-            "cached": session.cached_aggregates,
-            "scratch": Path(folder) / "scratch.db",
-        }
-        return _write_produced(session, settings, progress)
-
-
-def _write_produced(
-    session: BulkSession, settings: dict[str, Any], progress: Progress | None
-) -> dict[str, int]:
-    with child_process(__name__, settings, "the import's producer process") as receive:
-        while True:
-            message = receive()
-            if message[0] == "chunk":
-                _, rows, read = message
-                session.append_produced([StoredEvent(*row) for row in rows])
-                if progress is not None:
-                    progress(read)
-            elif message[0] == "done":
-                counts: dict[str, int] = message[1]
-                return counts
-            else:
-                raise message[1]  # the error the producer met, as it was raised there
+from tracker.records import apply_records, records_from_files
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -344,15 +297,6 @@ class ProducerSession(BulkSession):
         ]
         self.send(("chunk", rows, self.read))
         self.read = 0
-
-
-def scratch_parent(env: Mapping[str, str]) -> str | None:
-    """Beside a SQLite store, which is on a disk with room for the log it grows by;
-    the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
-    store = env.get("SQLITE_DBNAME")
-    if store and Path(store).parent.is_dir():
-        return str(Path(store).parent)
-    return None
 
 
 def _produce(settings: dict[str, Any], send: Send) -> None:

@@ -14,22 +14,25 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 
 import attrs
 import orjson
+from eventsourcing.persistence import StoredEvent
 
 from tracker.application import Tracker
 from tracker.batch import Batch
 from tracker.bulk import BulkSession, in_bulk_session
+from tracker.child_process import child_process
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
 from tracker.errors import InvalidRecord, StoreError, TrackerError
 from tracker.kinds import KINDS, plain_value
 from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES, MIB
+from tracker.recorders import KEEP_JOURNAL_MODE
 from tracker.values import Account
 
 T = TypeVar("T")
@@ -192,8 +195,6 @@ def import_files(
             check_regular_file(name)
     if "-" not in names:
         return _import_files(app, names, base, progress, None)
-    from tracker.import_producer import scratch_parent
-
     # Standard input is copied to a file first, so that a long one is turned into events
     # by the producer process as a file is (a 100,000-account import: 10.8 s read
     # line by line in one process, 8.6 s from a file). The import could not commit
@@ -243,8 +244,6 @@ def _import_files(
 ) -> dict[str, int]:
     paths = [stdin_copy if name == "-" and stdin_copy else Path(name) for name in names]
     if _total_size(paths) >= PARALLEL_IMPORT_MIN_BYTES:
-        from tracker.import_producer import import_produced
-
         with app.filling_empty_store():
             return in_bulk_session(
                 app, lambda session: import_produced(session, names, base, progress, stdin_copy)
@@ -257,6 +256,65 @@ def _total_size(paths: Sequence[Path]) -> int:
         return sum(path.stat().st_size for path in set(paths))
     except OSError:
         return 0  # reading it will say what is wrong
+
+
+# The producer's own module, named rather than imported: it runs in the producer
+# process, and it applies records with this module's functions.
+PRODUCER_MODULE = "tracker.import_producer"
+
+
+def import_produced(
+    session: BulkSession,
+    names: Sequence[str],
+    base: Path,
+    progress: Progress | None,
+    stdin_copy: Path | None = None,
+) -> dict[str, int]:
+    """Import the files (``-``: standard input, copied to ``stdin_copy``) through a
+    producer process, into the session's transaction."""
+    app = session.app
+    env = {**app.env, KEEP_JOURNAL_MODE: "yes"}
+    # This process owns the scratch folder: it is removed however the producer ends,
+    # even when this process stops it.
+    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=scratch_parent(env)) as folder:
+        settings = {
+            "env": env,
+            "names": list(names),
+            "stdin_copy": stdin_copy,
+            "base": base,
+            "position": session.position,
+            "chunk": IMPORT_CHUNK,
+            "cached": session.cached_aggregates,
+            "scratch": Path(folder) / "scratch.db",
+        }
+        return _write_produced(session, settings, progress)
+
+
+def _write_produced(
+    session: BulkSession, settings: dict[str, Any], progress: Progress | None
+) -> dict[str, int]:
+    with child_process(PRODUCER_MODULE, settings, "the import's producer process") as receive:
+        while True:
+            message = receive()
+            if message[0] == "chunk":
+                _, rows, read = message
+                session.append_produced([StoredEvent(*row) for row in rows])
+                if progress is not None:
+                    progress(read)
+            elif message[0] == "done":
+                counts: dict[str, int] = message[1]
+                return counts
+            else:
+                raise message[1]  # the error the producer met, as it was raised there
+
+
+def scratch_parent(env: Mapping[str, str]) -> str | None:
+    """Beside a SQLite store, which is on a disk with room for the log it grows by;
+    the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
+    store = env.get("SQLITE_DBNAME")
+    if store and Path(store).parent.is_dir():
+        return str(Path(store).parent)
+    return None
 
 
 def records_from_files(
