@@ -3,7 +3,6 @@ SIGKILL in the middle of an import or of a catch-up, a full disk, a read-only fi
 
 from __future__ import annotations
 
-import functools
 import os
 import resource
 import shutil
@@ -19,7 +18,9 @@ import orjson
 import pytest
 
 from tests.conftest import PROJECT, Invoke, exported, ndjson
+from tests.raw_appends import append_without_views
 from tracker.application import Tracker
+from tracker.records import read_records
 from tracker.store import StoreLocation
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
@@ -133,27 +134,20 @@ def test_a_catch_up_killed_midway_resumes_without_applying_anything_twice(
     big_import(source, 6_000)
     tracker = Tracker.open(StoreLocation.parse(store_url), existing=True)
     try:
-        from tracker.records import import_records, read_records
-
         records = list(read_records(source.open("rb"), str(source), tmp_path))
         # Append without the views: as if the importing process had died right after.
-        from tracker.batch import Batch
-
-        batch = Batch(tracker)
-        # Every record names the same two actors: the store is asked once for each, not
-        # once a record (12,000 round trips to PostgreSQL).
-        batch.resolve_actor = functools.cache(batch.resolve_actor)  # type: ignore[method-assign]
-        for record in records:
-            data = record.data
-            batch.record(
-                "call",
-                data["id"],
-                "r1",
-                {k: v for k, v in data.items() if k not in ("type", "id", "report")},
-            )
-        tracker.save(*batch.events)
-        last = tracker.last_position()
-        assert import_records  # imported for the reader above
+        last = append_without_views(
+            tracker,
+            "call",
+            "r1",
+            (
+                (
+                    record.data["id"],
+                    {k: v for k, v in record.data.items() if k not in ("type", "id", "report")},
+                )
+                for record in records
+            ),
+        )
     finally:
         tracker.close()
     process = subprocess.Popen(

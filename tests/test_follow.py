@@ -10,8 +10,8 @@ import sys
 import time
 
 from tests.conftest import PROJECT, Invoke
+from tests.raw_appends import append_without_views
 from tracker.application import Tracker
-from tracker.batch import Batch
 from tracker.store import StoreLocation
 
 TRACKER = os.path.join(os.path.dirname(sys.executable), "tracker")
@@ -21,15 +21,8 @@ def append_without_catching_up(store_url: str, development_id: str, minutes: int
     """Append one account as a writer that leaves the views to the follower."""
     tracker = Tracker.open(StoreLocation.parse(store_url))
     try:
-        batch = Batch(tracker)
-        batch.record(
-            "call",
-            development_id,
-            "r1",
-            {"participants": ["trump", "putin"], "duration_min": minutes},
-        )
-        tracker.save(*batch.events)
-        return tracker.last_position()
+        fields = {"participants": ["trump", "putin"], "duration_min": minutes}
+        return append_without_views(tracker, "call", "r1", [(development_id, fields)])
     finally:
         tracker.close()
 

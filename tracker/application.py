@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -294,12 +294,3 @@ class Tracker(Application[UUID]):
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
-
-    def get(self, cls: type[A], uuid: UUID) -> A | None:
-        try:
-            aggregate: object = self.repository.get(uuid)
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(aggregate, cls):  # pragma: no cover - ids are namespaced by kind
-            return None
-        return aggregate

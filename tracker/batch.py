@@ -78,24 +78,23 @@ def quote_in_text(quote: str, text: str) -> bool:
 class Batch:
     """Commands checked against the store and against what this batch already holds."""
 
-    def __init__(self, app: LogAndViews, session: Session | None = None) -> None:
+    def __init__(self, app: LogAndViews, session: Session) -> None:
         self.app = app
         self.session = session
         self.events: list[Any] = []
         self._aggregates: dict[UUID, Aggregate] = {}
         # A session's batches share what they learn of aliases: only it can change them.
-        self._aliases: dict[str, str] = session.aliases if session is not None else {}
+        self._aliases: dict[str, str] = session.aliases
         self._absent: set[UUID] = set()
 
     def prefetch(self, development_ids: Iterable[str], report_ids: Iterable[str] = ()) -> None:
-        """In a bulk session, load in a few queries the developments and reports these
-        records name and learn which are new, so that recording many accounts does not
-        ask the store about each one."""
-        if self.session is not None:
-            self._absent = self.session.preload(
-                {Development.create_id(development_id) for development_id in development_ids}
-                | {Report.create_id(report_id) for report_id in report_ids}
-            )
+        """Load in a few queries the developments and reports these records name and
+        learn which are new, so that recording many accounts does not ask the store
+        about each one."""
+        self._absent = self.session.preload(
+            {Development.create_id(development_id) for development_id in development_ids}
+            | {Report.create_id(report_id) for report_id in report_ids}
+        )
 
     def _load(self, cls: type[A], uuid: UUID) -> A | None:
         if uuid in self._aggregates:
@@ -103,15 +102,11 @@ class Batch:
             return aggregate if isinstance(aggregate, cls) else None
         if uuid in self._absent:
             return None
-        aggregate_or_none: A | None
-        if self.session is not None:
-            found = self.session.get(uuid)
-            aggregate_or_none = found if isinstance(found, cls) else None
-        else:
-            aggregate_or_none = self.app.get(cls, uuid)
-        if aggregate_or_none is not None:
-            self._aggregates[uuid] = aggregate_or_none
-        return aggregate_or_none
+        found = self.session.get(uuid)
+        if not isinstance(found, cls):
+            return None
+        self._aggregates[uuid] = found
+        return found
 
     def aggregates(self) -> Iterable[Aggregate]:
         return self._aggregates.values()
@@ -126,32 +121,21 @@ class Batch:
         key = alias_key(name)
         if key in self._aliases:
             return self._aliases[key]
-        found = self._stored_actor(key)
+        found = self.session.stored_actor(key)
         if found is not None:
-            if self.session is not None:
-                self._aliases[key] = found
+            self._aliases[key] = found
             return found
         close: list[str] = []
         if len(name) <= MAX_NAME_TO_MATCH:
-            known = self._stored_aliases() + list(self._aliases)
+            known = self.session.stored_aliases() + list(self._aliases)
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise UnknownActor(f"unknown actor {shorten(name)!r}{hint}")
 
-    def _stored_actor(self, alias_key: str) -> str | None:
-        if self.session is not None:
-            return self.session.stored_actor(alias_key)
-        return self.app.view.resolve_actor(alias_key)
-
-    def _stored_aliases(self) -> list[str]:
-        if self.session is not None:
-            return self.session.stored_aliases()
-        return [alias for alias, _ in self.app.view.all_aliases()]
-
     def _claim_aliases(self, actor_id: str, aliases: tuple[str, ...]) -> None:
         for alias in aliases:
             key = alias_key(check_name(alias, "alias"))
-            owner = self._aliases.get(key) or self._stored_actor(key)
+            owner = self._aliases.get(key) or self.session.stored_actor(key)
             if owner is not None and owner != actor_id:
                 raise DuplicateId(f"alias {alias!r} already names actor {owner!r}")
             self._aliases[key] = actor_id

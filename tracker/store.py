@@ -7,7 +7,6 @@ PostgreSQL, and ``?schema=NAME`` keeps one tracker's tables in a schema of their
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -245,7 +244,3 @@ def _has_postgres_log_table(settings: dict[str, str]) -> bool:
     with _postgres_connection(settings) as connection:
         row = connection.execute("SELECT to_regclass(%s)", (qualified,)).fetchone()
     return row is not None and row[0] is not None
-
-
-def store_url_from_env() -> str:
-    return os.environ.get("TRACKER_STORE", DEFAULT_STORE_URL)
