@@ -9,12 +9,12 @@ account back from the log (``stored_rows``) without importing what imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import singledispatch
 from typing import Any
 
 from projections.page import Page
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
+from tracker.event_visitor import EventVisitor
 from tracker.values import Account, FieldValue, Weapon
 
 
@@ -77,62 +77,69 @@ def _retraction_row(event: Development.Retracted) -> dict[str, Any]:
     }
 
 
-@singledispatch
-def add_to_page(domain_event: Any, page: Page, position: int) -> None:
-    """What an event changes in the view (events that change none are only tracked).
+class PageRows(EventVisitor[None]):
+    """What each event changes in the view, as rows added to ``page`` at ``position``
+    (set before each ``visit``): the position is the walk's, not the event's."""
 
-    A module-level singledispatch function: a singledispatchmethod builds a new bound
-    wrapper on every call, which showed in the profile of a large import.
-    """
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.position = 0
 
-
-@add_to_page.register
-def _(event: Report.Registered, page: Page, position: int) -> None:
-    page.reports.append(_report_row(event, position))
-
-
-@add_to_page.register
-def _(event: Actor.Registered, page: Page, position: int) -> None:
-    page.actors.append(
-        (
-            event.originator_id.hex,
-            event.actor_id,
-            event.name,
-            event.role,
-            tuple(event.aliases),
-            position,
+    def actor_registered(self, event: Actor.Registered) -> None:
+        self.page.actors.append(
+            (
+                event.originator_id.hex,
+                event.actor_id,
+                event.name,
+                event.role,
+                tuple(event.aliases),
+                self.position,
+            )
         )
-    )
+
+    def aliases_added(self, event: Actor.AliasesAdded) -> None:
+        self.page.alias_additions.append((event.originator_id.hex, tuple(event.aliases)))
+
+    def report_registered(self, event: Report.Registered) -> None:
+        self.page.reports.append(_report_row(event, self.position))
+
+    def development_reported(self, event: Development.Reported) -> None:
+        hex_id, position = event.originator_id.hex, self.position
+        self.page.developments.append((hex_id, event.development_id, event.kind, position))
+        self.page.tellings.append((hex_id, 1, position, _account_row(event.account)))
+
+    def development_retold(self, event: Development.Retold) -> None:
+        self.page.tellings.append(
+            (
+                event.originator_id.hex,
+                event.originator_version,
+                self.position,
+                _account_row(event.account),
+            )
+        )
+
+    def development_retracted(self, event: Development.Retracted) -> None:
+        self.page.tellings.append(
+            (
+                event.originator_id.hex,
+                event.originator_version,
+                self.position,
+                _retraction_row(event),
+            )
+        )
+
+    def development_voided(self, event: Development.Voided) -> None:
+        self.page.voids.append(
+            (event.originator_id.hex, event.voided_version, self.position, event.reason)
+        )
 
 
-@add_to_page.register
-def _(event: Actor.AliasesAdded, page: Page, position: int) -> None:
-    page.alias_additions.append((event.originator_id.hex, tuple(event.aliases)))
-
-
-@add_to_page.register
-def _(event: Development.Reported, page: Page, position: int) -> None:
-    page.developments.append((event.originator_id.hex, event.development_id, event.kind, position))
-    page.tellings.append((event.originator_id.hex, 1, position, _account_row(event.account)))
-
-
-@add_to_page.register
-def _(event: Development.Retold, page: Page, position: int) -> None:
-    page.tellings.append(
-        (event.originator_id.hex, event.originator_version, position, _account_row(event.account))
-    )
-
-
-@add_to_page.register
-def _(event: Development.Retracted, page: Page, position: int) -> None:
-    page.tellings.append(
-        (event.originator_id.hex, event.originator_version, position, _retraction_row(event))
-    )
-
-
-@add_to_page.register
-def _(event: Development.Voided, page: Page, position: int) -> None:
-    page.voids.append((event.originator_id.hex, event.voided_version, position, event.reason))
+def add_to_page(domain_event: Any, page: Page, position: int) -> None:
+    """What one event changes in the view; ``UnhandledEvent`` for a class the domain
+    does not define."""
+    rows = PageRows(page)
+    rows.position = position
+    rows.visit(domain_event)
 
 
 def learn_publications(page: Page, published: dict[str, tuple[str, str]]) -> None:
@@ -144,6 +151,8 @@ def learn_publications(page: Page, published: dict[str, tuple[str, str]]) -> Non
 def page_of(events: Iterable[tuple[Any, int]]) -> Page:
     """The view rows of events at their log positions."""
     page = Page()
+    rows = PageRows(page)
     for event, position in events:
-        add_to_page(event, page, position)
+        rows.position = position
+        rows.visit(event)
     return page

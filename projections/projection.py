@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from projections.event_rows import add_to_page
+from projections.event_rows import PageRows, add_to_page
 from projections.page import Page
 from projections.view import PROJECTION_NAME, TrackerViewBase
 
@@ -30,7 +30,9 @@ class TrackerProjection(Projection[TrackerViewBase]):
         if not events:
             return
         page = Page()
+        rows = PageRows(page)
         for event, tracking in events:
-            add_to_page(event, page, tracking.notification_id)
+            rows.position = tracking.notification_id
+            rows.visit(event)
         self.view.apply_page(page)
         self.view.track(events[-1][1])

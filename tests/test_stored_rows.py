@@ -10,6 +10,7 @@ from uuid import UUID
 import orjson
 import pytest
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from projections.stored_rows import (
 )
 from tests.test_transcoding import _events, accounts
 from tracker.domain import Development
+from tracker.errors import UnknownEventTopic
 from tracker.transcoding import construct_transcoder
 from tracker.values import Account
 
@@ -167,6 +169,17 @@ def test_a_log_row_whose_originator_is_not_an_id_is_named_by_its_position() -> N
     # Another spelling of the same id is read as that id.
     dashed = (41, str(stored.originator_id), *tampered[2:])
     assert _rows(page_of_rows([dashed], MAPPER)) == _rows(page_of_stored([(stored, 41)], MAPPER))
+
+
+def test_a_topic_no_visitor_knows_is_unreadable_whatever_the_mapper() -> None:
+    """The library's own mapper would decode the library's base event class; nothing
+    reads rows from it, so it is refused rather than passed over."""
+    stored = replace(_stored_account({"subject": "x"}), topic=get_topic(Development.Event))
+    with pytest.raises(UnreadableEvent) as raised:
+        page_of_stored([(stored, 41)], MAPPER)
+    assert raised.value.position == 41
+    assert isinstance(raised.value.error, UnknownEventTopic)
+    assert raised.value.error.topic == get_topic(Development.Event)
 
 
 def test_a_mapper_that_compresses_is_always_read_the_reference_way() -> None:

@@ -8,51 +8,57 @@ from typing import Any, cast
 
 from tracker.application import Tracker
 from tracker.domain import Actor, Development, Report
+from tracker.event_visitor import EventVisitor
 
 
 def log_entries(tracker: Tracker, start: int = 0) -> Iterator[dict[str, Any]]:
-    names: dict[Any, str] = {}
+    entries = _LogEntries()
     if start:
         # Subjects of later events are named by their first event, which may precede start.
         for notification in tracker.notifications(0):
             if notification.id > start:
                 break
-            _remember(names, tracker.mapper.to_domain_event(notification))
+            entries.visit(tracker.mapper.to_domain_event(notification))
     for notification in tracker.notifications(start):
         event: Any = tracker.mapper.to_domain_event(notification)
-        _remember(names, event)
+        summary = entries.visit(event)
         yield {
             "position": notification.id,
             "recorded_at": cast(datetime, event.timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "event": type(event).__qualname__,
-            "subject": names.get(event.originator_id, str(event.originator_id)),
+            "subject": entries.names.get(event.originator_id, str(event.originator_id)),
             "version": event.originator_version,
-            "summary": _summary(event),
+            "summary": summary,
         }
 
 
-def _remember(names: dict[Any, str], event: Any) -> None:
-    if isinstance(event, Actor.Registered):
-        names[event.originator_id] = event.actor_id
-    elif isinstance(event, Report.Registered):
-        names[event.originator_id] = event.report_id
-    elif isinstance(event, Development.Reported):
-        names[event.originator_id] = event.development_id
+class _LogEntries(EventVisitor[str]):
+    """Each event's summary; an aggregate's first event also names it, for the subject
+    of its later entries."""
 
+    def __init__(self) -> None:
+        self.names: dict[Any, str] = {}
 
-def _summary(event: Any) -> str:
-    if isinstance(event, Actor.Registered):
+    def actor_registered(self, event: Actor.Registered) -> str:
+        self.names[event.originator_id] = event.actor_id
         return event.name
-    if isinstance(event, Actor.AliasesAdded):
+
+    def aliases_added(self, event: Actor.AliasesAdded) -> str:
         return "aliases: " + ", ".join(event.aliases)
-    if isinstance(event, Report.Registered):
+
+    def report_registered(self, event: Report.Registered) -> str:
+        self.names[event.originator_id] = event.report_id
         return f"{event.outlet}, published {event.published.text}"
-    if isinstance(event, Development.Reported):
+
+    def development_reported(self, event: Development.Reported) -> str:
+        self.names[event.originator_id] = event.development_id
         return f"{event.kind} first told by {event.account.report_id}"
-    if isinstance(event, Development.Retold):
+
+    def development_retold(self, event: Development.Retold) -> str:
         return f"told by {event.account.report_id}"
-    if isinstance(event, Development.Retracted):
+
+    def development_retracted(self, event: Development.Retracted) -> str:
         return f"retracted by {event.report_id}: {event.reason}"
-    if isinstance(event, Development.Voided):
+
+    def development_voided(self, event: Development.Voided) -> str:
         return f"account {event.voided_version} void: {event.reason}"
-    return ""

@@ -30,6 +30,7 @@ from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.domain import Actor, Development, Report
 from tracker.errors import InvalidRecord, StoreError, TrackerError
+from tracker.event_visitor import EventVisitor
 from tracker.kinds import KINDS, plain_value
 from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES, MIB
 from tracker.recorders import KEEP_JOURNAL_MODE
@@ -566,63 +567,78 @@ def read_report_file(path: Path, shown: str) -> str:
 
 def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
     """The log in append order, as records that ``import_records`` reads back."""
-    developments: dict[Any, tuple[str, str]] = {}
-    actors: dict[Any, str] = {}
+    records = _ExportRecords()
     for notification in app.notifications():
-        event = app.mapper.to_domain_event(notification)
-        if isinstance(event, Actor.Registered):
-            actors[event.originator_id] = event.actor_id
-            yield _without_none(
-                {
-                    "type": "actor",
-                    "id": event.actor_id,
-                    "name": event.name,
-                    "aliases": list(event.aliases),
-                    "role": event.role,
-                }
-            )
-        elif isinstance(event, Actor.AliasesAdded):
-            yield {
-                "type": "aliases",
-                "actor": actors[event.originator_id],
+        yield records.visit(app.mapper.to_domain_event(notification))
+
+
+class _ExportRecords(EventVisitor[dict[str, Any]]):
+    """The record of each event, in log order: a later event of an actor or development
+    names it by the id its first event gave."""
+
+    def __init__(self) -> None:
+        self.developments: dict[Any, tuple[str, str]] = {}
+        self.actors: dict[Any, str] = {}
+
+    def actor_registered(self, event: Actor.Registered) -> dict[str, Any]:
+        self.actors[event.originator_id] = event.actor_id
+        return _without_none(
+            {
+                "type": "actor",
+                "id": event.actor_id,
+                "name": event.name,
                 "aliases": list(event.aliases),
+                "role": event.role,
             }
-        elif isinstance(event, Report.Registered):
-            yield _without_none(
-                {
-                    "type": "report",
-                    "id": event.report_id,
-                    "outlet": event.outlet,
-                    "published": event.published.text,
-                    "title": event.title,
-                    "url": event.url,
-                    "text": event.text,
-                    "note": event.note,
-                }
-            )
-        elif isinstance(event, Development.Reported):
-            developments[event.originator_id] = (event.development_id, event.kind)
-            yield _account_record(event.development_id, event.kind, event.account)
-        elif isinstance(event, Development.Retold):
-            development_id, kind = developments[event.originator_id]
-            yield _account_record(development_id, kind, event.account)
-        elif isinstance(event, Development.Retracted):
-            yield _without_none(
-                {
-                    "type": "retraction",
-                    "target": developments[event.originator_id][0],
-                    "report": event.report_id,
-                    "reason": event.reason,
-                    "quote": event.quote,
-                }
-            )
-        elif isinstance(event, Development.Voided):
-            yield {
-                "type": "void",
-                "development": developments[event.originator_id][0],
-                "version": event.voided_version,
+        )
+
+    def aliases_added(self, event: Actor.AliasesAdded) -> dict[str, Any]:
+        return {
+            "type": "aliases",
+            "actor": self.actors[event.originator_id],
+            "aliases": list(event.aliases),
+        }
+
+    def report_registered(self, event: Report.Registered) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "report",
+                "id": event.report_id,
+                "outlet": event.outlet,
+                "published": event.published.text,
+                "title": event.title,
+                "url": event.url,
+                "text": event.text,
+                "note": event.note,
+            }
+        )
+
+    def development_reported(self, event: Development.Reported) -> dict[str, Any]:
+        self.developments[event.originator_id] = (event.development_id, event.kind)
+        return _account_record(event.development_id, event.kind, event.account)
+
+    def development_retold(self, event: Development.Retold) -> dict[str, Any]:
+        development_id, kind = self.developments[event.originator_id]
+        return _account_record(development_id, kind, event.account)
+
+    def development_retracted(self, event: Development.Retracted) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "retraction",
+                "target": self.developments[event.originator_id][0],
+                "report": event.report_id,
                 "reason": event.reason,
+                "quote": event.quote,
             }
+        )
+
+    def development_voided(self, event: Development.Voided) -> dict[str, Any]:
+        return {
+            "type": "void",
+            "development": self.developments[event.originator_id][0],
+            "version": event.voided_version,
+            "reason": event.reason,
+        }
 
 
 def _account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
 from tracker.batch import quote_in_text
-from tracker.domain import Development, Report, text_sha256
+from tracker.domain import Actor, Development, Report, text_sha256
 from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
+from tracker.event_visitor import EventVisitor
 from tracker.kinds import quotations
 from tracker.recorders import GENESIS, chain_hash
 
@@ -218,6 +219,7 @@ def _check_log(tracker: Tracker, walk: _Walk) -> int:
     """Check each event of the log against the chain and the reports before it; returns
     how many events."""
     count = 0
+    checks = _EventChecks(walk)
     for link in _links(tracker):
         if link.problem is not None:
             walk.problems.append(Problem(link.position, link.problem))
@@ -232,7 +234,7 @@ def _check_log(tracker: Tracker, walk: _Walk) -> int:
             continue
         try:
             event = tracker.mapper.to_domain_event(link.notification)
-            walk.problems.extend(_check_event(link.position, event, walk))
+            walk.problems.extend(checks.visit(event))
         except UnknownEventTopic as error:
             walk.problems.append(Problem(link.position, f"unknown {error.what} {error.topic!r}"))
         except Exception as error:  # a tampered event may not even decode
@@ -240,41 +242,64 @@ def _check_log(tracker: Tracker, walk: _Walk) -> int:
     return count
 
 
-def _check_event(position: int, event: Any, walk: _Walk) -> Iterator[Problem]:
-    if isinstance(event, Report.Registered):
-        walk.texts[event.report_id] = event.text
+class _EventChecks(EventVisitor[list[Problem]]):
+    """The problems of each event of the walk, at ``walk.position``: a report's text
+    against its SHA-256, and the words an account or retraction quotes against the text
+    of the report it cites, which must be earlier in the log."""
+
+    def __init__(self, walk: _Walk) -> None:
+        self.walk = walk
+
+    def actor_registered(self, event: Actor.Registered) -> list[Problem]:
+        return []
+
+    def aliases_added(self, event: Actor.AliasesAdded) -> list[Problem]:
+        return []
+
+    def report_registered(self, event: Report.Registered) -> list[Problem]:
+        self.walk.texts[event.report_id] = event.text
         if event.text is not None and text_sha256(event.text) != event.sha256:
-            yield Problem(
-                position, f"report {event.report_id!r}: its text does not match its SHA-256"
-            )
-        return
-    cited = _quoted(event, walk.kinds)
-    if cited is None:
-        return
-    report_id, quoted = cited
-    if report_id not in walk.texts:
-        yield Problem(position, f"cites report {report_id!r}, which is not earlier in the log")
-        return
-    text = walk.texts[report_id]
-    if text is None:
-        walk.unchecked += bool(quoted)
-        return
-    for what, quote in quoted:
-        if not isinstance(quote, str) or not quote_in_text(quote, text):
-            yield Problem(position, f"its {what} is not in report {report_id!r}")
+            return [
+                Problem(
+                    self.walk.position,
+                    f"report {event.report_id!r}: its text does not match its SHA-256",
+                )
+            ]
+        return []
 
+    def development_reported(self, event: Development.Reported) -> list[Problem]:
+        self.walk.kinds[event.originator_id] = event.kind
+        return self._cited(event.account.report_id, list(quotations(event.kind, event.account)))
 
-def _quoted(event: Any, kinds: dict[Any, str]) -> tuple[str, list[tuple[str, Any]]] | None:
-    """The report an account or retraction cites, and every text of it that a view
-    shows as that report's words."""
-    if isinstance(event, Development.Reported):
-        kinds[event.originator_id] = event.kind
-    if isinstance(event, Development.Reported | Development.Retold):
-        kind = kinds.get(event.originator_id, "")
-        return event.account.report_id, list(quotations(kind, event.account))
-    if isinstance(event, Development.Retracted):
-        return event.report_id, [] if event.quote is None else [("quote", event.quote)]
-    return None
+    def development_retold(self, event: Development.Retold) -> list[Problem]:
+        kind = self.walk.kinds.get(event.originator_id, "")
+        return self._cited(event.account.report_id, list(quotations(kind, event.account)))
+
+    def development_retracted(self, event: Development.Retracted) -> list[Problem]:
+        return self._cited(event.report_id, [] if event.quote is None else [("quote", event.quote)])
+
+    def development_voided(self, event: Development.Voided) -> list[Problem]:
+        return []
+
+    def _cited(self, report_id: str, quoted: list[tuple[str, Any]]) -> list[Problem]:
+        """The problems of citing the report, and of quoting from it every text that a
+        view shows as that report's words."""
+        walk = self.walk
+        if report_id not in walk.texts:
+            return [
+                Problem(
+                    walk.position, f"cites report {report_id!r}, which is not earlier in the log"
+                )
+            ]
+        text = walk.texts[report_id]
+        if text is None:
+            walk.unchecked += bool(quoted)
+            return []
+        return [
+            Problem(walk.position, f"its {what} is not in report {report_id!r}")
+            for what, quote in quoted
+            if not isinstance(quote, str) or not quote_in_text(quote, text)
+        ]
 
 
 def _check_views(tracker: Tracker) -> list[Problem]:
