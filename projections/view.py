@@ -9,9 +9,7 @@ is the SQLite tracking recorder, ``projections.postgres_view`` the PostgreSQL on
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
@@ -22,263 +20,60 @@ import orjson
 from eventsourcing.persistence import Mapper, Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import RULES_VERSION, Telling, Version, fold_after
+from projections.folding import Telling, Version, fold_after
 from projections.page import Page, dumps, page_telling, telling_row, version_row, version_rows
+from projections.schema import (
+    ACCOUNT_COLUMNS,
+    AHEAD,
+    APPLIED_TABLE,
+    CALL_COUNT_CLAIM,
+    CALL_OR_CALL_COUNT,
+    COUNTED,
+    COUNTED_KINDS,
+    HELD_CALL,
+    KEY_INDEXES,
+    PLANNED_STATUS,
+    PROJECTION_NAME,
+    QUERY_INDEXES,
+    REPORT_DATE_UNCERTAIN,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SETTLED,
+    SPAN_ACROSS_MONTHS,
+    SPAN_WITHIN_A_MONTH,
+    SPANNED,
+    SPANNED_KINDS,
+    STANDING_AT,
+    SUPERSEDED_ACROSS_MONTHS,
+    SUPERSEDED_WITHIN_A_MONTH,
+    TABLE_KEYS,
+    TOLD_BEFORE_IT_HAPPENED,
+    UNSETTLED,
+    VERSIONS_KEY,
+    VIEW_TABLES,
+    on_table,
+)
 from tracker.chunks import IN_LIST, chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import unreadable_account
 from tracker.names import alias_key
 from tracker.recorders import bulk_cache, sorting_cache
 
-
-def _on(condition: str, alias: str = "") -> str:
-    """A condition written with ``{t}`` before each column, for the table or an alias."""
-    return condition.format(t=f"{alias}." if alias else "")
-
-
-# Conditions of the state's queries. Those that a partial index below is made for are
-# repeated word for word in the queries: only then will a planner use the index.
-# The version that holds at knowledge date K (both placeholders) and stands.
-STANDING_AT = "{t}known_from <= ? AND ? < {t}known_until AND {t}retracted = 0"
-HELD_CALL = "{t}kind = 'call' AND {t}status = 'held'"
-CALL_COUNT_CLAIM = "{t}kind = 'claim' AND {t}subject = 'call-count' AND {t}stance = 'asserts'"
-# Held calls and asserting call-count claims: per set of participants, side by side.
-CALL_OR_CALL_COUNT = f"(({HELD_CALL}) OR ({CALL_COUNT_CLAIM}))"
-
-
-def _kind_among(kinds: tuple[str, ...]) -> str:
-    """That a version is of one of these kinds, with the kinds written out: a planner
-    proves that a query may use a partial index from the query's text, never from the
-    values bound to its parameters."""
-    if len(kinds) == 1:
-        return f"{{t}}kind = '{kinds[0]}'"
-    return "{t}kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
-
-
-# The kinds the state counts and lists by a window of valid time, those it looks for
-# among spans of days that may hold D, and those that may be ahead on D. The partial
-# indexes made for these queries hold only these kinds; a query about another kind
-# reads ``versions_by_kind`` instead. (A million-account store: 2.0 million entries in
-# the query indexes instead of 3.3 million, built in 3.1 instead of 4.0 s.)
-COUNTED_KINDS = ("strike",)
-SPANNED_KINDS = ("call", "strike")
-AHEAD_KINDS = ("meeting", "call")
-COUNTED = _kind_among(COUNTED_KINDS)
-SPANNED = _kind_among(SPANNED_KINDS)
-AHEAD = _kind_among(AHEAD_KINDS)
-PLANNED_STATUS = "{t}status IN ('proposed', 'scheduled', 'planned')"
-# Dated to a span of days: within one calendar month, or longer, across a month's end
-# or open (the few that a "possibly happened by D" query reads from D on).
-SPAN_WITHIN_A_MONTH = (
-    "{t}occurred_lower < {t}occurred_upper"
-    " AND substr({t}occurred_lower, 1, 7) = substr({t}occurred_upper, 1, 7)"
-)
-SPAN_ACROSS_MONTHS = (
-    "{t}occurred_lower < {t}occurred_upper"
-    " AND substr({t}occurred_lower, 1, 7) <> substr({t}occurred_upper, 1, 7)"
-)
-# The standing versions of a kind, in four parts, for counting what happened by D as
-# known at K: current ones whose dates ended by the time they became known (most: a
-# pure range count, see ``count_happened``), other current ones, and superseded ones
-# whose interval of knowledge time lies within a calendar month or not.
-SETTLED = (
-    f"{{t}}known_until = '{OPEN_UPPER}' AND {{t}}retracted = 0"
-    " AND {t}occurred_upper <= {t}known_from"
-)
-UNSETTLED = (
-    f"{{t}}known_until = '{OPEN_UPPER}' AND {{t}}retracted = 0"
-    " AND {t}occurred_upper > {t}known_from"
-)
-SUPERSEDED_WITHIN_A_MONTH = (
-    f"{{t}}known_until < '{OPEN_UPPER}' AND {{t}}retracted = 0"
-    " AND substr({t}known_from, 1, 7) = substr({t}known_until, 1, 7)"
-)
-SUPERSEDED_ACROSS_MONTHS = (
-    f"{{t}}known_until < '{OPEN_UPPER}' AND {{t}}retracted = 0"
-    " AND substr({t}known_from, 1, 7) <> substr({t}known_until, 1, 7)"
-)
-# Reported before it can have happened: a meeting told of ahead of its day.
-TOLD_BEFORE_IT_HAPPENED = "{t}occurred_lower > {t}first_known"
-REPORT_DATE_UNCERTAIN = "published_lower < published_upper"
-
-# The keys of the tables of developments, tellings and versions, by which the views are
-# kept: indexes rather than primary keys, so that a rebuild, which reads none of them
-# back, fills the tables first and sorts each index once at the end instead of
-# inserting a million random keys into it (tracker.rebuild_reader).
-KEY_INDEXES = (
-    (
-        "developments_by_id",
-        "CREATE UNIQUE INDEX IF NOT EXISTS developments_by_id ON developments (development_id)",
-    ),
-    (
-        "developments_by_uuid",
-        "CREATE UNIQUE INDEX IF NOT EXISTS developments_by_uuid ON developments (uuid)",
-    ),
-    (
-        "tellings_by_position",
-        "CREATE UNIQUE INDEX IF NOT EXISTS tellings_by_position ON tellings (position)",
-    ),
-    (
-        "tellings_by_development",
-        "CREATE INDEX IF NOT EXISTS tellings_by_development ON tellings (development_id, version)",
-    ),
-    (
-        "versions_by_development",
-        "CREATE UNIQUE INDEX IF NOT EXISTS versions_by_development"
-        " ON versions (development_id, known_from)",
-    ),
-)
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS reports (
-        report_id TEXT PRIMARY KEY,
-        outlet TEXT NOT NULL,
-        published TEXT NOT NULL,
-        published_lower TEXT NOT NULL,
-        published_upper TEXT NOT NULL,
-        title TEXT,
-        url TEXT,
-        sha256 TEXT,
-        note TEXT,
-        position BIGINT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS actors (
-        actor_id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        role TEXT,
-        aliases TEXT NOT NULL,
-        position BIGINT NOT NULL,
-        uuid TEXT NOT NULL UNIQUE)""",
-    """CREATE TABLE IF NOT EXISTS actor_aliases (
-        alias_key TEXT PRIMARY KEY,
-        alias TEXT NOT NULL,
-        actor_id TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS developments (
-        development_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        position BIGINT NOT NULL,
-        uuid TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS tellings (
-        position BIGINT NOT NULL,
-        development_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        retraction INTEGER NOT NULL,
-        report_id TEXT NOT NULL,
-        reason TEXT,
-        voided_at BIGINT,
-        void_reason TEXT)""",
-    """CREATE TABLE IF NOT EXISTS versions (
-        development_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        known_from TEXT NOT NULL,
-        known_until TEXT NOT NULL,
-        retracted INTEGER NOT NULL,
-        status TEXT,
-        participants TEXT,
-        subject TEXT,
-        stance TEXT,
-        occurred_lower TEXT NOT NULL,
-        occurred_upper TEXT NOT NULL,
-        planned_lower TEXT,
-        planned_upper TEXT,
-        sort_key TEXT NOT NULL,
-        first_known TEXT NOT NULL,
-        account_count INTEGER NOT NULL,
-        data TEXT NOT NULL)""",
-    *(statement for _, statement in KEY_INDEXES),
-    # Knowledge time: which version of each development holds at K.
-    "CREATE INDEX IF NOT EXISTS versions_by_kind"
-    " ON versions (kind, known_from, known_until, retracted, occurred_upper)",
-    # Valid time: the strikes in a window before D, newest first.
-    "CREATE INDEX IF NOT EXISTS versions_by_valid_time ON versions"
-    " (kind, occurred_upper, known_from, known_until, retracted, sort_key, development_id)"
-    f" WHERE {_on(COUNTED)}",
-    # The rest are partial indexes. Each holds the columns of its own condition too:
-    # otherwise SQLite does not take it as covering, and costs each row a deferred seek.
-    # What happened by D as known at K, counted in four parts (see SETTLED).
-    "CREATE INDEX IF NOT EXISTS versions_settled ON versions (kind, known_from,"
-    f" occurred_upper, known_until, retracted) WHERE {_on(COUNTED)} AND {_on(SETTLED)}",
-    "CREATE INDEX IF NOT EXISTS versions_unsettled ON versions (kind, known_from,"
-    f" occurred_upper, known_until, retracted) WHERE {_on(COUNTED)} AND {_on(UNSETTLED)}",
-    "CREATE INDEX IF NOT EXISTS versions_superseded_within_a_month ON versions (kind,"
-    " known_from, known_until, occurred_upper, retracted)"
-    f" WHERE {_on(COUNTED)} AND {_on(SUPERSEDED_WITHIN_A_MONTH)}",
-    "CREATE INDEX IF NOT EXISTS versions_superseded_across_months ON versions (kind,"
-    " known_until, known_from, occurred_upper, retracted)"
-    f" WHERE {_on(COUNTED)} AND {_on(SUPERSEDED_ACROSS_MONTHS)}",
-    # Held calls and call-count claims per set of participants, calls by when they
-    # happened: the sets (one seek each), each one's latest call and whether it has a
-    # claim, and the count and latest few calls of some sets.
-    "CREATE INDEX IF NOT EXISTS calls_by_participants ON versions (participants, kind,"
-    " sort_key, development_id, known_from, known_until, retracted, occurred_upper,"
-    f" status, subject, stance) WHERE {_on(CALL_OR_CALL_COUNT)}",
-    # Call-count claims by when they were made: the latest claim of a set.
-    "CREATE INDEX IF NOT EXISTS call_count_claims ON versions (participants,"
-    " occurred_upper, known_from, sort_key, development_id, known_until, retracted,"
-    f" kind, subject, stance) WHERE {_on(CALL_COUNT_CLAIM)}",
-    # Spans of days that may hold D ("possibly happened by D"): see SPAN_WITHIN_A_MONTH.
-    "CREATE INDEX IF NOT EXISTS versions_within_a_month ON versions (kind, occurred_lower,"
-    " occurred_upper, known_from, known_until, retracted, status, participants, sort_key,"
-    f" development_id) WHERE {_on(SPANNED)} AND {_on(SPAN_WITHIN_A_MONTH)}",
-    "CREATE INDEX IF NOT EXISTS versions_across_months ON versions (kind, occurred_upper,"
-    " occurred_lower, known_from, known_until, retracted, status, participants, sort_key,"
-    f" development_id) WHERE {_on(SPANNED)} AND {_on(SPAN_ACROSS_MONTHS)}",
-    # Meetings and calls still ahead: proposed, scheduled or planned ones by their date,
-    # and held ones reported before they happened.
-    "CREATE INDEX IF NOT EXISTS versions_planned ON versions (kind, status, planned_upper,"
-    " first_known, known_from, known_until, retracted, planned_lower, occurred_lower,"
-    f" sort_key, development_id) WHERE {_on(PLANNED_STATUS)}",
-    "CREATE INDEX IF NOT EXISTS versions_told_ahead ON versions (kind, status,"
-    " occurred_lower, first_known, known_from, known_until, retracted, planned_lower,"
-    f" sort_key, development_id) WHERE {_on(AHEAD)} AND {_on(TOLD_BEFORE_IT_HAPPENED)}",
-    # Reports whose publication day is uncertain, possibly but not certainly known at K.
-    "CREATE INDEX IF NOT EXISTS reports_of_uncertain_date"
-    f" ON reports (published_upper, published_lower) WHERE {REPORT_DATE_UNCERTAIN}",
-)
-
-# The name of the projection that feeds the view (``projections.projection``): the
-# view's environment goes by it, as the library's ProjectionRunner names it, and opening
-# a store for a query needs it without importing the projection.
-PROJECTION_NAME = "tracker_views"
-
-# Read models are disposable: when their schema changes, they are dropped and rebuilt
-# from the log rather than migrated.
-# The position the views hold, kept beside the library's tracking record and written
-# in the same transactions: a tracking record changed by hand no longer matches it,
-# whichever event it was moved over (re-applying some events raises nothing).
-APPLIED_TABLE = (
-    "CREATE TABLE IF NOT EXISTS applied (application_name TEXT PRIMARY KEY,"
-    " position BIGINT NOT NULL)"
-)
-
-SCHEMA_VERSION = hashlib.sha256(
-    "\n".join([*SCHEMA, APPLIED_TABLE, f"rules {RULES_VERSION}"]).encode()
-).hexdigest()[:16]
-
-# The indexes on versions serve queries only; writing the views needs just its primary
-# key. Each is (name, statement).
-QUERY_INDEXES = tuple(
-    (match.group(1), statement)
-    for statement in SCHEMA
-    if (match := re.match(r"CREATE INDEX IF NOT EXISTS (\w+)\s+ON versions\b", statement))
-)
-
-# What a telling's account says, which the tellings table leaves to the log, and an
-# export adds to it.
-ACCOUNT_COLUMNS = ("fields", "quote", "attributed_to", "note")
-
-VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
-# Each table's key, by which its rows are read in order.
-TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "reports": ("report_id",),
-    "actors": ("actor_id",),
-    "actor_aliases": ("alias_key",),
-    "developments": ("development_id",),
-    "tellings": ("position",),
-    "versions": ("development_id", "known_from"),
-}
 ROWS_PAGE = 5000
-# The versions table's key.
-VERSIONS_KEY = "versions_by_development"
+
+# Names other modules import from here, the view's own module.
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "KEY_INDEXES",
+    "PROJECTION_NAME",
+    "QUERY_INDEXES",
+    "SCHEMA",
+    "TABLE_KEYS",
+    "VIEW_TABLES",
+    "Statements",
+    "TrackerView",
+    "TrackerViewBase",
+]
 
 
 @functools.cache
@@ -1113,7 +908,7 @@ class TrackerViewBase(TrackingRecorder):
         def count(index: str, condition: str, terms: str) -> str:
             return (
                 f"(SELECT COUNT(*) FROM versions{self._using(index)}"  # noqa: S608
-                f" WHERE kind = ? AND {_on(COUNTED)} AND {_on(condition)} AND {terms})"
+                f" WHERE kind = ? AND {on_table(COUNTED)} AND {on_table(condition)} AND {terms})"
             )
 
         known_by = min(as_of, known_at)
@@ -1174,9 +969,9 @@ class TrackerViewBase(TrackingRecorder):
         (all without a limit), newest first, with their data."""
 
         def conditions(first: str | None) -> tuple[str, list[Any]]:
-            where = f"kind = ? AND {_on(STANDING_AT)} AND occurred_upper <= ?"
+            where = f"kind = ? AND {on_table(STANDING_AT)} AND occurred_upper <= ?"
             if by_valid_time:
-                where += f" AND {_on(COUNTED)}"
+                where += f" AND {on_table(COUNTED)}"
             params: list[Any] = [kind, known_at, known_at, as_of]
             if first is not None:
                 where += " AND occurred_upper >= ?"
@@ -1235,7 +1030,7 @@ class TrackerViewBase(TrackingRecorder):
         status, as known at K: how many, and the last ``limit`` of them by when they
         happened or are planned (sort key, then id; all without a limit), in that
         order, with their data."""
-        where = f"kind = ? AND {_on(STANDING_AT)} AND first_known <= ?"
+        where = f"kind = ? AND {on_table(STANDING_AT)} AND first_known <= ?"
         params = [kind, known_at, known_at, reported_by]
         versions = "versions" + self._using("versions_by_kind")
         with self._reading() as c:
@@ -1293,17 +1088,19 @@ class TrackerViewBase(TrackingRecorder):
                 self._using("versions_within_a_month"),
                 self._using("versions_across_months"),
             )
-            status_term += f" AND {_on(SPANNED)}"
+            status_term += f" AND {on_table(SPANNED)}"
         else:
             within = across = self._using("versions_by_kind")
         union = (
             "SELECT development_id, participants, sort_key"  # noqa: S608
             f" FROM versions{within}"
-            f" WHERE kind = ?{status_term} AND {_on(STANDING_AT)} AND {_on(SPAN_WITHIN_A_MONTH)}"
+            f" WHERE kind = ?{status_term} AND {on_table(STANDING_AT)}"
+            f" AND {on_table(SPAN_WITHIN_A_MONTH)}"
             " AND occurred_lower >= ? AND occurred_lower <= ? AND ? < occurred_upper"
             " UNION ALL SELECT development_id, participants, sort_key"
             f" FROM versions{across}"
-            f" WHERE kind = ?{status_term} AND {_on(STANDING_AT)} AND {_on(SPAN_ACROSS_MONTHS)}"
+            f" WHERE kind = ?{status_term} AND {on_table(STANDING_AT)}"
+            f" AND {on_table(SPAN_ACROSS_MONTHS)}"
             " AND ? < occurred_upper AND occurred_lower <= ?"
         )
         params = (
@@ -1330,12 +1127,12 @@ class TrackerViewBase(TrackingRecorder):
         index = self._using("calls_by_participants")
         first = (
             f"SELECT participants FROM versions{index}"  # noqa: S608
-            f" WHERE {_on(CALL_OR_CALL_COUNT)}"
+            f" WHERE {on_table(CALL_OR_CALL_COUNT)}"
             " AND participants IS NOT NULL ORDER BY participants LIMIT 1"
         )
         after = (
             f"SELECT n.participants FROM versions AS n{index}"  # noqa: S608
-            f" WHERE {_on(CALL_OR_CALL_COUNT, 'n')} AND n.participants > sets.participants"
+            f" WHERE {on_table(CALL_OR_CALL_COUNT, 'n')} AND n.participants > sets.participants"
             " ORDER BY n.participants LIMIT 1"
         )
         happened = STANDING_AT + " AND {t}occurred_upper <= ?"
@@ -1345,14 +1142,14 @@ class TrackerViewBase(TrackingRecorder):
                 f" UNION ALL SELECT ({after}) FROM sets WHERE sets.participants IS NOT NULL)"
                 # "sort key id" of the latest call, else '' if there is a claim.
                 " SELECT participants, COALESCE((SELECT w.sort_key || ' ' || w.development_id"
-                f" FROM versions AS w{index} WHERE {_on(CALL_OR_CALL_COUNT, 'w')}"
-                f" AND {_on(HELD_CALL, 'w')} AND w.participants = sets.participants"
-                f" AND w.sort_key < ? AND {_on(happened, 'w')}"
+                f" FROM versions AS w{index} WHERE {on_table(CALL_OR_CALL_COUNT, 'w')}"
+                f" AND {on_table(HELD_CALL, 'w')} AND w.participants = sets.participants"
+                f" AND w.sort_key < ? AND {on_table(happened, 'w')}"
                 " ORDER BY w.kind DESC, w.sort_key DESC, w.development_id DESC LIMIT 1),"
                 " CASE WHEN EXISTS (SELECT 1"
-                f" FROM versions AS k{index} WHERE {_on(CALL_OR_CALL_COUNT, 'k')}"
-                f" AND {_on(CALL_COUNT_CLAIM, 'k')} AND k.participants = sets.participants"
-                f" AND {_on(STANDING_AT, 'k')}) THEN '' END) AS latest"
+                f" FROM versions AS k{index} WHERE {on_table(CALL_OR_CALL_COUNT, 'k')}"
+                f" AND {on_table(CALL_COUNT_CLAIM, 'k')} AND k.participants = sets.participants"
+                f" AND {on_table(STANDING_AT, 'k')}) THEN '' END) AS latest"
                 " FROM sets WHERE participants IS NOT NULL",
                 (_sort_key_bound(as_of), known_at, known_at, as_of, claims_at, claims_at),
             )
@@ -1387,7 +1184,7 @@ class TrackerViewBase(TrackingRecorder):
         bound = _sort_key_bound(as_of)
         offset = (limit or UNLIMITED) - 1
         index = self._using("calls_by_participants")
-        held = f"{_on(CALL_OR_CALL_COUNT)} AND {_on(HELD_CALL)}"
+        held = f"{on_table(CALL_OR_CALL_COUNT)} AND {on_table(HELD_CALL)}"
         groups: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         runs = [None] if participants is None else list(chunks(sorted(participants), IN_LIST))
         with self._reading() as c:
@@ -1400,17 +1197,17 @@ class TrackerViewBase(TrackingRecorder):
                     " v.sort_key"
                     f" FROM (SELECT participants, COUNT(*) AS recorded FROM versions{index}"
                     f" WHERE {held} AND participants IS NOT NULL{among}"
-                    f" AND {_on(happened)} GROUP BY participants) AS g"
+                    f" AND {on_table(happened)} GROUP BY participants) AS g"
                     f" CROSS JOIN versions AS v{index}"
-                    f" WHERE {_on(CALL_OR_CALL_COUNT, 'v')} AND {_on(HELD_CALL, 'v')}"
+                    f" WHERE {on_table(CALL_OR_CALL_COUNT, 'v')} AND {on_table(HELD_CALL, 'v')}"
                     " AND v.participants = g.participants"
                     " AND v.sort_key < ? AND v.sort_key >= COALESCE((SELECT w.sort_key"
-                    f" FROM versions AS w{index} WHERE {_on(CALL_OR_CALL_COUNT, 'w')}"
-                    f" AND {_on(HELD_CALL, 'w')}"
+                    f" FROM versions AS w{index} WHERE {on_table(CALL_OR_CALL_COUNT, 'w')}"
+                    f" AND {on_table(HELD_CALL, 'w')}"
                     " AND w.participants = g.participants AND w.sort_key < ?"
-                    f" AND {_on(happened, 'w')}"
+                    f" AND {on_table(happened, 'w')}"
                     " ORDER BY w.sort_key DESC LIMIT 1 OFFSET ?), '')"
-                    f" AND {_on(happened, 'v')}",
+                    f" AND {on_table(happened, 'v')}",
                     (
                         *(chunk or ()),
                         *happened_params,
@@ -1443,8 +1240,8 @@ class TrackerViewBase(TrackingRecorder):
                 c.execute(
                     f"WITH sets(participants) AS (VALUES {sets})"  # noqa: S608
                     " SELECT participants, (SELECT w.development_id"
-                    f" FROM versions AS w{index} WHERE {_on(CALL_COUNT_CLAIM, 'w')}"
-                    f" AND w.participants = sets.participants AND {_on(STANDING_AT, 'w')}"
+                    f" FROM versions AS w{index} WHERE {on_table(CALL_COUNT_CLAIM, 'w')}"
+                    f" AND w.participants = sets.participants AND {on_table(STANDING_AT, 'w')}"
                     " ORDER BY w.occurred_upper DESC, w.known_from DESC, w.sort_key DESC,"
                     " w.development_id DESC LIMIT 1) AS claim FROM sets",
                     (*chunk, known_at, known_at),
@@ -1468,18 +1265,18 @@ class TrackerViewBase(TrackingRecorder):
             "SELECT development_id, known_from, kind, status, planned_lower, occurred_lower,"
             " sort_key, first_known FROM versions"
         )
-        planned = f"{self._using('versions_planned')} WHERE {_on(AHEAD)}"
-        planned += f" AND {_on(PLANNED_STATUS)}"
-        told_ahead = f"{self._using('versions_told_ahead')} WHERE {_on(AHEAD)}"
+        planned = f"{self._using('versions_planned')} WHERE {on_table(AHEAD)}"
+        planned += f" AND {on_table(PLANNED_STATUS)}"
+        told_ahead = f"{self._using('versions_told_ahead')} WHERE {on_table(AHEAD)}"
         with self._reading() as c:
             c.execute(
-                f"{columns}{planned} AND {_on(STANDING_AT)}"
+                f"{columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper >= ? AND first_known <= ?"
-                f" UNION ALL {columns}{planned} AND {_on(STANDING_AT)}"
+                f" UNION ALL {columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper IS NULL AND first_known >= ? AND first_known <= ?"
                 f" UNION ALL {columns}{told_ahead} AND status = 'held'"
-                f" AND {_on(TOLD_BEFORE_IT_HAPPENED)}"
-                f" AND {_on(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
+                f" AND {on_table(TOLD_BEFORE_IT_HAPPENED)}"
+                f" AND {on_table(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
                 (
                     *(known_at, known_at, as_of, as_of),
                     *(known_at, known_at, undated_since, as_of),
