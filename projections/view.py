@@ -8,24 +8,18 @@ is the SQLite tracking recorder, ``projections.postgres_view`` the PostgreSQL on
 
 from __future__ import annotations
 
-import functools
-import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper, Tracking, TrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from projections.folding import Telling, Version, fold_after
-from projections.page import Page, dumps, page_telling, telling_row, version_row, version_rows
 from projections.schema import (
     ACCOUNT_COLUMNS,
     AHEAD,
-    APPLIED_TABLE,
     CALL_COUNT_CLAIM,
     CALL_OR_CALL_COUNT,
     COUNTED,
@@ -37,7 +31,6 @@ from projections.schema import (
     QUERY_INDEXES,
     REPORT_DATE_UNCERTAIN,
     SCHEMA,
-    SCHEMA_VERSION,
     SETTLED,
     SPAN_ACROSS_MONTHS,
     SPAN_WITHIN_A_MONTH,
@@ -53,13 +46,11 @@ from projections.schema import (
     VIEW_TABLES,
     on_table,
 )
+from projections.view_transactions import Statements, decoded_versions, limit_clause, with_account
+from projections.view_writes import ViewWrites
 from tracker.chunks import IN_LIST, chunks
-from tracker.dates import OPEN_UPPER
-from tracker.errors import unreadable_account
 from tracker.names import alias_key
 from tracker.recorders import bulk_cache, sorting_cache
-
-ROWS_PAGE = 5000
 
 # Names other modules import from here, the view's own module.
 __all__ = [
@@ -76,28 +67,11 @@ __all__ = [
 ]
 
 
-@functools.cache
-def log_mapper() -> Mapper[Any]:
-    """The mapper that reads the tracker's stored events (it neither encrypts nor
-    compresses them)."""
-    from tracker.transcoding import construct_mapper
-
-    return construct_mapper()
-
-
-INSERT_VERSION = "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-INSERT_TELLING = "INSERT INTO tellings VALUES (?,?,?,?,?,?,?,?)"
-
-
 # The last days of a window of strikes, where its latest are looked for first.
 RECENT_DAYS = 3
 
 # An OFFSET past any list: "no limit" for a query that takes the limit-th item.
 UNLIMITED = 2**62
-
-
-def _limit(limit: int | None) -> str:
-    return "" if limit is None else f" LIMIT {int(limit)}"
 
 
 def _counted_latest(
@@ -109,30 +83,10 @@ def _counted_latest(
     total = int(c.fetchone()["n"])
     c.execute(
         f"SELECT {columns} FROM {source}"  # noqa: S608 - callers' SQL
-        f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+        f" ORDER BY sort_key DESC, development_id DESC{limit_clause(limit)}",
         params,
     )
     return total, c.fetchall()
-
-
-def _with_account(
-    telling: dict[str, Any], contents: Mapping[int, dict[str, Any]]
-) -> dict[str, Any]:
-    """A tellings row given what its account or retraction says (``ACCOUNT_COLUMNS``),
-    from ``contents`` by its position."""
-    content = contents[telling["position"]]
-    telling["fields"] = content.get("fields", {})
-    for name in ACCOUNT_COLUMNS[1:]:
-        telling[name] = content.get(name)
-    return telling
-
-
-def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Version rows as dicts, their JSON ``data`` decoded."""
-    decoded = [dict(row) for row in rows]
-    for row in decoded:
-        row["data"] = orjson.loads(row["data"])
-    return decoded
 
 
 def _shifted(day: str, days: int) -> str:
@@ -151,534 +105,12 @@ def _sort_key_bound(day: str) -> str:
     return _shifted(day, 2)
 
 
-class Statements:
-    """A backend's cursor seen through one SQL dialect: ``?`` placeholders, rows by name."""
-
-    def __init__(self, cursor: Any, placeholder: str) -> None:
-        self.cursor = cursor
-        self.placeholder = placeholder
-
-    def _sql(self, statement: str) -> str:
-        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(statement), params)
-
-    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        if params:
-            self.cursor.executemany(self._sql(statement), params)
-
-    def fetchone(self) -> Any:
-        return self.cursor.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        return list(self.cursor.fetchall())
-
-
-class TrackerViewBase(TrackingRecorder):
+class TrackerViewBase(ViewWrites):
     """Tables of reports, actors, tellings and knowledge-time versions of developments.
 
     Mixed into a backend's tracking recorder, whose ``datastore``, ``_insert_tracking``
     and ``max_tracking_id`` it uses.
     """
-
-    # Whether a rebuild keeps the views' indexes rather than dropping them and building
-    # them again at its end. In SQLite other connections go on reading the old views'
-    # snapshot: a million random keys inserted into each key index cost 8 s of a
-    # rebuild's writing, and sorted once at the end all five took 1.6 s. PostgreSQL's
-    # DROP INDEX locks readers out of the old views until the rebuild commits.
-    rebuild_keeps_indexes = False
-
-    placeholder = "?"
-    statements: type[Statements] = Statements
-    tracking_table = "tracking"
-    # The store's log, where a telling's account is read (``log_contents``).
-    log_table = "stored_events"
-    log_position = "rowid"
-    datastore: Any
-    tracking_table_exists: bool
-    table_migration_identifier: str
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._cursor: Statements | None = None
-        self.log_reader: Callable[[Sequence[int]], dict[int, dict[str, Any]]] | None = None
-        # The application's mapper, which may decompress or decrypt what the log holds
-        # (the library takes its settings from the environment); else ``log_mapper``.
-        self.mapper: Mapper[Any] | None = None
-
-    if TYPE_CHECKING:  # provided by the backend's tracking recorder
-
-        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-
-        def create_table(self) -> None: ...
-
-    def ensure_schema(self) -> None:
-        """Create or rebuild the tables only when they are missing or out of date: on an
-        existing store, opening it must not wait for the write lock."""
-        try:
-            with self._reading() as c:
-                c.execute("SELECT version FROM view_schema")
-                row = c.fetchone()
-        except Exception:  # no such table yet; the backends word it differently
-            row = None
-        if row is None or row["version"] != SCHEMA_VERSION:
-            self.create_table()
-
-    def _begin(self, cursor: Any) -> None:
-        """Prepare a new transaction's cursor (a backend may set its schema)."""
-
-    def _begin_reading(self, cursor: Any) -> None:
-        """Prepare a new read-only transaction's cursor."""
-        self._begin(cursor)
-
-    def _lock_for_page(self, cursor: Any) -> None:
-        """Hold off other processes' pages until this transaction ends (SQLite's
-        IMMEDIATE transactions already do)."""
-
-    @contextmanager
-    def page(self, application_name: str) -> Iterator[int]:
-        """One transaction for a run of events; yields the position already applied, read
-        under the lock, so a page never applies an event another process applied."""
-        with self.datastore.transaction(commit=True) as cursor:
-            self._begin(cursor)
-            self._lock_for_page(cursor)
-            self._cursor = self.statements(cursor, self.placeholder)
-            try:
-                yield self._tracked_position(self._cursor, application_name)
-            finally:
-                self._cursor = None
-
-    @contextmanager
-    def borrow(self, cursor: Any) -> Iterator[None]:
-        """Read and write the view through a transaction the caller holds: a bulk
-        session appends to the log and updates the view in one transaction."""
-        if self._cursor is not None:
-            raise RuntimeError("the view is already in a transaction")
-        self._begin(cursor)
-        self._lock_for_page(cursor)
-        self._cursor = self.statements(cursor, self.placeholder)
-        try:
-            yield
-        finally:
-            self._cursor = None
-
-    def refresh_statistics(self) -> None:
-        """Inside ``borrow``, after a bulk load: tell the query planner how large the
-        views now are, where the backend plans from statistics."""
-        if self._cursor is None:
-            raise RuntimeError("refresh_statistics() belongs inside borrow()")
-        self._analyze(self._cursor)
-
-    def _analyze(self, c: Statements) -> None:
-        """SQLite keeps no statistics here: its queries name their indexes."""
-
-    def track(self, tracking: Tracking) -> None:
-        """Record the last event of a page as applied (inside ``page``)."""
-        if self._cursor is None:
-            raise RuntimeError("track() belongs inside page()")
-        self._mark_applied(self._cursor, tracking)
-
-    def _mark_applied(self, c: Statements, tracking: Tracking) -> None:
-        self._insert_tracking(c.cursor, tracking)
-        c.execute(
-            "INSERT INTO applied VALUES (?, ?) ON CONFLICT (application_name)"
-            " DO UPDATE SET position = excluded.position",
-            (tracking.application_name, tracking.notification_id),
-        )
-
-    def apply_page(self, page: Page) -> None:
-        """Write a page's changes inside ``page()``."""
-        if self._cursor is None:
-            raise RuntimeError("apply_page() belongs inside page()")
-        self._apply_page(self._cursor, page)
-
-    def write_page(self, page: Page, tracking: Tracking) -> None:
-        """Write the changes of one event with its tracking, in a transaction of its own
-        (or the one open), unless the event is applied already. A follower and the
-        commands that apply their own events take turns under the page lock, and whoever
-        comes second skips the event instead of failing on its tracking record."""
-        with self._own_transaction(commit=True) as c:
-            self._lock_for_page(c.cursor)
-            if tracking.notification_id <= self._tracked_position(c, tracking.application_name):
-                return
-            self._apply_page(c, page)
-            self._mark_applied(c, tracking)
-
-    def _apply_page(self, c: Statements, page: Page) -> None:
-        """A page's changes, in the order the events need: reports and actors before the
-        tellings that cite them, tellings before the voids of them, then each touched
-        development refolded once."""
-        c.executemany("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)", page.reports)
-        for uuid, actor_id, name, role, aliases, position in page.actors:
-            c.execute(
-                "INSERT INTO actors VALUES (?,?,?,?,?,?)",
-                (actor_id, name, role, dumps(list(aliases)), position, uuid),
-            )
-            self._put_aliases(c, actor_id, (*aliases, name, actor_id))
-        for uuid, aliases in page.alias_additions:
-            c.execute("SELECT actor_id, aliases FROM actors WHERE uuid=?", (uuid,))
-            row = c.fetchone()
-            known = orjson.loads(row["aliases"])
-            c.execute(
-                "UPDATE actors SET aliases=? WHERE actor_id=?",
-                (dumps([*known, *aliases]), row["actor_id"]),
-            )
-            self._put_aliases(c, row["actor_id"], aliases)
-        c.executemany(
-            "INSERT INTO developments VALUES (?,?,?,?)",
-            [(dev, kind, position, uuid) for uuid, dev, kind, position in page.developments],
-        )
-        if not page.tellings and not page.voids:  # folded whole already, or no development
-            c.executemany(INSERT_TELLING, page.settled_tellings)
-            c.executemany(INSERT_VERSION, page.folded)
-            return
-        names = {uuid: dev for uuid, dev, _, _ in page.developments}
-        unknown = sorted({uuid for uuid, *_ in [*page.tellings, *page.voids] if uuid not in names})
-        for chunk in chunks(unknown, IN_LIST):
-            marks = ",".join("?" * len(chunk))
-            c.execute(
-                f"SELECT uuid, development_id FROM developments WHERE uuid IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            names.update({row["uuid"]: row["development_id"] for row in c.fetchall()})
-        c.executemany(
-            INSERT_TELLING,
-            [
-                telling_row(names[uuid], version, position, row)
-                for uuid, version, position, row in page.tellings
-            ],
-        )
-        c.executemany(
-            "UPDATE tellings SET voided_at=?, void_reason=? WHERE development_id=? AND version=?",
-            [(pos, reason, names[uuid], version) for uuid, version, pos, reason in page.voids],
-        )
-        # A development first told in this page, and not voided in it, has all its
-        # tellings in the page: fold it from memory. Any other is folded onto its latest
-        # version, or read back and refolded.
-        page.fold_new(self._published_bounds(c, page.reports_to_fold()))
-        c.executemany(INSERT_VERSION, page.folded)
-        voided = {names[uuid] for uuid, *_ in page.voids}
-        told: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
-        for uuid, version, position, row in page.tellings:
-            if uuid not in page.folded_ids and names[uuid] not in voided:
-                told.setdefault(names[uuid], []).append((version, position, row))
-        refold = voided | self._fold_onto_latest(c, told)
-        for chunk in chunks(sorted(refold), IN_LIST):
-            self._refold_many(c, chunk)
-
-    def _fold_onto_latest(
-        self, c: Statements, told: Mapping[str, Sequence[tuple[int, int, dict[str, Any]]]]
-    ) -> set[str]:
-        """Fold each development's new tellings onto its latest version row, read back,
-        where they come after everything folded into it (nearly always: reports are
-        mostly entered as they are published); the ids of the others, to refold."""
-        bounds = self._published_bounds(
-            c, {row["report_id"] for tellings in told.values() for _, _, row in tellings}
-        )
-        refold: set[str] = set()
-        replaced: list[tuple[str, str]] = []
-        # (known until, development id, known from) of latest versions that only end.
-        closed: list[tuple[str, str, str]] = []
-        version_rows: list[tuple[Any, ...]] = []
-        for chunk in chunks(sorted(told), IN_LIST):
-            marks = ",".join("?" * len(chunk))
-            c.execute(
-                "SELECT development_id, kind, known_from, retracted, first_known,"  # noqa: S608 - placeholders only
-                " account_count, data FROM versions"
-                f" WHERE known_until = ? AND development_id IN ({marks})",
-                (OPEN_UPPER, *chunk),
-            )
-            latest = {row["development_id"]: row for row in c.fetchall()}
-            for development_id in chunk:
-                row = latest.get(development_id)
-                tellings = told[development_id]
-                if row is None or any(r["report_id"] not in bounds for _, _, r in tellings):
-                    refold.add(development_id)
-                    continue
-                data = orjson.loads(row["data"])
-                after = fold_after(
-                    Version(
-                        known_from=row["known_from"],
-                        known_until=OPEN_UPPER,
-                        retracted=bool(row["retracted"]),
-                        fields=data["fields"],
-                        account_count=row["account_count"],
-                        reports=tuple(data["reports"]),
-                        first_known=row["first_known"],
-                        revisions=data["revisions"],
-                    ),
-                    [
-                        page_telling(version, position, r, bounds)
-                        for version, position, r in tellings
-                    ],
-                )
-                if after is None:
-                    refold.add(development_id)
-                    continue
-                ends, versions = after
-                if ends is None:
-                    replaced.append((development_id, row["known_from"]))
-                else:
-                    closed.append((ends, development_id, row["known_from"]))
-                version_rows.extend(
-                    version_row(development_id, row["kind"], version) for version in versions
-                )
-        c.executemany(
-            "UPDATE versions SET known_until=? WHERE development_id=? AND known_from=?", closed
-        )
-        c.executemany("DELETE FROM versions WHERE development_id=? AND known_from=?", replaced)
-        c.executemany(INSERT_VERSION, version_rows)
-        return refold
-
-    def _published_bounds(self, c: Statements, report_ids: set[str]) -> dict[str, tuple[str, str]]:
-        bounds: dict[str, tuple[str, str]] = {}
-        for chunk in chunks(sorted(report_ids), IN_LIST):
-            marks = ",".join("?" * len(chunk))
-            c.execute(
-                "SELECT report_id, published_lower, published_upper FROM reports"  # noqa: S608
-                f" WHERE report_id IN ({marks})",
-                chunk,
-            )
-            bounds.update(
-                {
-                    row["report_id"]: (row["published_lower"], row["published_upper"])
-                    for row in c.fetchall()
-                }
-            )
-        return bounds
-
-    def _refold_many(self, c: Statements, development_ids: Sequence[str]) -> None:
-        marks = ",".join("?" * len(development_ids))
-        c.execute(
-            "SELECT t.development_id, t.position, t.version, t.report_id,"  # noqa: S608 - placeholders only
-            " t.retraction, r.published_lower, r.published_upper, d.kind"
-            " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
-            " JOIN developments d ON d.development_id = t.development_id"
-            f" WHERE t.development_id IN ({marks}) AND t.voided_at IS NULL",
-            development_ids,
-        )
-        grouped: dict[str, list[Any]] = {}
-        rows = c.fetchall()
-        for row in rows:
-            grouped.setdefault(row["development_id"], []).append(row)
-        contents = self.log_contents(c, [row["position"] for row in rows])
-        c.execute(
-            f"DELETE FROM versions WHERE development_id IN ({marks})",  # noqa: S608
-            development_ids,
-        )
-        self._insert_versions(
-            c,
-            (
-                (
-                    development_id,
-                    rows[0]["kind"],
-                    [
-                        Telling(
-                            position=row["position"],
-                            version=row["version"],
-                            report_id=row["report_id"],
-                            known_lower=row["published_lower"],
-                            known_upper=row["published_upper"],
-                            fields=contents[row["position"]].get("fields", {}),
-                            retraction=bool(row["retraction"]),
-                        )
-                        for row in rows
-                    ],
-                )
-                for development_id, rows in grouped.items()
-            ),
-        )
-
-    @staticmethod
-    def _insert_versions(
-        c: Statements, developments: Iterable[tuple[str, str, Sequence[Telling]]]
-    ) -> None:
-        """The version rows of each (development id, kind, standing tellings), folded."""
-        c.executemany(
-            INSERT_VERSION,
-            [
-                version_row
-                for development_id, kind, tellings in developments
-                for version_row in version_rows(development_id, kind, tellings)
-            ],
-        )
-
-    def _drop_if_schema_changed(self, raw_cursor: Any) -> None:
-        c = self.statements(raw_cursor, self.placeholder)
-        c.execute("CREATE TABLE IF NOT EXISTS view_schema (version TEXT NOT NULL)")
-        c.execute("SELECT version FROM view_schema")
-        row = c.fetchone()
-        if row is None or row["version"] != SCHEMA_VERSION:
-            for table in (*VIEW_TABLES, "applied"):
-                c.execute(f"DROP TABLE IF EXISTS {table}")
-            c.execute(APPLIED_TABLE)
-            if self.tracking_table_exists:
-                c.execute(
-                    f"DELETE FROM {self.tracking_table} WHERE application_name != ?",  # noqa: S608
-                    (self.table_migration_identifier,),
-                )
-
-    def _record_schema(self, raw_cursor: Any) -> None:
-        c = self.statements(raw_cursor, self.placeholder)
-        c.execute("SELECT version FROM view_schema")
-        row = c.fetchone()
-        if row is None or row["version"] != SCHEMA_VERSION:
-            c.execute("DELETE FROM view_schema")
-            c.execute("INSERT INTO view_schema VALUES (?)", (SCHEMA_VERSION,))
-
-    # -- transactions ------------------------------------------------------------------
-
-    def batch(self) -> AbstractContextManager[Statements]:
-        """Apply many events in one transaction (each still tracked)."""
-        return self._own_transaction(commit=True)
-
-    @contextmanager
-    def _own_transaction(self, *, commit: bool) -> Iterator[Statements]:
-        """The reads and writes inside share one transaction (or the one already open)."""
-        if self._cursor is not None:
-            yield self._cursor
-            return
-        with self.datastore.transaction(commit=commit) as cursor:
-            if commit:
-                self._begin(cursor)
-            else:
-                self._begin_reading(cursor)
-            self._cursor = self.statements(cursor, self.placeholder)
-            try:
-                yield self._cursor
-            finally:
-                self._cursor = None
-
-    @contextmanager
-    def _reading(self) -> Iterator[Statements]:
-        if self._cursor is not None:  # inside a batch: see its own writes
-            yield self._cursor
-            return
-        with self.datastore.transaction(commit=False) as cursor:
-            self._begin_reading(cursor)
-            yield self.statements(cursor, self.placeholder)
-
-    @contextmanager
-    def rebuilding(self, application_name: str) -> Iterator[None]:
-        """One transaction that empties the read models and lets the caller feed them
-        every event again (``apply_page`` and ``track`` inside): other readers see the
-        old views until the new ones commit, and a failed rebuild changes nothing."""
-        with self.datastore.transaction(commit=True) as cursor, self._bulk_cache(cursor):
-            self._begin(cursor)
-            self._lock_for_page(cursor)
-            c = self.statements(cursor, self.placeholder)
-            replaced = self._replaced_in_rebuild(QUERY_INDEXES)
-            self._drop_indexes(c, replaced)
-            self._forget_applied(c, application_name)
-            self._cursor = c
-            try:
-                yield
-            finally:
-                self._cursor = None
-            self._create_indexes(c, replaced)
-            self._analyze(c)
-
-    def _bulk_cache(self, cursor: Any) -> AbstractContextManager[None]:
-        """A bigger page cache for a long transaction, where the backend has one."""
-        return nullcontext()
-
-    def loading_empty(self) -> AbstractContextManager[None]:
-        """Inside ``borrow``, while the views are filled from nothing: the indexes only
-        queries use are built once at the end, where the backend allows it."""
-        return self._indexes_built_at_end(QUERY_INDEXES, "loading_empty() belongs inside borrow()")
-
-    def loading_whole(self) -> AbstractContextManager[None]:
-        """Inside ``rebuilding``, while pages of whole developments are written and
-        nothing is read back (``Page.fold_whole``): the key indexes are sorted once at
-        the end, where the backend allows it."""
-        return self._indexes_built_at_end(
-            self._replaced_in_rebuild(KEY_INDEXES), "loading_whole() belongs inside rebuilding()"
-        )
-
-    def _replaced_in_rebuild(self, indexes: Sequence[tuple[str, str]]) -> Sequence[tuple[str, str]]:
-        """The indexes a rebuild drops and builds again at its end (see
-        ``rebuild_keeps_indexes``)."""
-        return () if self.rebuild_keeps_indexes else indexes
-
-    @contextmanager
-    def _indexes_built_at_end(
-        self, indexes: Sequence[tuple[str, str]], misplaced: str
-    ) -> Iterator[None]:
-        if self._cursor is None:
-            raise RuntimeError(misplaced)
-        cursor = self._cursor
-        self._drop_indexes(cursor, indexes)
-        yield
-        self._create_indexes(cursor, indexes)
-
-    def _drop_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
-        """Where building an index once beats updating it row by row in a long
-        transaction, drop these (name, statement) indexes (in the transaction: a
-        rollback restores them)."""
-        for name, _ in indexes:
-            c.execute(f"DROP INDEX IF EXISTS {name}")
-
-    def _create_indexes(self, c: Statements, indexes: Sequence[tuple[str, str]]) -> None:
-        """Build again what ``_drop_indexes`` dropped."""
-        for _, statement in indexes:
-            c.execute(statement)
-
-    def reset(self, application_name: str) -> None:
-        """Empty the read models and forget the tracking position (for a rebuild)."""
-        with self.datastore.transaction(commit=True) as cursor:
-            self._begin(cursor)
-            c = self.statements(cursor, self.placeholder)
-            self._forget_applied(c, application_name)
-
-    def _forget_applied(self, c: Statements, application_name: str) -> None:
-        """Empty the read models and forget what they applied, tracking included."""
-        for table in VIEW_TABLES:
-            c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-        c.execute(
-            f"DELETE FROM {self.tracking_table} WHERE application_name=?",  # noqa: S608
-            (application_name,),
-        )
-        c.execute("DELETE FROM applied WHERE application_name=?", (application_name,))
-
-    # -- updates ---------------------------------------------------------------------
-
-    @staticmethod
-    def _put_aliases(c: Statements, actor_id: str, aliases: Sequence[str]) -> None:
-        c.executemany(
-            "INSERT INTO actor_aliases VALUES (?,?,?) ON CONFLICT DO NOTHING",
-            [(alias_key(alias), alias, actor_id) for alias in aliases],
-        )
-
-    # -- queries ---------------------------------------------------------------------
-
-    def position(self, application_name: str) -> int:
-        if self._cursor is not None:  # a borrowed transaction: see its own writes
-            return self._tracked_position(self._cursor, application_name)
-        return self.max_tracking_id(application_name) or 0
-
-    def positions(self, application_name: str) -> tuple[int, int]:
-        """The tracking record's position and the one the views record as applied, read
-        in one statement (one snapshot, even in PostgreSQL's read-committed reads): they
-        differ only when one was changed behind the tracker's back."""
-        with self._reading() as c:
-            c.execute(
-                f"SELECT (SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
-                " WHERE application_name = ?) AS tracked,"
-                " (SELECT position FROM applied WHERE application_name = ?) AS applied",
-                (application_name, application_name),
-            )
-            row = c.fetchone()
-        return int(row["tracked"] or 0), int(row["applied"] or 0)
-
-    def _tracked_position(self, c: Statements, application_name: str) -> int:
-        c.execute(
-            f"SELECT notification_id FROM {self.tracking_table}"  # noqa: S608
-            " WHERE application_name = ?",
-            (application_name,),
-        )
-        row = c.fetchone()
-        return int(row["notification_id"]) if row else 0
 
     def resolve_actor(self, name: str) -> str | None:
         with self._reading() as c:
@@ -751,64 +183,9 @@ class TrackerViewBase(TrackingRecorder):
                 rows = c.fetchall()
                 contents = self.log_contents(c, [row["position"] for row in rows])
                 for row in rows:
-                    telling = _with_account(dict(row), contents)
+                    telling = with_account(dict(row), contents)
                     found.setdefault(telling["development_id"], []).append(telling)
         return found
-
-    def tellings_with_accounts(self) -> Iterator[dict[str, Any]]:
-        """Every row of the tellings table in key order, each with what its account or
-        retraction says (``ACCOUNT_COLUMNS``, the fields as JSON), a page at a time: the
-        tellings as an export gives them, whole without the log."""
-        rows = self.rows("tellings")
-        while page := list(itertools.islice(rows, ROWS_PAGE)):
-            contents = self.read_log_contents([telling["position"] for telling in page])
-            for telling in page:
-                _with_account(telling, contents)
-                telling["fields"] = dumps(telling["fields"])
-                yield telling
-
-    def read_log_contents(self, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """``log_contents`` in a read transaction of its own."""
-        with self._reading() as c:
-            return self.log_contents(c, positions)
-
-    def log_contents(self, c: Statements, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """What the accounts and retractions at these log positions say (see
-        ``stored_rows.telling_contents``), read from the store's log on the view's own
-        cursor, which sees what an open import has appended. A view in another store
-        (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
-        if self.log_reader is not None:
-            return self.log_reader(positions)
-        # Imported here: it reads events through the domain's classes, which a query that
-        # reads no account does without (see ``tracker.application``).
-        from projections.stored_rows import UnreadableEvent, telling_contents
-
-        rows: list[tuple[Any, ...]] = []
-        for chunk in chunks(sorted(positions), IN_LIST):
-            marks = ",".join("?" * len(chunk))
-            c.execute(
-                f"SELECT {self.log_position} AS position, originator_id, originator_version,"  # noqa: S608
-                f" topic, state FROM {self.log_table} WHERE {self.log_position} IN ({marks})",
-                chunk,
-            )
-            rows.extend(
-                (
-                    row["position"],
-                    row["originator_id"],
-                    row["originator_version"],
-                    row["topic"],
-                    row["state"],
-                )
-                for row in c.fetchall()
-            )
-        try:
-            contents = telling_contents(rows, self.mapper or log_mapper())
-        except UnreadableEvent as unreadable:
-            raise unreadable_account(unreadable.position, unreadable.error) from None
-        for position in positions:
-            if position not in contents:
-                raise unreadable_account(position, None)
-        return contents
 
     def standing_versions(
         self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False
@@ -863,7 +240,7 @@ class TrackerViewBase(TrackingRecorder):
             c.execute(f"SELECT COUNT(*) AS n{where}", (known_at, known_at))
             total = int(c.fetchone()["n"])
             c.execute(
-                f"SELECT report_id{where} ORDER BY report_id{_limit(limit)}",
+                f"SELECT report_id{where} ORDER BY report_id{limit_clause(limit)}",
                 (known_at, known_at),
             )
             return total, [row["report_id"] for row in c.fetchall()]
@@ -876,17 +253,6 @@ class TrackerViewBase(TrackingRecorder):
     # D falls inside its dates' span. Counts are made in SQL and lists come back cut to
     # a limit, so that neither time nor memory grows with every row of a kind; each
     # query has an index in SCHEMA holding the columns it filters on.
-
-    def _using(self, index: str) -> str:
-        """The clause that makes a query read the named index, where the backend needs
-        one: SQLite plans without statistics and may pick a worse index (PostgreSQL
-        plans from its statistics, and has no such clause)."""
-        return ""
-
-    def snapshot(self) -> AbstractContextManager[Statements]:
-        """Run the reads inside in one read transaction: one consistent view (on SQLite),
-        and one transaction begun instead of one per read."""
-        return self._own_transaction(commit=False)
 
     def count_happened(self, kind: str, as_of: str, known_at: str) -> int:
         """How many developments of a kind certainly happened by D, as known at K.
@@ -993,7 +359,7 @@ class TrackerViewBase(TrackingRecorder):
             c.execute(
                 f"SELECT development_id, known_from, sort_key FROM {versions}"  # noqa: S608
                 f" WHERE {where}"
-                f" ORDER BY sort_key DESC, development_id DESC{_limit(limit)}",
+                f" ORDER BY sort_key DESC, development_id DESC{limit_clause(limit)}",
                 params,
             )
             return c.fetchall()
@@ -1056,7 +422,7 @@ class TrackerViewBase(TrackingRecorder):
                 )
                 found.update(
                     ((row["development_id"], row["known_from"]), row)
-                    for row in _decoded(c.fetchall())
+                    for row in decoded_versions(c.fetchall())
                 )
         return found
 
@@ -1306,7 +672,7 @@ class TrackerViewBase(TrackingRecorder):
                     f" AND known_from <= ? AND ? < known_until{retracted}",
                     (*chunk, known_at, known_at),
                 )
-                found.update((row["development_id"], row) for row in _decoded(c.fetchall()))
+                found.update((row["development_id"], row) for row in decoded_versions(c.fetchall()))
         return found
 
     def developments_changed_between(
@@ -1335,45 +701,6 @@ class TrackerViewBase(TrackingRecorder):
             " AND t.voided_at IS NULL AND r.published_upper > ? AND r.published_upper <= ?",
             (after, until),
         )
-
-    def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every view table, in key order (small stores: tests, exports)."""
-        with self.snapshot():
-            return {table: list(self.rows(table)) for table in TABLE_KEYS}
-
-    def rows(
-        self,
-        table: str,
-        page: int | None = None,
-        *,
-        where: str = "",
-        params: Sequence[Any] = (),
-        index: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every row of a view table (that meets ``where``) in key order, a page at a
-        time (``ROWS_PAGE``), all from one transaction: memory stays flat however large
-        the table, on either backend. ``index`` names the index SQLite must read."""
-        page = page or ROWS_PAGE
-        key = TABLE_KEYS[table]
-        order = ", ".join(key)
-        source = table + (self._using(index) if index else "")
-        after: tuple[Any, ...] = ()
-        with self._reading() as c:
-            while True:
-                conditions = [f"({where})"] if where else []
-                if after:
-                    conditions.append(f"({order}) > ({','.join('?' * len(key))})")
-                clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-                c.execute(
-                    f"SELECT * FROM {source}{clause} ORDER BY {order} LIMIT {int(page)}",  # noqa: S608 - fixed names
-                    (*params, *after),
-                )
-                rows = c.fetchall()
-                for row in rows:
-                    yield dict(row)
-                if len(rows) < page:
-                    return
-                after = tuple(rows[-1][name] for name in key)
 
 
 class TrackerView(TrackerViewBase, SQLiteTrackingRecorder):
