@@ -419,7 +419,7 @@ def test_exports_read_in_small_pages_are_the_exports_read_at_once(
 ) -> None:
     """The CSV, TimelineJS and SQLite exports stream the views a page and a batch at a
     time: with pages of two rows and batches of two developments they are unchanged."""
-    import projections.view
+    import projections.view_transactions
     import tracker.timeline_model
     from tracker.application import Tracker
     from tracker.store import StoreLocation
@@ -427,7 +427,7 @@ def test_exports_read_in_small_pages_are_the_exports_read_at_once(
     dates = ("--as-of", "2026-01-31", "--known-at", "2026-01-31")
     whole = {fmt: seeded("export", "--format", fmt, *dates).stdout for fmt in ("csv", "timelinejs")}
     seeded("export", "--format", "sqlite", *dates, "-o", str(tmp_path / "whole.db"))
-    monkeypatch.setattr(projections.view, "ROWS_PAGE", 2)
+    monkeypatch.setattr(projections.view_transactions, "ROWS_PAGE", 2)
     monkeypatch.setattr(tracker.timeline_model, "BATCH", 2)
     for fmt, text in whole.items():
         assert seeded("export", "--format", fmt, *dates).stdout == text

@@ -24,13 +24,9 @@ import pytest
 from click.testing import CliRunner
 
 from bench.generate import write_corpus
-from projections.queries import (
-    STRIKE_WINDOW_DAYS,
-    UNDATED_UPCOMING_DAYS,
-    UPCOMING_STATUSES,
-    Queries,
-    days_before,
-)
+from projections.answers import days_before
+from projections.queries import STRIKE_WINDOW_DAYS, Queries
+from projections.upcoming import UNDATED_UPCOMING_DAYS, UPCOMING_STATUSES
 from tests.postgres_server import PostgresServer
 from tracker.application import Tracker
 from tracker.cli import main

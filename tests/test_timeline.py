@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import orjson
 import pytest
 
-from projections.queries import ALL_KINDS
+from projections.answers import ALL_KINDS
 from tests.conftest import PROJECT, Invoke, ndjson
 from tests.test_exports import (
     DAY,

@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from projections.queries import ALL_KINDS, UPCOMING_STATUSES
+from projections.answers import ALL_KINDS
+from projections.upcoming import UPCOMING_STATUSES
 from tracker.application import Tracker
 from tracker.chunks import chunks
 from tracker.dates import OPEN_UPPER

@@ -1,0 +1,40 @@
+"""What the answers of every topic read from a version row, the kinds of development,
+and a day counted back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.dates import OPEN_LOWER, OPEN_UPPER
+from tracker.kinds import KINDS
+
+# Every kind of development.
+ALL_KINDS = tuple(KINDS)
+
+
+def days_before(day: str, days: int) -> str:
+    """The day ``days`` before ``day``; past the calendar's ends, a bound beyond every
+    day (a window reaching back before year 1 holds all there is)."""
+    try:
+        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    except OverflowError:
+        return OPEN_LOWER if days > 0 else OPEN_UPPER
+
+
+def version_fields(row: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = row["data"]["fields"]
+    return fields
+
+
+def version_reports(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row["data"]["reports"])
+
+
+def text_of(value: Any) -> str | None:
+    return None if value is None else str(value["text"])
+
+
+def latest_items(items: list[Any], limit: int | None) -> list[Any]:
+    """The last ``limit`` items of a list kept oldest first (all without a limit)."""
+    return items if limit is None else items[max(0, len(items) - limit) :]

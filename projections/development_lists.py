@@ -1,0 +1,125 @@
+"""Lists of developments of one kind as of D, as known at K: strikes, claims,
+statements, plans, issues and meetings, each the latest few with how many there are
+(``projections.state_counts`` counts and cuts them in SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.answers import text_of, version_fields, version_reports
+from projections.state_counts import CountQueries
+from tracker.dates import OPEN_UPPER
+from tracker.state import ClaimSummary, IssueSummary, PlanSummary, StatementSummary, StrikeSummary
+
+
+def meetings_window(
+    view: CountQueries, as_of: str, known_at: str, limit: int | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """Meetings first reported by D, whatever their status, as known at K: how many,
+    and the latest ``limit`` by when they happened or are planned, oldest first."""
+    total, rows = view.latest_reported("meeting", as_of, known_at, limit)
+    return total, [
+        {"id": row["development_id"], **version_fields(row), "reports": list(version_reports(row))}
+        for row in rows
+    ]
+
+
+def plans_window(
+    view: CountQueries, as_of: str, known_at: str, limit: int | None
+) -> tuple[int, list[PlanSummary]]:
+    """Plans made by D, as known at K: how many, and the latest ``limit``."""
+    total, rows = view.latest_happened("plan", as_of, known_at, limit=limit)
+    return total, [
+        PlanSummary(
+            id=row["development_id"],
+            label=version_fields(row).get("label"),
+            points=version_fields(row).get("points"),
+            readiness_pct=version_fields(row).get("readiness_pct"),
+            status=version_fields(row).get("status"),
+            revisions=row["data"]["revisions"],
+            provisions=tuple(version_fields(row).get("provisions", ())),
+            reports=version_reports(row),
+        )
+        for row in reversed(rows)
+    ]
+
+
+def issues_window(
+    view: CountQueries, as_of: str, known_at: str, limit: int | None, status: str | None = None
+) -> tuple[int, list[IssueSummary]]:
+    """Issues raised by D (with ``status``), as known at K: how many, and the
+    latest ``limit``."""
+    total, rows = view.latest_happened("issue", as_of, known_at, status=status, limit=limit)
+    return total, [
+        IssueSummary(
+            id=row["development_id"],
+            title=version_fields(row).get("title"),
+            status=row["status"],
+            positions=dict(version_fields(row).get("positions", {})),
+            reports=version_reports(row),
+        )
+        for row in reversed(rows)
+    ]
+
+
+def strikes(
+    view: CountQueries, as_of: str, known_at: str, since: str | None, limit: int | None = None
+) -> tuple[int, list[StrikeSummary]]:
+    """Strikes that happened by D (since ``since``), as known at K: how many, and the
+    latest ``limit`` (all without one), newest first."""
+    total, rows = view.latest_happened("strike", as_of, known_at, since=since, limit=limit)
+    return total, [strike_summary(row) for row in rows]
+
+
+def claims(
+    view: CountQueries, as_of: str, known_at: str, limit: int | None = None
+) -> tuple[int, list[ClaimSummary]]:
+    """Claims known at the earlier of D and K, whenever made: how many, and the latest
+    ``limit`` (all without one), oldest first."""
+    # No valid-time bound: every claim's latest possible date is on or before the
+    # open upper bound.
+    total, rows = view.latest_happened("claim", OPEN_UPPER, min(as_of, known_at), limit=limit)
+    return total, [
+        ClaimSummary(
+            id=row["development_id"],
+            subject=row["subject"],
+            participants=tuple(version_fields(row).get("participants", ())),
+            value=version_fields(row).get("value"),
+            claimant=version_fields(row).get("claimant"),
+            stance=row["stance"],
+            occurred=text_of(version_fields(row).get("occurred")),
+            reports=version_reports(row),
+        )
+        for row in reversed(rows)
+    ]
+
+
+def statements(
+    view: CountQueries, as_of: str, known_at: str, limit: int | None = None
+) -> tuple[int, list[StatementSummary]]:
+    """Statements made by D, as known at K: how many, and the latest ``limit`` (all
+    without one), oldest first."""
+    total, rows = view.latest_happened("statement", as_of, known_at, limit=limit)
+    return total, [
+        StatementSummary(
+            id=row["development_id"],
+            speaker=version_fields(row).get("speaker"),
+            quote=version_fields(row).get("quote"),
+            occurred=text_of(version_fields(row).get("occurred")),
+            reports=version_reports(row),
+        )
+        for row in reversed(rows)
+    ]
+
+
+def strike_summary(row: dict[str, Any]) -> StrikeSummary:
+    fields = version_fields(row)
+    return StrikeSummary(
+        id=row["development_id"],
+        occurred=text_of(fields.get("occurred")),
+        target=fields.get("target"),
+        by=fields.get("by"),
+        weapons=tuple(fields.get("weapons", ())),
+        effects=fields.get("effects"),
+        reports=version_reports(row),
+    )

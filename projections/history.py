@@ -1,0 +1,160 @@
+"""A development's history and sources: every account and retraction of it with its
+report, in the order the fold applies them, and what they corroborate or dispute."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from projections.catalogue import CatalogueQueries
+from projections.folding import merge_fields
+from projections.view_transactions import with_account
+from tracker.chunks import IN_LIST, chunks
+from tracker.state import DisputedValue, History, HistoryEntry, Source, Sources
+
+
+class HistoryQueries(CatalogueQueries):
+    """Tellings of developments, with what their accounts say."""
+
+    def tellings(self, development_id: str) -> list[dict[str, Any]]:
+        """Every account and retraction of a development with its report, in the order
+        the fold applies them (publication, then log position)."""
+        return self.tellings_of([development_id]).get(development_id, [])
+
+    def tellings_of(self, development_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """``tellings`` of many developments, a few queries for all of them."""
+        return self._tellings_where(development_ids, "", ())
+
+    def _tellings_where(
+        self, development_ids: Sequence[str], condition: str, params: Sequence[Any]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The tellings of these developments that meet ``condition`` (SQL on ``t``, the
+        telling, and ``r``, its report), each development's in the order the fold
+        applies them."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        with self._reading() as c:
+            for chunk in chunks(sorted(set(development_ids)), IN_LIST):
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    "SELECT t.*, r.outlet, r.published, r.published_lower, r.published_upper,"  # noqa: S608
+                    " r.sha256 AS report_sha256"
+                    " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
+                    f" WHERE t.development_id IN ({marks}){condition}"
+                    " ORDER BY t.development_id, r.published_upper, r.published_lower,"
+                    " t.position",
+                    (*chunk, *params),
+                )
+                rows = c.fetchall()
+                contents = self.log_contents(c, [row["position"] for row in rows])
+                for row in rows:
+                    telling = with_account(dict(row), contents)
+                    found.setdefault(telling["development_id"], []).append(telling)
+        return found
+
+
+def history(view: HistoryQueries, development_id: str) -> History | None:
+    kind = view.development_kind(development_id)
+    if kind is None:
+        return None
+    tellings = view.tellings(development_id)
+    entries = []
+    merged: dict[str, Any] = {}
+    for row in tellings:
+        retraction = bool(row["retraction"])
+        voided = row["voided_at"] is not None
+        changed: tuple[str, ...] = ()
+        if not retraction and not voided:
+            # The fold's own rules: a later quotation does not replace the first.
+            changed = tuple(merge_fields(merged, row["fields"]))
+        entries.append(
+            HistoryEntry(
+                position=row["position"],
+                version=row["version"],
+                report_id=row["report_id"],
+                outlet=row["outlet"],
+                published=row["published"],
+                kind="retraction" if retraction else "account",
+                fields=row["fields"],
+                changed=changed,
+                quote=row["quote"],
+                attributed_to=row["attributed_to"],
+                note=row["note"],
+                reason=row["reason"],
+                voided=voided,
+                void_reason=row["void_reason"],
+            )
+        )
+    return History(
+        development_id,
+        kind,
+        tuple(entries),
+        corroboration=corroboration(tellings),
+        disputed=_disputes(tellings),
+    )
+
+
+def sources(view: HistoryQueries, development_id: str) -> Sources | None:
+    kind = view.development_kind(development_id)
+    if kind is None:
+        return None
+    tellings = view.tellings(development_id)
+    return Sources(
+        development_id,
+        kind,
+        corroboration(tellings),
+        tuple(
+            Source(
+                report_id=row["report_id"],
+                outlet=row["outlet"],
+                published=row["published"],
+                kind="retraction" if row["retraction"] else "account",
+                quote=row["quote"],
+                attributed_to=row["attributed_to"],
+                voided=row["voided_at"] is not None,
+                quote_checked=None if row["quote"] is None else row["report_sha256"] is not None,
+            )
+            for row in tellings
+        ),
+    )
+
+
+def _standing(tellings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in tellings if not row["retraction"] and row["voided_at"] is None]
+
+
+def corroboration(tellings: list[dict[str, Any]]) -> int:
+    return len({row["outlet"] for row in _standing(tellings)})
+
+
+def _disputes(tellings: list[dict[str, Any]]) -> dict[str, tuple[DisputedValue, ...]]:
+    """Fields to which accounts of equal standing give different values: their reports
+    may have been published on the same day (neither corrects the other), or they quote
+    the same words differently."""
+    disputed: dict[str, tuple[DisputedValue, ...]] = {}
+    accounts = _standing(tellings)
+    names = dict.fromkeys(name for row in accounts for name in row["fields"])
+    for name in names:
+        giving = [row for row in accounts if name in row["fields"]]
+        clashing: dict[int, dict[str, Any]] = {}
+        for index, first in enumerate(giving):
+            for second in giving[index + 1 :]:
+                if first["fields"][name] == second["fields"][name]:
+                    continue
+                overlap = (
+                    first["published_lower"] <= second["published_upper"]
+                    and second["published_lower"] <= first["published_upper"]
+                )
+                if overlap or name == "quote":
+                    clashing[first["position"]] = first
+                    clashing[second["position"]] = second
+        if clashing:
+            disputed[name] = tuple(
+                DisputedValue(
+                    value=row["fields"][name],
+                    report_id=row["report_id"],
+                    outlet=row["outlet"],
+                    published=row["published"],
+                )
+                for row in sorted(clashing.values(), key=lambda row: row["position"])
+            )
+    return disputed

@@ -1,0 +1,107 @@
+"""Meetings and calls still ahead on D: the candidates read in SQL from the partial
+indexes ``versions_planned`` and ``versions_told_ahead``, ordered soonest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.answers import days_before, text_of, version_fields, version_reports
+from projections.schema import (
+    AHEAD,
+    PLANNED_STATUS,
+    STANDING_AT,
+    TOLD_BEFORE_IT_HAPPENED,
+    on_table,
+)
+from projections.versions import VersionQueries
+from tracker.state import Upcoming
+
+UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
+UNDATED_UPCOMING_DAYS = 30
+
+
+class UpcomingQueries(VersionQueries):
+    """The meetings and calls that may be ahead on D."""
+
+    def upcoming_candidates(
+        self, as_of: str, known_at: str, undated_since: str
+    ) -> list[dict[str, Any]]:
+        """Meetings and calls known of by D that may still be ahead on D, as known at K
+        (their keys and dates; ``upcoming_window`` orders them): proposed, scheduled
+        or planned ones dated on or after D, or undated and first reported from
+        ``undated_since`` to D, and held ones that happened after D but were first reported by D."""
+        columns = (
+            "SELECT development_id, known_from, kind, status, planned_lower, occurred_lower,"
+            " sort_key, first_known FROM versions"
+        )
+        planned = f"{self._using('versions_planned')} WHERE {on_table(AHEAD)}"
+        planned += f" AND {on_table(PLANNED_STATUS)}"
+        told_ahead = f"{self._using('versions_told_ahead')} WHERE {on_table(AHEAD)}"
+        with self._reading() as c:
+            c.execute(
+                f"{columns}{planned} AND {on_table(STANDING_AT)}"
+                " AND planned_upper >= ? AND first_known <= ?"
+                f" UNION ALL {columns}{planned} AND {on_table(STANDING_AT)}"
+                " AND planned_upper IS NULL AND first_known >= ? AND first_known <= ?"
+                f" UNION ALL {columns}{told_ahead} AND status = 'held'"
+                f" AND {on_table(TOLD_BEFORE_IT_HAPPENED)}"
+                f" AND {on_table(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
+                (
+                    *(known_at, known_at, as_of, as_of),
+                    *(known_at, known_at, undated_since, as_of),
+                    *(known_at, known_at, as_of, as_of),
+                ),
+            )
+            return [dict(row) for row in c.fetchall()]
+
+
+def upcoming_window(
+    view: UpcomingQueries, as_of: str, known_at: str, limit: int | None
+) -> tuple[int, list[Upcoming]]:
+    """How many meetings and calls are still ahead on D (see ``Queries.upcoming``), and the
+    soonest ``limit`` of them (all without a limit)."""
+    keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    with view.snapshot():
+        candidates = view.upcoming_candidates(
+            as_of, known_at, days_before(as_of, UNDATED_UPCOMING_DAYS)
+        )
+        for row in candidates:
+            # Held after D: dated by when it happened; otherwise by its planned date.
+            held = row["status"] == "held"
+            lower = row["occurred_lower"] if held else row["planned_lower"]
+            # Dated first, by day and then time (a day without a time after the
+            # timed ones of that day); undated last, by when they were first
+            # reported. A dated version's sort key is its date's instant, if timed.
+            if lower is not None:
+                instant = row["sort_key"] if row["sort_key"] != lower else "T24"
+                key: tuple[Any, ...] = (0, lower, instant, row["development_id"])
+            else:
+                key = (1, row["first_known"], "", row["development_id"])
+            keyed.append((key, row))
+        keyed.sort(key=lambda pair: pair[0])
+        soonest = [row for _, row in keyed[:limit]]
+        versions = view.versions_of(
+            [row["development_id"] for row in soonest], known_at, columns=()
+        )
+    return len(keyed), [upcoming_summary(row, versions[row["development_id"]]) for row in soonest]
+
+
+def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any]) -> Upcoming:
+    """A meeting or call ahead on D, from its candidate row and its version's data."""
+    fields = version_fields(version)
+    kind = candidate["kind"]
+    status = candidate["status"]
+    if status == "held":  # held after D but reported by D: on D it was still to come
+        planned = fields.get("occurred")
+        status = "planned" if kind == "call" else "scheduled"
+    else:
+        planned = fields.get("planned") or (fields.get("occurred") if kind == "call" else None)
+    return Upcoming(
+        id=candidate["development_id"],
+        kind=kind,
+        participants=tuple(fields.get("participants", ())),
+        status=status,
+        planned=text_of(planned),
+        place=fields.get("place"),
+        reports=version_reports(version),
+    )
