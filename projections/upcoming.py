@@ -16,7 +16,6 @@ from projections.schema import (
 from projections.versions import VersionQueries
 from tracker.state import Upcoming
 
-UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 UNDATED_UPCOMING_DAYS = 30
 
 

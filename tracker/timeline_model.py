@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from projections.answers import ALL_KINDS
-from projections.upcoming import UPCOMING_STATUSES
+from projections.page import UPCOMING_STATUSES
 from tracker.application import Tracker
 from tracker.chunks import chunks
 from tracker.dates import OPEN_UPPER
