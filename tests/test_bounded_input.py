@@ -21,6 +21,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+import tracker.ndjson_lines
 import tracker.records
 from tests.conftest import PROJECT, Invoke, exported, ndjson
 from tests.store_sql import run_sql
@@ -266,7 +267,7 @@ def test_a_line_just_over_the_limit_is_refused_naming_its_line(
 ) -> None:
     """The limit made smaller, to test its edge cheaply: a line of exactly the limit
     (newline included) is read; one byte more is not."""
-    monkeypatch.setattr(tracker.records, "MAX_LINE_BYTES", 200)
+    monkeypatch.setattr(tracker.ndjson_lines, "MAX_LINE_BYTES", 200)
     actor = b'{"type": "actor", "id": "a1", "name": "'
     fits = actor + b"x" * (200 - len(actor) - 3) + b'"}\n'
     assert len(fits) == 200

@@ -27,7 +27,7 @@ LIBRARY_BASES = ("Event", "Created")
 # named so that one dropped, or replaced by something that is no visitor, is noticed.
 KNOWN_VISITORS = {
     "projections.event_rows.PageRows",
-    "tracker.records._ExportRecords",
+    "tracker.record_export._ExportRecords",
     "tracker.log_entries._LogEntries",
     "tracker.verification._EventChecks",
 }

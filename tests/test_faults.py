@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import PROJECT, Invoke, exported, ndjson
 from tests.raw_appends import append_without_views
 from tracker.application import Tracker
-from tracker.records import read_records
+from tracker.ndjson_lines import read_records
 from tracker.store import StoreLocation
 
 TRACKER = str(Path(sys.executable).parent / "tracker")

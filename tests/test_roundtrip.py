@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.application import Tracker
-from tracker.records import Record, export_records, import_records
+from tracker.ndjson_lines import Record
+from tracker.record_export import export_records
+from tracker.records import import_records
 from tracker.store import StoreLocation
 from tracker.verification import verify
 

@@ -173,7 +173,7 @@ def write_ndjson(tracker: Tracker, output: Path | None, *, store: StoreLocation)
 
 
 def _write_records(stream: Any, tracker: Tracker) -> None:
-    from tracker.records import export_records
+    from tracker.record_export import export_records
 
     for item in export_records(tracker):
         stream.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))

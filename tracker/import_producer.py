@@ -3,7 +3,7 @@
 Most of an import is Python that needs no write lock: parsing and checking each
 record, building its event and encoding it. A producer process (see
 ``tracker.child_process``) does that on the machine's other core, while the importing
-process (``tracker.records.import_produced``), which holds the store's write lock,
+process (``tracker.produced_import.import_produced``), which holds the store's write lock,
 appends the chunk before into the log, reads its view rows from it
 (``projections.stored_rows``), and folds the developments it tells.
 One transaction still holds everything: a bad record anywhere, or either process

@@ -1,43 +1,48 @@
-"""NDJSON records: the import and export format of a store.
+"""NDJSON records: the import and export format of a store, and their import.
 
 One JSON object per line with a ``type``: ``actor``, ``aliases``, ``report``, a
-development type (``call``, ``meeting``, ...), ``retraction`` or ``void``. An export,
-imported into an empty store, gives the same events in the same order.
+development type (``call``, ``meeting``, ...), ``retraction`` or ``void``. An export
+(tracker.record_export), imported into an empty store, gives the same events in the
+same order. The lines are read by tracker.ndjson_lines; a large import is turned into
+events by a producer process (tracker.produced_import).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import Any
 
-import attrs
 import orjson
-from eventsourcing.persistence import StoredEvent
 
 from tracker.application import Tracker
 from tracker.batch import Batch
 from tracker.bulk import BulkSession, in_bulk_session
-from tracker.child_process import child_process
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
-from tracker.domain import Actor, Development, Report
 from tracker.errors import InvalidRecord, StoreError, TrackerError
-from tracker.event_visitor import EventVisitor
-from tracker.kinds import KINDS, plain_value
+from tracker.kinds import KINDS
 from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES, MIB
-from tracker.recorders import KEEP_JOURNAL_MODE
+from tracker.ndjson_lines import (
+    NOT_REGULAR,
+    LineSource,
+    Progress,
+    Record,
+    RecordError,
+    bounded_lines,
+    check_regular_file,
+    decode_text,
+    open_regular,
+    read_records,
+)
+from tracker.produced_import import import_produced, scratch_parent
+from tracker.record_export import account_record
 from tracker.values import Account
 
-T = TypeVar("T")
-Progress = Callable[[int], None]
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 
 RECORD_KEYS: dict[str, frozenset[str]] = {
@@ -52,126 +57,11 @@ RECORD_KEYS: dict[str, frozenset[str]] = {
 ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note"})
 
 
-@attrs.frozen
-class RecordError(TrackerError):
-    """A bad record, with the place it came from."""
-
-    source: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.reason}"
-
-
-@attrs.frozen
-class Record:
-    source: str
-    line: int
-    folder: Path
-    data: dict[str, Any]
-    size: int = 0  # the line's bytes
-
-
 def published_from_header(text: str) -> str | None:
     """The ``date YYYY-MM-DD`` header that the seed reports start with."""
     first_line = text.split("\n", 1)[0]
     match = _DATE_HEADER.match(first_line)
     return match.group(1) if match else None
-
-
-def decode_text(data: bytes, source: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidRecord(f"{source} is not UTF-8 (bad byte at offset {error.start})") from None
-    if "\x00" in text:
-        raise InvalidRecord(f"{source} contains a NUL character")
-    return text
-
-
-# Digit runs too long for a 64-bit integer, where orjson would quietly read a float.
-_LONG_INTEGER = re.compile(rb"(?<![\w.])-?[0-9]{19,}(?![0-9.eE])")
-# The regular expression costs 4 us a line; a run of 19 digits, looked for in C, rules
-# most lines out first.
-_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
-_NINETEEN_DIGITS = b"0" * 19
-
-
-class LineSource(Protocol):
-    def readline(self, size: int = -1, /) -> bytes: ...
-
-
-def bounded_lines(stream: LineSource, source: str) -> Iterator[bytes]:
-    """The lines of a stream, each read with a bound: a line longer than the limit is
-    refused once the limit is read, never held whole, so memory stays bounded however
-    long the line."""
-    number = 0
-    while line := stream.readline(MAX_LINE_BYTES + 1):
-        number += 1
-        if len(line) > MAX_LINE_BYTES:
-            raise RecordError(source, number, f"the line is longer than {MAX_LINE_BYTES // MIB} MB")
-        yield line
-
-
-def read_records(
-    stream: LineSource, source: str, folder: Path, progress: Progress | None = None
-) -> Iterator[Record]:
-    """Records from an NDJSON stream; ``folder`` anchors report paths, and ``progress``
-    is told of each line's bytes."""
-    for number, raw in enumerate(bounded_lines(stream, source), start=1):
-        if progress is not None:
-            progress(len(raw))
-        try:
-            data = parse_line(raw)
-        except InvalidRecord as error:
-            raise RecordError(source, number, str(error)) from None
-        if data is not None:
-            yield Record(source, number, folder, data, len(raw))
-
-
-def parse_line(raw: bytes) -> dict[str, Any] | None:
-    """One NDJSON line (read by ``bounded_lines``) as a record, or None for a blank line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise InvalidRecord("the file starts with a byte order mark (BOM): save it as plain UTF-8")
-    line = decode_text(raw, "the line")
-    if not line.strip():
-        return None
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
-        raise InvalidRecord(f"malformed JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise InvalidRecord("a record must be a JSON object")
-    if (
-        _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS)
-        and _LONG_INTEGER.search(raw)
-        and _has_huge_integer(json.loads(line))
-    ):
-        raise InvalidRecord("an integer does not fit in 64 bits")
-    if b"\\u0000" in raw and _has_nul(data):
-        raise InvalidRecord("text may not contain NUL characters")
-    return data
-
-
-def _has_huge_integer(value: Any) -> bool:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return not -(2**63) <= value < 2**64
-    if isinstance(value, dict):
-        return any(_has_huge_integer(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_huge_integer(item) for item in value)
-    return False
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
 
 
 # Records per chunk of a streaming import: big enough for bulk inserts to pay, small
@@ -247,7 +137,10 @@ def _import_files(
     if _total_size(paths) >= PARALLEL_IMPORT_MIN_BYTES:
         with app.filling_empty_store():
             return in_bulk_session(
-                app, lambda session: import_produced(session, names, base, progress, stdin_copy)
+                app,
+                lambda session: import_produced(
+                    session, names, base, progress, IMPORT_CHUNK, stdin_copy
+                ),
             )
     return import_records(app, records_from_files(names, progress, stdin_copy), base)
 
@@ -257,65 +150,6 @@ def _total_size(paths: Sequence[Path]) -> int:
         return sum(path.stat().st_size for path in set(paths))
     except OSError:
         return 0  # reading it will say what is wrong
-
-
-# The producer's own module, named rather than imported: it runs in the producer
-# process, and it applies records with this module's functions.
-PRODUCER_MODULE = "tracker.import_producer"
-
-
-def import_produced(
-    session: BulkSession,
-    names: Sequence[str],
-    base: Path,
-    progress: Progress | None,
-    stdin_copy: Path | None = None,
-) -> dict[str, int]:
-    """Import the files (``-``: standard input, copied to ``stdin_copy``) through a
-    producer process, into the session's transaction."""
-    app = session.app
-    env = {**app.env, KEEP_JOURNAL_MODE: "yes"}
-    # This process owns the scratch folder: it is removed however the producer ends,
-    # even when this process stops it.
-    with tempfile.TemporaryDirectory(prefix=".tracker-import-", dir=scratch_parent(env)) as folder:
-        settings = {
-            "env": env,
-            "names": list(names),
-            "stdin_copy": stdin_copy,
-            "base": base,
-            "position": session.position,
-            "chunk": IMPORT_CHUNK,
-            "cached": session.cached_aggregates,
-            "scratch": Path(folder) / "scratch.db",
-        }
-        return _write_produced(session, settings, progress)
-
-
-def _write_produced(
-    session: BulkSession, settings: dict[str, Any], progress: Progress | None
-) -> dict[str, int]:
-    with child_process(PRODUCER_MODULE, settings, "the import's producer process") as receive:
-        while True:
-            message = receive()
-            if message[0] == "chunk":
-                _, rows, read = message
-                session.append_produced([StoredEvent(*row) for row in rows])
-                if progress is not None:
-                    progress(read)
-            elif message[0] == "done":
-                counts: dict[str, int] = message[1]
-                return counts
-            else:
-                raise message[1]  # the error the producer met, as it was raised there
-
-
-def scratch_parent(env: Mapping[str, str]) -> str | None:
-    """Beside a SQLite store, which is on a disk with room for the log it grows by;
-    the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
-    store = env.get("SQLITE_DBNAME")
-    if store and Path(store).parent.is_dir():
-        return str(Path(store).parent)
-    return None
 
 
 def records_from_files(
@@ -340,43 +174,9 @@ def records_from_files(
         except OSError as error:
             raise InvalidRecord(f"{name}: {error.strerror}") from None
         if opened is None:  # swapped for something else since it was checked
-            raise InvalidRecord(_NOT_REGULAR.format(name=name))
+            raise InvalidRecord(NOT_REGULAR.format(name=name))
         with opened:
             yield from read_records(opened, name, path.parent, progress)
-
-
-_NOT_REGULAR = (
-    "{name}: not a regular file (a folder, device or pipe): give a file, or - to read"
-    " standard input"
-)
-
-
-def open_regular(path: Path) -> BinaryIO | None:
-    """The file open for reading, or None when it is not a regular file. Opened without
-    waiting: opening a pipe would wait for a writer, perhaps for ever."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
-    except OSError:
-        os.close(descriptor)
-        raise
-    if not regular:
-        os.close(descriptor)
-        return None
-    return os.fdopen(descriptor, "rb")
-
-
-def check_regular_file(name: str) -> None:
-    """Refuse what is not a regular file before opening it: a device such as /dev/zero
-    never ends, and opening a pipe waits for a writer."""
-    try:
-        mode = os.stat(name).st_mode
-    except OSError as error:
-        raise InvalidRecord(f"{name}: {error.strerror}") from None
-    except ValueError:  # a NUL in the name
-        raise InvalidRecord(f"{name!r}: not a file name") from None
-    if not stat.S_ISREG(mode):
-        raise InvalidRecord(_NOT_REGULAR.format(name=name))
 
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
@@ -484,7 +284,7 @@ MEASURED_LINE_BYTES = MAX_LINE_BYTES // 64
 
 
 def _check_export_line(development_id: str, kind: str, account: Account) -> None:
-    size = len(orjson.dumps(_account_record(development_id, kind, account))) + 1
+    size = len(orjson.dumps(account_record(development_id, kind, account))) + 1
     if size > MAX_LINE_BYTES:
         raise InvalidRecord(
             f"its export line would be {size:,} bytes (with actor ids and defaults written"
@@ -563,96 +363,3 @@ def read_report_file(path: Path, shown: str) -> str:
             f" {MAX_REPORT_BYTES / MIB:.1f} MB, so that its export line imports back)"
         )
     return decode_text(data, shown)
-
-
-def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
-    """The log in append order, as records that ``import_records`` reads back."""
-    records = _ExportRecords()
-    for notification in app.notifications():
-        yield records.visit(app.mapper.to_domain_event(notification))
-
-
-class _ExportRecords(EventVisitor[dict[str, Any]]):
-    """The record of each event, in log order: a later event of an actor or development
-    names it by the id its first event gave."""
-
-    def __init__(self) -> None:
-        self.developments: dict[Any, tuple[str, str]] = {}
-        self.actors: dict[Any, str] = {}
-
-    def actor_registered(self, event: Actor.Registered) -> dict[str, Any]:
-        self.actors[event.originator_id] = event.actor_id
-        return _without_none(
-            {
-                "type": "actor",
-                "id": event.actor_id,
-                "name": event.name,
-                "aliases": list(event.aliases),
-                "role": event.role,
-            }
-        )
-
-    def aliases_added(self, event: Actor.AliasesAdded) -> dict[str, Any]:
-        return {
-            "type": "aliases",
-            "actor": self.actors[event.originator_id],
-            "aliases": list(event.aliases),
-        }
-
-    def report_registered(self, event: Report.Registered) -> dict[str, Any]:
-        return _without_none(
-            {
-                "type": "report",
-                "id": event.report_id,
-                "outlet": event.outlet,
-                "published": event.published.text,
-                "title": event.title,
-                "url": event.url,
-                "text": event.text,
-                "note": event.note,
-            }
-        )
-
-    def development_reported(self, event: Development.Reported) -> dict[str, Any]:
-        self.developments[event.originator_id] = (event.development_id, event.kind)
-        return _account_record(event.development_id, event.kind, event.account)
-
-    def development_retold(self, event: Development.Retold) -> dict[str, Any]:
-        development_id, kind = self.developments[event.originator_id]
-        return _account_record(development_id, kind, event.account)
-
-    def development_retracted(self, event: Development.Retracted) -> dict[str, Any]:
-        return _without_none(
-            {
-                "type": "retraction",
-                "target": self.developments[event.originator_id][0],
-                "report": event.report_id,
-                "reason": event.reason,
-                "quote": event.quote,
-            }
-        )
-
-    def development_voided(self, event: Development.Voided) -> dict[str, Any]:
-        return {
-            "type": "void",
-            "development": self.developments[event.originator_id][0],
-            "version": event.voided_version,
-            "reason": event.reason,
-        }
-
-
-def _account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:
-    record: dict[str, Any] = {"type": kind, "id": development_id, "report": account.report_id}
-    record.update({name: plain_value(value) for name, value in account.fields.items()})
-    return _without_none(
-        {
-            **record,
-            "quote": account.quote,
-            "attributed_to": account.attributed_to,
-            "note": account.note,
-        }
-    )
-
-
-def _without_none(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in record.items() if value is not None}

@@ -1,0 +1,105 @@
+"""The export of a store as NDJSON records, in log order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker.application import Tracker
+from tracker.domain import Actor, Development, Report
+from tracker.event_visitor import EventVisitor
+from tracker.kinds import plain_value
+from tracker.values import Account
+
+
+def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
+    """The log in append order, as records that ``import_records`` reads back."""
+    records = _ExportRecords()
+    for notification in app.notifications():
+        yield records.visit(app.mapper.to_domain_event(notification))
+
+
+class _ExportRecords(EventVisitor[dict[str, Any]]):
+    """The record of each event, in log order: a later event of an actor or development
+    names it by the id its first event gave."""
+
+    def __init__(self) -> None:
+        self.developments: dict[Any, tuple[str, str]] = {}
+        self.actors: dict[Any, str] = {}
+
+    def actor_registered(self, event: Actor.Registered) -> dict[str, Any]:
+        self.actors[event.originator_id] = event.actor_id
+        return _without_none(
+            {
+                "type": "actor",
+                "id": event.actor_id,
+                "name": event.name,
+                "aliases": list(event.aliases),
+                "role": event.role,
+            }
+        )
+
+    def aliases_added(self, event: Actor.AliasesAdded) -> dict[str, Any]:
+        return {
+            "type": "aliases",
+            "actor": self.actors[event.originator_id],
+            "aliases": list(event.aliases),
+        }
+
+    def report_registered(self, event: Report.Registered) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "report",
+                "id": event.report_id,
+                "outlet": event.outlet,
+                "published": event.published.text,
+                "title": event.title,
+                "url": event.url,
+                "text": event.text,
+                "note": event.note,
+            }
+        )
+
+    def development_reported(self, event: Development.Reported) -> dict[str, Any]:
+        self.developments[event.originator_id] = (event.development_id, event.kind)
+        return account_record(event.development_id, event.kind, event.account)
+
+    def development_retold(self, event: Development.Retold) -> dict[str, Any]:
+        development_id, kind = self.developments[event.originator_id]
+        return account_record(development_id, kind, event.account)
+
+    def development_retracted(self, event: Development.Retracted) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "retraction",
+                "target": self.developments[event.originator_id][0],
+                "report": event.report_id,
+                "reason": event.reason,
+                "quote": event.quote,
+            }
+        )
+
+    def development_voided(self, event: Development.Voided) -> dict[str, Any]:
+        return {
+            "type": "void",
+            "development": self.developments[event.originator_id][0],
+            "version": event.voided_version,
+            "reason": event.reason,
+        }
+
+
+def account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:
+    record: dict[str, Any] = {"type": kind, "id": development_id, "report": account.report_id}
+    record.update({name: plain_value(value) for name, value in account.fields.items()})
+    return _without_none(
+        {
+            **record,
+            "quote": account.quote,
+            "attributed_to": account.attributed_to,
+            "note": account.note,
+        }
+    )
+
+
+def _without_none(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if value is not None}
