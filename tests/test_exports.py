@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Invoke, ndjson
-from tracker.exports import CSV_COLUMNS
+from tracker.export_csv import CSV_COLUMNS
 
 KINDS = {"call", "meeting", "plan", "strike", "statement", "claim", "issue"}
 FIXTURE_COUNTS = {

@@ -45,7 +45,7 @@ def timeline(
     the next meetings, the open issues and every account. It loads nothing from the
     network and prints well. A large store needs --since: a page holds at most
     --max-developments."""
-    from tracker.exports import replacing
+    from tracker.atomic_write import replacing
     from tracker.timeline import render_timeline
 
     tracker = context.reading()
