@@ -36,7 +36,7 @@ from projections.upcoming import UpcomingQueries
 from projections.versions import VersionQueries
 from projections.view_transactions import Statements
 from projections.view_writes import ViewWrites
-from tracker.recorders import bulk_cache, sorting_cache
+from tracker.sqlite_pool import bulk_cache, sorting_cache
 
 # Names other modules import from here, the view's own module.
 __all__ = [

@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 import tracker.bulk
-import tracker.recorders
 import tracker.records
+import tracker.sqlite_pool
 from tests.conftest import PROJECT, SMALL_STORE_RECORDS, ndjson
 from tracker.application import Tracker
 from tracker.cli import main
-from tracker.recorders import rollback_journal
+from tracker.sqlite_pool import rollback_journal
 from tracker.store import StoreLocation
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
@@ -133,7 +133,7 @@ def test_a_bad_record_late_in_a_load_is_named_at_once_and_leaves_the_store_empty
     # its exclusive lock, early: the producer must then not read the store (to look for
     # an actor it does not know), or it would wait for the lock until its timeout (30 s)
     # and fail on it, not on the unknown actor the error below must name.
-    monkeypatch.setattr(tracker.recorders, "BULK_CACHE_KIB", 1024)
+    monkeypatch.setattr(tracker.sqlite_pool, "BULK_CACHE_KIB", 1024)
     monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 500)
     records = [*SMALL_STORE_RECORDS, *_calls(3000)]
     late = {"type": "call", "id": "late", "report": "r1", "participants": ["Trump", "Pution"]}

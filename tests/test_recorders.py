@@ -20,16 +20,10 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from tests.postgres_server import PostgresServer
 from tracker.application import Tracker
+from tracker.chain import GENESIS, chain_hash
 from tracker.postgres_recorder import ChainedPostgresApplicationRecorder
-from tracker.recorders import (
-    GENESIS,
-    PAGE_SIZE,
-    SORT_THREADS,
-    SORTING_CACHE_KIB,
-    ChainedSQLiteApplicationRecorder,
-    chain_hash,
-    sorting_cache,
-)
+from tracker.recorders import ChainedSQLiteApplicationRecorder
+from tracker.sqlite_pool import PAGE_SIZE, SORT_THREADS, SORTING_CACHE_KIB, sorting_cache
 from tracker.store import StoreLocation
 
 

@@ -20,7 +20,7 @@ from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
 from tests.postgres_server import PostgresServer
 from tests.store_sql import run_sql
 from tracker.cli import main
-from tracker.recorders import PAGE_SIZE
+from tracker.sqlite_pool import PAGE_SIZE
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 

@@ -13,8 +13,8 @@ from eventsourcing.persistence import StoredEvent
 
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
 from tests.store_sql import run_sql
+from tracker.chain import GENESIS, chain_rows
 from tracker.domain import Report
-from tracker.recorders import GENESIS, chain_rows
 
 # After the small store's four records: a report without text (5) and a statement (6).
 STATEMENT_RECORDS: list[dict[str, object]] = [

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Invoke
 from tests.store_sql import run_sql
-from tracker.recorders import GENESIS, chain_hash
+from tracker.chain import GENESIS, chain_hash
 
 
 def verified(invoke: Invoke) -> tuple[int, dict[str, object], str]:

@@ -123,8 +123,8 @@ class Tracker(Application[UUID]):
     def filling_empty_store(self) -> Iterator[None]:
         """Around one long transaction that may fill an empty store (a large import):
         an empty SQLite store, open nowhere else, takes it with a rollback journal
-        instead of its WAL (see ``tracker.recorders.rollback_journal``)."""
-        from tracker.recorders import ImmediateConnectionPool, rollback_journal
+        instead of its WAL (see ``tracker.sqlite_pool.rollback_journal``)."""
+        from tracker.sqlite_pool import ImmediateConnectionPool, rollback_journal
 
         pools = [cast(Any, self.recorder).datastore.pool, cast(Any, self.view).datastore.pool]
         if self.last_position() or not all(

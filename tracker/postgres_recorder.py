@@ -1,4 +1,4 @@
-"""The PostgreSQL application recorder with the log's hash chain (see recorders.py)."""
+"""The PostgreSQL application recorder with the log's hash chain (see chain.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from tracker.chain import GENESIS, chain_rows
 from tracker.chunks import IN_LIST, chunks
-from tracker.recorders import GENESIS, LOG_ROWS_BATCH, chain_rows
+from tracker.recorders import LOG_ROWS_BATCH
 
 # Events per INSERT statement of an append: a few megabytes of parameters at most for
 # ordinary events, so a large save is a run of moderate statements, not one huge one.

@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from tracker.bulk import BulkSession
 from tracker.child_process import child_process
 from tracker.ndjson_lines import Progress
-from tracker.recorders import KEEP_JOURNAL_MODE
+from tracker.sqlite_pool import KEEP_JOURNAL_MODE
 
 # The producer's own module, named rather than imported: it runs in the producer
 # process, and it applies records with tracker.records, which imports this module.

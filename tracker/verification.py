@@ -19,11 +19,11 @@ from projections.projection import TrackerProjection
 from projections.view import TABLE_KEYS, TrackerView
 from tracker.application import Tracker
 from tracker.batch import quote_in_text
+from tracker.chain import GENESIS, chain_hash
 from tracker.domain import Actor, Development, Report, text_sha256
 from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
 from tracker.event_visitor import EventVisitor
 from tracker.kinds import quotations
-from tracker.recorders import GENESIS, chain_hash
 
 PAGE = 1000
 
