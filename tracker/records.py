@@ -168,12 +168,13 @@ def records_from_files(
             stdin_read = True
             continue
         path = Path(name)
-        check_regular_file(name)
         try:
             opened = open_regular(path)
         except OSError as error:
             raise InvalidRecord(f"{name}: {error.strerror}") from None
-        if opened is None:  # swapped for something else since it was checked
+        except ValueError:  # a NUL in the name
+            raise InvalidRecord(f"{name!r}: not a file name") from None
+        if opened is None:
             raise InvalidRecord(NOT_REGULAR.format(name=name))
         with opened:
             yield from read_records(opened, name, path.parent, progress)
