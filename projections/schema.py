@@ -9,6 +9,7 @@ import re
 
 from projections.folding import RULES_VERSION
 from tracker.dates import OPEN_UPPER
+from tracker.kinds import kinds_with
 
 
 def on_table(condition: str, alias: str = "") -> str:
@@ -40,9 +41,9 @@ def _kind_among(kinds: tuple[str, ...]) -> str:
 # indexes made for these queries hold only these kinds; a query about another kind
 # reads ``versions_by_kind`` instead. (A million-account store: 2.0 million entries in
 # the query indexes instead of 3.3 million, built in 3.1 instead of 4.0 s.)
-COUNTED_KINDS = ("strike",)
-SPANNED_KINDS = ("call", "strike")
-AHEAD_KINDS = ("meeting", "call")
+COUNTED_KINDS = kinds_with("counted")
+SPANNED_KINDS = kinds_with("spanned")
+AHEAD_KINDS = kinds_with("ahead")
 COUNTED = _kind_among(COUNTED_KINDS)
 SPANNED = _kind_among(SPANNED_KINDS)
 AHEAD = _kind_among(AHEAD_KINDS)

@@ -341,8 +341,8 @@ def parse(kind: str, raw: dict[str, Any], *, first: bool = True) -> dict[str, An
 
 
 def test_kinds_table() -> None:
-    assert list(KINDS) == ["call", "meeting", "plan", "strike", "issue", "statement", "claim"]
-    required = {kind: [s.name for s in specs if s.required] for kind, specs in KINDS.items()}
+    assert list(KINDS) == ["call", "meeting", "plan", "strike", "statement", "claim", "issue"]
+    required = {name: [s.name for s in kind.fields if s.required] for name, kind in KINDS.items()}
     assert required == {
         "call": ["participants"],
         "meeting": ["participants", "status"],
@@ -353,7 +353,7 @@ def test_kinds_table() -> None:
         "claim": ["subject", "value", "claimant"],
     }
     defaults = {
-        (kind, s.name): s.default for kind, specs in KINDS.items() for s in specs if s.default
+        (name, s.name): s.default for name, kind in KINDS.items() for s in kind.fields if s.default
     }
     assert defaults == {("call", "status"): "held", ("claim", "stance"): "asserts"}
     assert field_specs("call")[3].option == "--duration-min"

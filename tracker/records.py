@@ -224,7 +224,7 @@ def _apply_chunk(
 
 _ALLOWED_KEYS: dict[str, frozenset[str]] = {
     **RECORD_KEYS,
-    **{kind: ACCOUNT_KEYS | {spec.name for spec in specs} for kind, specs in KINDS.items()},
+    **{name: ACCOUNT_KEYS | kind.specs.keys() for name, kind in KINDS.items()},
 }
 
 

@@ -127,8 +127,8 @@ def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
     return click.command(kind, help=f"Record an account of a {kind}.")(params_function)
 
 
-for _kind, _specs in KINDS.items():
-    record.add_command(_record_command(_kind, _specs))
+for _name, _kind in KINDS.items():
+    record.add_command(_record_command(_name, _kind.fields))
 
 
 @click.command()

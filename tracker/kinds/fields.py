@@ -1,9 +1,10 @@
-"""The development types and their fields: what each accepts and how raw input becomes
-domain values. One table drives the importer, the CLI's options and the projections."""
+"""The fields of development types: the shapes a field may take, how raw input becomes
+domain values, and how accounts' values combine. Each type declares its fields with
+``field`` in its own module (``tracker.kinds.registry``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -11,7 +12,7 @@ import orjson
 
 from tracker.dates import FuzzyDate, InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord
-from tracker.values import Account, FieldValue, Weapon
+from tracker.values import FieldValue, Weapon
 
 ActorResolver = Callable[[str], str]
 
@@ -27,13 +28,18 @@ class FieldSpec:
     help: str = ""
     # The report's own words, shown as a quotation: checked against the report's text.
     quoted: bool = False
+    # How a later account's value meets the earlier one: "latest" replaces it; "by_key"
+    # (a mapping of parties to text) adds or changes one party's entry without erasing
+    # the others'; "first" keeps the first (words said once are not replaced by a later
+    # report re-quoting them, often paraphrased: history shows the variants).
+    combine: str = "latest"
 
     @property
     def option(self) -> str:
         return "--" + self.name.replace("_", "-")
 
 
-def _f(
+def field(
     name: str,
     shape: str,
     *,
@@ -42,105 +48,22 @@ def _f(
     default: str | None = None,
     help: str = "",
     quoted: bool = False,
+    combine: str = "latest",
 ) -> FieldSpec:
-    return FieldSpec(name, shape, required, choices, default, help, quoted)
+    """A field of a development type, as its module declares it."""
+    if shape not in _PARSERS:
+        raise ValueError(f"field {name!r}: unknown shape {shape!r}")
+    if combine not in COMBINE_RULES:
+        raise ValueError(f"field {name!r}: unknown combine rule {combine!r}")
+    return FieldSpec(name, shape, required, choices, default, help, quoted, combine)
 
 
-MEETING_STATUSES = ("proposed", "scheduled", "held", "postponed", "cancelled")
-
-KINDS: dict[str, tuple[FieldSpec, ...]] = {
-    "call": (
-        _f("participants", "actors", required=True, help="two or more actors"),
-        _f("occurred", "date", help="EDTF date of the call"),
-        _f("status", "choice", choices=("held", "planned"), default="held"),
-        _f("duration_min", "int", help="length in minutes"),
-        _f("duration_text", "text", help='as reported, e.g. "over two hours"'),
-        _f("initiator", "actor"),
-        _f("tone", "text"),
-    ),
-    "meeting": (
-        _f("participants", "actors", required=True),
-        _f("status", "choice", required=True, choices=MEETING_STATUSES),
-        _f("planned", "date", help="EDTF date or ISO date-time with offset"),
-        _f("place", "text"),
-        _f("occurred", "date", help="when it was held"),
-    ),
-    "plan": (
-        _f("label", "text"),
-        _f("points", "int"),
-        _f("readiness_pct", "percent"),
-        _f("status", "choice", choices=("draft", "proposed", "agreed", "rejected", "superseded")),
-        _f("provisions", "texts"),
-        _f("occurred", "date"),
-    ),
-    "strike": (
-        _f("target", "text", required=True),
-        _f("by", "actor"),
-        _f("occurred", "date"),
-        _f("weapons", "weapons", help="NAME[:COUNT],..."),
-        _f("effects", "text"),
-    ),
-    "issue": (
-        _f("title", "text"),
-        _f("status", "choice", required=True, choices=("open", "resolved", "dropped")),
-        _f("positions", "positions", help="PARTY=TEXT, repeatable"),
-        _f("occurred", "date"),
-    ),
-    "statement": (
-        _f("speaker", "actor", required=True),
-        _f(
-            "quote",
-            "text",
-            required=True,
-            help="the words, verbatim from the report",
-            quoted=True,
-        ),
-        _f("occurred", "date"),
-    ),
-    "claim": (
-        _f("subject", "text", required=True, help="e.g. call-count"),
-        _f("participants", "actors"),
-        _f("value", "json", required=True, help="any JSON value"),
-        _f("claimant", "actor", required=True),
-        _f("stance", "choice", choices=("asserts", "denies", "neither"), default="asserts"),
-        _f("occurred", "date"),
-    ),
-}
-
-ACCOUNT_KEYS = ("quote", "attributed_to", "note")
-
-# The fields of each type that hold the report's own words (``FieldSpec.quoted``).
-QUOTED_FIELDS: dict[str, tuple[str, ...]] = {
-    kind: tuple(spec.name for spec in specs if spec.quoted) for kind, specs in KINDS.items()
-}
+COMBINE_RULES = ("latest", "by_key", "first")
 
 
-def quotations(kind: str, account: Account) -> Iterator[tuple[str, Any]]:
-    """Every text of an account that a view shows as its report's words, with what it
-    is: the account's quote, and the fields of its type that are quotes (a statement
-    keeps its words in its fields, where the views read them)."""
-    if account.quote is not None:
-        yield "quote", account.quote
-    for name in QUOTED_FIELDS.get(kind, ()):
-        value = account.fields.get(name)
-        if value is not None:
-            yield f"field {name!r}", value
-
-
-_SPECS_BY_NAME = {kind: {spec.name: spec for spec in specs} for kind, specs in KINDS.items()}
-
-
-def field_specs(kind: str) -> tuple[FieldSpec, ...]:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise InvalidRecord(
-            f"unknown development type {kind!r} (expected one of {', '.join(KINDS)})"
-        ) from None
-
-
-def parse_fields(
+def parse_values(
     kind: str,
+    specs: Mapping[str, FieldSpec],
     raw: Mapping[str, Any],
     resolve_actor: ActorResolver,
     *,
@@ -151,7 +74,6 @@ def parse_fields(
     Required fields are required of the first account of a development only: a later
     report may add or change a single field.
     """
-    specs = _SPECS_BY_NAME.get(kind) or {spec.name: spec for spec in field_specs(kind)}
     unknown = sorted(raw.keys() - specs.keys())
     if unknown:
         raise InvalidRecord(f"unknown field {unknown[0]!r} for type {kind!r}")

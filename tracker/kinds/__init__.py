@@ -1,0 +1,51 @@
+"""The development types: one module each, registered in ``tracker.kinds.registry`` in
+the order of the timeline's lanes, then the types named in ``TRACKER_KINDS``."""
+
+from __future__ import annotations
+
+import importlib
+
+from tracker.kinds.fields import FieldSpec, field, plain_value
+from tracker.kinds.registry import (
+    ACCOUNT_KEYS,
+    KINDS,
+    UPCOMING_STATUSES,
+    Exported,
+    Fields,
+    Kind,
+    NameOf,
+    field_specs,
+    kind_of,
+    kinds_with,
+    load_plugins,
+    parse_fields,
+    quotations,
+    register,
+)
+
+# The built-in types, in the order of the timeline's lanes and legend.
+BUILT_IN = ("call", "meeting", "plan", "strike", "statement", "claim", "issue")
+for _module in BUILT_IN:
+    importlib.import_module(f"tracker.kinds.{_module}")
+
+__all__ = [
+    "ACCOUNT_KEYS",
+    "KINDS",
+    "UPCOMING_STATUSES",
+    "Exported",
+    "FieldSpec",
+    "Fields",
+    "Kind",
+    "NameOf",
+    "field",
+    "field_specs",
+    "kind_of",
+    "kinds_with",
+    "load_plugins",
+    "parse_fields",
+    "plain_value",
+    "quotations",
+    "register",
+]
+
+load_plugins()

@@ -1,0 +1,41 @@
+"""A claim someone makes (a count of calls, an attack), and their stance on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracker.kinds.fields import field
+from tracker.kinds.registry import Exported, Fields, Kind, NameOf, register
+
+
+def value_text(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def headline(fields: Fields, brief: NameOf) -> str:
+    return (
+        f"{brief(str(fields.get('claimant', '?')))}: {fields.get('subject', '?')}"
+        f" = {value_text(fields.get('value'))}"
+    )
+
+
+CLAIM = register(
+    Kind(
+        name="claim",
+        plural="claims",
+        fields=(
+            field("subject", "text", required=True, help="e.g. call-count"),
+            field("participants", "actors"),
+            field("value", "json", required=True, help="any JSON value"),
+            field("claimant", "actor", required=True),
+            field("stance", "choice", choices=("asserts", "denies", "neither"), default="asserts"),
+            field("occurred", "date"),
+        ),
+        headline=headline,
+        columns=("subject", "claimant", "stance", "value", "occurred"),
+        colour="#56B4E9",
+        exported=Exported(sub_type="subject"),
+    )
+)
