@@ -36,6 +36,7 @@ from tests.test_exports import (
 )
 from tracker import timeline
 from tracker.application import Tracker
+from tracker.kinds import KINDS
 from tracker.store import StoreLocation
 
 TITLE = "Peace process timeline: as of 2025-12-28, as known at 2025-12-28"
@@ -144,9 +145,15 @@ def test_page_is_self_contained(seeded: Invoke, tmp_path: Path) -> None:
     for element in (style, script):
         digest = base64.b64encode(hashlib.sha256(element.text.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy
-    # ... and they are the package's own files, byte for byte
+    # ... and they are the package's own files, byte for byte, the style sheet after the
+    # colour rules of each registered type (three a type, from its registered colour)
     static = resources.files("tracker").joinpath("static")
-    assert style.text.encode() == static.joinpath("timeline.css").read_bytes()
+    css = static.joinpath("timeline.css").read_bytes().decode()
+    assert style.text.endswith(css)
+    rules = style.text.removesuffix(css).splitlines()
+    assert len(rules) == 3 * len(KINDS)
+    for kind in KINDS.values():
+        assert f".k-{kind.name} {{ fill: {kind.colour}; stroke: {kind.colour}; }}" in rules
     assert script.text.encode() == static.joinpath("timeline.js").read_bytes()
     (title,) = parsed.all("title")[:1]
     assert title.text == TITLE

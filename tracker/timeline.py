@@ -10,7 +10,8 @@ cards, and every account with its quote and outlet.
 The page is rendered from the package's templates (``tracker/templates``) with
 autoescaping on, so every piece of report text is escaped where it is put. It makes no
 network request: CSS and SVG are inline, and a Content-Security-Policy allows nothing but
-its own style sheet and its one short script (``tracker/static``), by hash. No report
+its own style sheet (each registered type's colour rules, then ``tracker/static``'s) and
+its one short script, by hash. No report
 text is ever put inside the script, which only shows an article already on the page.
 """
 
@@ -31,9 +32,10 @@ from markupsafe import Markup
 from projections.queries import Queries
 from tracker.application import Tracker
 from tracker.formatting import Names, date_label, field_text, label
+from tracker.kinds import KINDS
 from tracker.state import CallGroup, IssueSummary, Upcoming
-from tracker.timeline_layout import PLURALS, lay_out
-from tracker.timeline_model import KIND_ORDER, Development, known_reports, window
+from tracker.timeline_layout import lay_out
+from tracker.timeline_model import Development, known_reports, window
 from tracker.timeline_scale import number
 
 
@@ -48,19 +50,32 @@ class InlineAsset:
     @classmethod
     def load(cls, name: str) -> InlineAsset:
         data = resources.files("tracker").joinpath("static", name).read_bytes()
-        text = data.decode("utf-8")
+        return cls.of(data.decode("utf-8"), f"tracker/static/{name}")
+
+    @classmethod
+    def of(cls, text: str, what: str) -> InlineAsset:
+        """``text`` to put inline, ``what`` it is (for the error)."""
         # Inline, a closing tag or a comment opener would end or bend the element early.
         if any(marker in text.lower() for marker in ("</style", "</script", "<!--")):
-            raise ValueError(f"tracker/static/{name} cannot be put inline in a page")
-        # Safe as markup: the package's own file, checked just above.
+            raise ValueError(f"{what} cannot be put inline in a page")
+        # Safe as markup: the package's own text, checked just above.
         safe = Markup(text)  # noqa: S704
-        return cls(safe, base64.b64encode(hashlib.sha256(data).digest()).decode())
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        return cls(safe, base64.b64encode(digest).decode())
 
 
 @functools.cache
 def assets() -> tuple[InlineAsset, InlineAsset]:
-    """The page's style sheet and script, read once per process."""
+    """The package's style sheet and script, read once per process."""
     return InlineAsset.load("timeline.css"), InlineAsset.load("timeline.js")
+
+
+def page_style() -> InlineAsset:
+    """The page's style sheet: the colour rules of the registered types, then the
+    package's own. One element, so the policy's one hash covers the generated rules too;
+    rendered for each page, as a type may be registered after the first."""
+    rules = environment().get_template("timeline_kinds.css.j2").render(kinds=KINDS.values())
+    return InlineAsset.of(rules + str(assets()[0].text), "the page's style sheet")
 
 
 @functools.cache
@@ -168,6 +183,11 @@ def render_timeline(
     """The whole page as HTML text. ``since`` leaves out what ended before that day;
     more than ``max_developments`` raise TimelineTooLarge."""
     known = Known.read(tracker, as_of, known_at, since, max_developments)
+    return render_page(known, as_of, known_at, since)
+
+
+def render_page(known: Known, as_of: str, known_at: str, since: str | None = None) -> str:
+    """The page of what ``known`` holds, as HTML text."""
     anchors = {d.id: f"d-{d.id}" for d in known.developments}
     chart = lay_out(
         known.developments,
@@ -183,12 +203,15 @@ def render_timeline(
     title = f"Peace process timeline: as of {as_of}, as known at {known_at}"
     if since:
         title += f", since {since}"
-    style, script = assets()
+    style, script = page_style(), assets()[1]
     template = environment().get_template("timeline.html.j2")
     return template.render(
         title=title,
         summary=_summary(known),
-        legend=[(kind, PLURALS[kind], counts.get(kind, 0)) for kind in KIND_ORDER],
+        # Each type in lane order; the marks that show a fuzzy, undated or planned
+        # development are drawn in the first type's colour.
+        legend=[(kind.name, kind.plural, counts.get(kind.name, 0)) for kind in KINDS.values()],
+        sample=next(iter(KINDS)),
         chart=chart,
         meetings=_meeting_cards(known, anchors),
         issues=_issue_cards(known, anchors),
@@ -218,8 +241,7 @@ def _summary(known: Known) -> str:
 def _meeting_cards(known: Known, anchors: dict[str, str]) -> list[Card]:
     cards = []
     for item in known.upcoming:
-        what = "call" if item.kind == "call" else "meeting"
-        facts = [f"{what}, {item.status}", f"planned {item.planned or 'date not reported'}"]
+        facts = [f"{item.kind}, {item.status}", f"planned {item.planned or 'date not reported'}"]
         if item.place:
             facts.append(f"at {item.place}")
         heading = " + ".join(known.names.name(p) for p in item.participants)

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from tracker.formatting import Names, date_label, label, tooltip
+from tracker.kinds import KINDS
 from tracker.state import CallGroup
 from tracker.timeline_calls import CallsChart, lay_out_calls
 from tracker.timeline_model import KIND_ORDER, Development
@@ -26,16 +27,6 @@ AXIS_Y = 46
 # still has its tooltip and its article).
 MAX_LABELLED_ROWS = 24
 
-PLURALS = {
-    "call": "calls",
-    "meeting": "meetings",
-    "plan": "plans",
-    "strike": "strikes",
-    "statement": "statements",
-    "claim": "claims",
-    "issue": "issues",
-}
-
 
 @attrs.frozen
 class Lane:
@@ -48,7 +39,7 @@ class Lane:
 
     @property
     def plural(self) -> str:
-        return PLURALS[self.kind]
+        return KINDS[self.kind].plural
 
     @property
     def height(self) -> float:

@@ -9,9 +9,9 @@ memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -21,9 +21,57 @@ from tracker.application import Tracker
 from tracker.chunks import chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import TrackerError
+from tracker.kinds import KINDS, Kind
 
-KIND_ORDER = ("call", "meeting", "plan", "strike", "statement", "claim", "issue")
-SCHEDULED_KINDS = ("meeting", "call")
+
+class RegisteredKinds(Sequence[str]):
+    """The names of the registered development types (``tracker.kinds.KINDS``) that
+    ``chosen`` accepts, in lane order, read from the registry when asked rather than
+    copied at import: a type registered later (a test's own, in process) takes its
+    place too."""
+
+    def __init__(self, chosen: Callable[[Kind], bool]) -> None:
+        self._chosen = chosen
+        self._kinds: tuple[Kind, ...] = ()
+        self._chosen_names: tuple[str, ...] = ()
+
+    def _names(self) -> tuple[str, ...]:
+        # Asked once per row of the views: the names are kept while the registry holds
+        # the same types (compared by identity first, which is all a tuple's equality
+        # needs when nothing changed).
+        kinds = tuple(KINDS.values())
+        if kinds != self._kinds:
+            self._chosen_names = tuple(kind.name for kind in kinds if self._chosen(kind))
+            self._kinds = kinds
+        return self._chosen_names
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        # Asked of every row of the views: a look-up, not a scan.
+        kind = KINDS.get(name) if isinstance(name, str) else None
+        return kind is not None and self._chosen(kind)
+
+    def index(self, name: Any, start: int = 0, stop: int | None = None) -> int:
+        names = self._names()
+        return names.index(name, start, len(names) if stop is None else stop)
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+# The types in the order of the timeline's lanes, and those that may be still ahead
+# (proposed, scheduled or planned): the registry's.
+KIND_ORDER = RegisteredKinds(lambda kind: True)
+SCHEDULED_KINDS = RegisteredKinds(lambda kind: kind.scheduled)
 
 
 @attrs.frozen
