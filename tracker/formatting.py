@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tracker.kinds import KINDS
+
 if TYPE_CHECKING:
     from tracker.timeline_model import Development
 
@@ -67,20 +69,27 @@ def value_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-DATE_FIELDS = frozenset({"occurred", "planned"})
+def field_shape(name: str, kind: str | None = None) -> str | None:
+    """The shape of the field ``name`` (``tracker.kinds.fields``): of type ``kind``'s
+    field, or, where only the field's name is at hand (a history's changes), of the
+    first registered type that has a field of that name; None for a field no type has."""
+    kinds = (KINDS[kind],) if kind in KINDS else tuple(KINDS.values())
+    for registered in kinds:
+        for spec in registered.fields:
+            if spec.name == name:
+                return spec.shape
+    return None
 
 
-def field_cell(name: str, value: Any) -> Any:
+def field_cell(name: str, value: Any, kind: str | None = None) -> Any:
     """A view field for a table's cell (``cell`` shows the rest): dates as written,
     weapons as "4 Iskander", actors by id."""
-    if name in DATE_FIELDS and isinstance(value, dict):
+    shape = field_shape(name, kind)
+    if shape == "date" and isinstance(value, dict):
         return value.get("text")
-    if name == "weapons" and isinstance(value, list):
+    if shape == "weapons" and isinstance(value, list):
         return weapons_text(value)
     return value
-
-
-ACTOR_FIELDS = frozenset({"participants", "initiator", "by", "speaker", "claimant"})
 
 
 class Names:
@@ -107,50 +116,37 @@ class Names:
         return ", ".join(self.name(actor) for actor in actor_ids)
 
 
-def field_text(name: str, value: Any, names: Names) -> str:
+def field_text(name: str, value: Any, names: Names, kind: str | None = None) -> str:
     """One field's value as one line for people, for the timeline page and the exports:
-    dates as written, actors by name, weapons, positions and provisions run together."""
+    dates as written, actors by name, weapons, positions and lists of texts run together.
+
+    Not ``field_cell``: a table for the command line names actors by id (what its
+    commands take) and shows an absent value as "-"."""
     if isinstance(value, dict) and "text" in value and "lower" in value:
-        return str(value["text"])
-    if name == "weapons" and isinstance(value, list):
+        return str(value["text"])  # a date as the views keep it
+    shape = field_shape(name, kind)
+    if shape == "weapons" and isinstance(value, list):
         return weapons_text(value)
-    if name == "positions" and isinstance(value, dict):
+    if shape == "positions" and isinstance(value, dict):
         return " | ".join(f"{names.name(party)}: {text}" for party, text in value.items())
-    if name in ACTOR_FIELDS:
+    if shape in ("actor", "actors"):
         if isinstance(value, list):
             return names.names(value)
         if isinstance(value, str):
             return names.name(value)
-    if name == "provisions" and isinstance(value, list):
+    if shape == "texts" and isinstance(value, list):
         return "; ".join(str(item) for item in value)
-    if name == "readiness_pct" and not isinstance(value, bool | str):
+    if shape == "percent" and not isinstance(value, bool | str):
         return f"{value}%"
     return value_text(value)
 
 
 def label(development: Development, names: Names, limit: int = 34) -> str:
-    """A short headline for a mark."""
-    fields = development.fields
-    kind = development.kind
-    parties = "\u2013".join(names.brief(p) for p in fields.get("participants", ()))
-    if kind == "call":
-        text = f"{parties} call"
-    elif kind == "meeting":
-        text = parties + (f", {fields['place']}" if fields.get("place") else "")
-    elif kind == "plan":
-        text = str(fields.get("label") or development.id)
-    elif kind == "strike":
-        text = f"Strike: {fields.get('target', '?')}"
-    elif kind == "statement":
-        text = f"{names.brief(str(fields.get('speaker', '?')))}: “{fields.get('quote', '')}”"
-    elif kind == "claim":
-        text = (
-            f"{names.brief(str(fields.get('claimant', '?')))}: {fields.get('subject', '?')}"
-            f" = {value_text(fields.get('value'))}"
-        )
-    else:
-        text = str(fields.get("title") or development.id)
-    text = " ".join(text.split())
+    """A short headline for a mark: its type's (``Kind.headline``), or its id where that
+    is empty (a plan without a label, an issue without a title)."""
+    registered = KINDS.get(development.kind)
+    text = registered.headline(development.fields, names.brief) if registered else ""
+    text = " ".join((text or development.id).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

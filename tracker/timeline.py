@@ -283,7 +283,7 @@ def _article(development: Development, anchor: str, names: Names) -> Article:
         f" outlet{'s' if outlets != 1 else ''} · first reported {development.first_known}"
     )
     fields = tuple(
-        (name.replace("_", " "), field_text(name, value, names))
+        (name.replace("_", " "), field_text(name, value, names, development.kind))
         for name, value in development.fields.items()
     )
     return Article(
