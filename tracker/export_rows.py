@@ -1,6 +1,6 @@
 """What the exports say of a development beyond its dates: its precision, actors,
-sub-type, place and notes, and the row of the CSV and of the SQLite file's
-``developments_now``."""
+sub-type, place and notes (each as its type's registered ``Kind.exported`` and fields
+say), and the row of the CSV and of the SQLite file's ``developments_now``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 from tracker.application import Tracker
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
-from tracker.formatting import Names, field_text, value_text, weapons_text
+from tracker.formatting import Names, field_text
+from tracker.kinds import KINDS, Exported, Kind
 from tracker.timeline_model import Development, iter_known_developments
 
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -38,70 +39,71 @@ def date_precision(development: Development) -> str:
     return "day" if not development.fuzzy else "range"
 
 
+def _exported(kind: str) -> tuple[Kind | None, Exported]:
+    """The registered type and what the exports say of it (a type no module registers
+    here, from a store written with a plugin: the defaults)."""
+    registered = KINDS.get(kind)
+    return registered, registered.exported if registered else Exported()
+
+
 def actors(development: Development) -> list[str]:
+    """The actors its type's actor fields name, then the parties of its positions."""
+    registered = KINDS.get(development.kind)
+    if registered is None:
+        return []
     fields = development.fields
     found: list[str] = []
-    for name in ("participants", "initiator", "by", "speaker", "claimant"):
+    for name in registered.actor_fields:
         value = fields.get(name)
         if isinstance(value, list):
             found.extend(str(item) for item in value)
         elif isinstance(value, str):
             found.append(value)
-    positions = fields.get("positions")
-    if isinstance(positions, dict):
-        found.extend(str(party) for party in positions)
+    for spec in registered.fields:
+        positions = fields.get(spec.name) if spec.shape == "positions" else None
+        if isinstance(positions, dict):
+            found.extend(str(party) for party in positions)
     return list(dict.fromkeys(found))
 
 
-def sub_type(development: Development) -> str:
-    fields = development.fields
-    if development.kind == "strike":
-        weapons = fields.get("weapons")
-        return weapons_text(weapons) if isinstance(weapons, list) else ""
-    if development.kind == "claim":
-        return str(fields.get("subject") or "")
-    if development.kind == "statement":
+def sub_type(development: Development, names: Names) -> str:
+    _, exported = _exported(development.kind)
+    if exported.sub_type is None:
         return ""
-    return str(development.status or "")
+    if exported.sub_type == "status":
+        return str(development.status or "")
+    value = development.fields.get(exported.sub_type)
+    return field_text(exported.sub_type, value, names, development.kind) if value else ""
 
 
 def location(development: Development) -> str:
-    fields = development.fields
-    return str(fields.get("place") or fields.get("target") or "")
-
-
-STANCES = {"neither": "neither asserts nor denies"}
+    _, exported = _exported(development.kind)
+    if exported.location is None:
+        return ""
+    return str(development.fields.get(exported.location) or "")
 
 
 def notes(development: Development, names: Names) -> str:
     """The development in a sentence or two: what the table's other columns leave out."""
+    registered, exported = _exported(development.kind)
     fields = development.fields
-    kind = development.kind
-    parts: list[str] = []
-    if kind == "statement":
-        speaker = names.name(str(fields.get("speaker", "")))
-        parts.append(f"{speaker}: “{fields.get('quote', '')}”")
-    elif kind == "claim":
-        claimant = names.name(str(fields.get("claimant", "")))
-        stance = STANCES.get(str(fields.get("stance")), str(fields.get("stance", "asserts")))
-        parts.append(
-            f"{claimant} {stance} {fields.get('subject', '')}: {value_text(fields.get('value'))}"
-        )
-        if fields.get("participants"):
-            parts.append(f"about {names.names(fields['participants'])}")
-    elif kind == "issue":
-        if fields.get("title"):
-            parts.append(str(fields["title"]))
-        if fields.get("positions"):
-            parts.append(field_text("positions", fields["positions"], names))
+
+    def text(name: str, value: Any) -> str:
+        return field_text(name, value, names, development.kind)
+
+    if exported.notes is not None:
+        parts = list(exported.notes(fields, names.name, text))
     else:
+        parts = []
         if fields.get("participants"):
             parts.append(f"participants: {names.names(fields['participants'])}")
-        skip = {"participants", "status", "place", "target", "weapons", "occurred", "by"}
-        skip.add("planned")
+        shown = {"participants", "status", exported.sub_type, exported.location}
+        shown.update(exported.unnoted)
+        if registered is not None:
+            shown.update(spec.name for spec in registered.fields if spec.shape == "date")
         for name, value in fields.items():
-            if name not in skip:
-                parts.append(f"{name.replace('_', ' ')}: {field_text(name, value, names)}")
+            if name not in shown:
+                parts.append(f"{name.replace('_', ' ')}: {text(name, value)}")
     if development.dated_by == "planned":
         parts.append(f"planned {development.date_text}")
     if development.retracted:
@@ -131,7 +133,7 @@ def export_row(development: Development, names: Names) -> dict[str, Any]:
         "date_text": development.date_text or "",
         "date_precision": date_precision(development),
         "event_type": development.kind,
-        "sub_type": sub_type(development),
+        "sub_type": sub_type(development, names),
         "actors": ";".join(actors(development)),
         "location": location(development),
         "source_outlets": ";".join(development.outlets),

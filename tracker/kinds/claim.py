@@ -7,7 +7,10 @@ from typing import Any
 import orjson
 
 from tracker.kinds.fields import field
-from tracker.kinds.registry import Exported, Fields, Kind, NameOf, register
+from tracker.kinds.registry import Exported, Fields, FieldText, Kind, NameOf, register
+
+# How the notes say a stance other than "asserts" or "denies".
+STANCES = {"neither": "neither asserts nor denies"}
 
 
 def value_text(value: Any) -> str:
@@ -19,6 +22,15 @@ def headline(fields: Fields, brief: NameOf) -> str:
         f"{brief(str(fields.get('claimant', '?')))}: {fields.get('subject', '?')}"
         f" = {value_text(fields.get('value'))}"
     )
+
+
+def notes(fields: Fields, name: NameOf, text: FieldText) -> list[str]:
+    claimant = name(str(fields.get("claimant", "")))
+    stance = STANCES.get(str(fields.get("stance")), str(fields.get("stance", "asserts")))
+    parts = [f"{claimant} {stance} {fields.get('subject', '')}: {value_text(fields.get('value'))}"]
+    if fields.get("participants"):
+        parts.append(f"about {text('participants', fields['participants'])}")
+    return parts
 
 
 CLAIM = register(
@@ -36,6 +48,6 @@ CLAIM = register(
         headline=headline,
         columns=("subject", "claimant", "stance", "value", "occurred"),
         colour="#56B4E9",
-        exported=Exported(sub_type="subject"),
+        exported=Exported(sub_type="subject", notes=notes),
     )
 )

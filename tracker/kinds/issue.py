@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from tracker.kinds.fields import field
-from tracker.kinds.registry import Fields, Kind, NameOf, register
+from tracker.kinds.registry import Exported, Fields, FieldText, Kind, NameOf, register
 
 
 def headline(fields: Fields, brief: NameOf) -> str:
     return str(fields.get("title") or "")
+
+
+def notes(fields: Fields, name: NameOf, text: FieldText) -> list[str]:
+    parts = [str(fields["title"])] if fields.get("title") else []
+    if fields.get("positions"):
+        parts.append(text("positions", fields["positions"]))
+    return parts
 
 
 ISSUE = register(
@@ -23,5 +30,6 @@ ISSUE = register(
         headline=headline,
         columns=("title", "status", "positions"),
         colour="#7A6A00",
+        exported=Exported(notes=notes),
     )
 )

@@ -27,6 +27,12 @@ from tracker.values import Account, FieldValue
 # by its id (briefly, for headlines).
 Fields = Mapping[str, Any]
 NameOf = Callable[[str], str]
+# One field's value as text for people, from the field's name and value (actors by
+# name): what the exports and the page show of any field (tracker.formatting).
+FieldText = Callable[[str, Any], str]
+# The notes column's sentences of a development's fields, from a function naming an
+# actor in full and one showing a field as text.
+Notes = Callable[[Fields, NameOf, FieldText], Sequence[str]]
 
 # Statuses of something still ahead: it lists among the next meetings and calls.
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
@@ -39,13 +45,20 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 @attrs.frozen
 class Exported:
-    """What the CSV and SQLite exports say of a development of the type beyond its
-    dates and sources: its sub-type, place and the fields that name actors."""
+    """What the CSV and SQLite exports (and TimelineJS's slides) say of a development
+    of the type beyond its dates, sources and the actors its actor fields name: its
+    sub-type, place and notes."""
 
-    # The field whose value is the sub-type column (a status, a subject); None: none.
+    # The field whose value is the sub-type column (a subject, weapons); "status" is the
+    # status as of D (which a happened meeting's date changes); None: none.
     sub_type: str | None = "status"
     # The field shown as the location column.
     location: str | None = None
+    # The notes column's sentences; None: participants, then every other field the
+    # columns do not show (the sub-type's, the location's, dates), as "name: value".
+    notes: Notes | None = None
+    # Fields those default notes leave out besides.
+    unnoted: tuple[str, ...] = ()
 
 
 @attrs.frozen

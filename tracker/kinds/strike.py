@@ -24,7 +24,8 @@ STRIKE = register(
         headline=headline,
         columns=("occurred", "target", "by", "weapons"),
         colour="#D55E00",
-        exported=Exported(sub_type="weapons", location="target"),
+        # The actors column names who struck; the notes keep to what else is reported.
+        exported=Exported(sub_type="weapons", location="target", unnoted=("by",)),
         indexes=frozenset({"counted", "spanned"}),
     )
 )
