@@ -55,6 +55,9 @@ class RegisteredKinds(Sequence[str]):
     def __len__(self) -> int:
         return len(self._names())
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
     def __contains__(self, name: object) -> bool:
         # Asked of every row of the views: a look-up, not a scan.
         kind = KINDS.get(name) if isinstance(name, str) else None
