@@ -96,12 +96,15 @@ def before_it_happened(
 ) -> dict[str, Any]:
     """What a development whose status takes effect when it happened (held) was before
     then: the last other status its accounts gave (``earlier``, as ``Version.earlier``
-    keeps it) with its planned date then, or else its type's default status, expected
-    when it is planned (a call: when it happened)."""
-    if earlier is not None:
-        return dict(earlier)
-    status = happened_statuses(kind)[fields["status"]]
-    return {"status": status, "planned": planned_date(kind, fields)}
+    keeps it), else its type's default; expected at the planned date it had then, else
+    its planned date now, else when it happened (the one day known for it)."""
+    status = earlier["status"] if earlier else happened_statuses(kind)[fields["status"]]
+    planned = (
+        (earlier["planned"] if earlier else None)
+        or planned_date(kind, fields)
+        or fields.get("occurred")
+    )
+    return {"status": status, "planned": planned}
 
 
 def earlier_status(kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
