@@ -10,16 +10,20 @@ from projections.as_of import fields_as_of, row_as_of
 from projections.folding import planned_date
 from projections.schema import (
     AHEAD,
+    AHEAD_KINDS,
     PLANNED_STATUS,
     STANDING_AT,
     TOLD_BEFORE_IT_HAPPENED,
     on_table,
 )
 from projections.versions import VersionQueries
-from tracker.kinds import UPCOMING_STATUSES
+from tracker.kinds import KINDS, UPCOMING_STATUSES
 from tracker.state import Upcoming
 
 UNDATED_UPCOMING_DAYS = 30
+# The statuses of the types that may be ahead which take effect when they happened
+# (held): one of them after D may have been ahead on D.
+HAPPENED_AHEAD = tuple(sorted({status for kind in AHEAD_KINDS for status in KINDS[kind].happened}))
 
 
 class UpcomingQueries(VersionQueries):
@@ -39,19 +43,20 @@ class UpcomingQueries(VersionQueries):
         planned = f"{self._using('versions_planned')} WHERE {on_table(AHEAD)}"
         planned += f" AND {on_table(PLANNED_STATUS)}"
         told_ahead = f"{self._using('versions_told_ahead')} WHERE {on_table(AHEAD)}"
+        marks = ",".join("?" * len(HAPPENED_AHEAD))
         with self._reading() as c:
             c.execute(
                 f"{columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper >= ? AND first_known <= ?"
                 f" UNION ALL {columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper IS NULL AND first_known >= ? AND first_known <= ?"
-                f" UNION ALL {columns}{told_ahead} AND status = 'held'"
+                f" UNION ALL {columns}{told_ahead} AND status IN ({marks})"
                 f" AND {on_table(TOLD_BEFORE_IT_HAPPENED)}"
                 f" AND {on_table(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
                 (
                     *(known_at, known_at, as_of, as_of),
                     *(known_at, known_at, undated_since, as_of),
-                    *(known_at, known_at, as_of, as_of),
+                    *(*HAPPENED_AHEAD, known_at, known_at, as_of, as_of),
                 ),
             )
             return [dict(row) for row in c.fetchall()]
