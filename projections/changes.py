@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from projections.answers import ALL_KINDS, version_fields
+from projections.as_of import row_as_of
+from projections.folding import planned_date
 from projections.history import HistoryQueries
 from projections.versions import VersionQueries
+from tracker.kinds import UPCOMING_STATUSES
 from tracker.state import Changes, DevelopmentChange, FieldChange
 
 
@@ -46,14 +49,16 @@ class ChangeQueries(HistoryQueries, VersionQueries):
 def changes(
     view: ChangeQueries, known_from: str, known_to: str, as_of: str | None = None
 ) -> Changes:
-    """What the reports published after ``known_from``, up to ``known_to``, changed.
+    """What the reports published after ``known_from``, up to ``known_to``, changed;
+    with ``as_of``, of the developments relevant on D, each read as it stood on D (a
+    meeting held after D: its status then).
 
     A development's version at ``known_to`` differs from that at ``known_from`` only
     if one of its versions begins in between: only those are read.
     """
     with view.snapshot():
         candidates = view.developments_changed_between(ALL_KINDS, known_from, known_to)
-        columns = ("kind", "status", "retracted", "planned_upper", "occurred_lower")
+        columns = ("kind", "retracted", "first_known")
         before = view.versions_of(candidates, known_from, include_retracted=True, columns=columns)
         after = view.versions_of(candidates, known_to, include_retracted=True, columns=columns)
         published = view.tellings_published_between(candidates, known_from, known_to)
@@ -67,6 +72,8 @@ def changes(
             continue
         if as_of is not None and not _relevant_on(latest, as_of):
             continue
+        old_fields = _fields_on(old, as_of)
+        new_fields = _fields_on(new, as_of)
         alive_before = old is not None and not old["retracted"]
         alive_after = new is not None and not new["retracted"]
         if not alive_before and not alive_after:
@@ -76,8 +83,7 @@ def changes(
         # A development alive on one side has a version there.
         if new is not None and alive_after and not alive_before:
             fields = tuple(
-                _field_change(name, None, value, tellings)
-                for name, value in version_fields(new).items()
+                _field_change(name, None, value, tellings) for name, value in new_fields.items()
             )
             added.append(DevelopmentChange(development_id, new["kind"], "added", fields, reports))
         elif alive_before and not alive_after:
@@ -86,7 +92,6 @@ def changes(
                 DevelopmentChange(development_id, latest["kind"], "retracted", (), retractions)
             )
         elif old is not None and new is not None:
-            old_fields, new_fields = version_fields(old), version_fields(new)
             fields = tuple(
                 _field_change(name, old_fields.get(name), new_fields.get(name), tellings)
                 for name in dict.fromkeys([*old_fields, *new_fields])
@@ -107,11 +112,25 @@ def changes(
     )
 
 
+def _fields_on(row: dict[str, Any] | None, as_of: str | None) -> dict[str, Any]:
+    """A version's fields, as they stood on D when there is one."""
+    if row is None:
+        return {}
+    return version_fields(row) if as_of is None else row_as_of(row, as_of).fields
+
+
 def _relevant_on(row: dict[str, Any], as_of: str) -> bool:
-    """Possibly happened by D, or still ahead on D."""
-    if row["status"] in ("proposed", "scheduled", "planned"):
-        return row["planned_upper"] is None or row["planned_upper"] >= as_of
-    return bool(row["occurred_lower"] <= as_of)
+    """Possibly happened by D, or known of by D and still ahead then, as it stood on D
+    (as the timeline reads it: a call first reported after D was not yet planned)."""
+    seen = row_as_of(row, as_of)
+    if seen.status in UPCOMING_STATUSES:
+        if row["first_known"] > as_of:
+            return False
+        planned = planned_date(row["kind"], seen.fields)
+        return planned is None or bool(planned["upper"] >= as_of)
+    occurred = seen.fields.get("occurred")
+    # Undated: it had happened by its first report.
+    return bool(occurred["lower"] <= as_of) if occurred else True
 
 
 def _field_change(name: str, old: Any, new: Any, tellings: list[dict[str, Any]]) -> FieldChange:

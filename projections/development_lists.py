@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.answers import text_of, version_fields, version_reports
+from projections.as_of import AsOf, row_as_of
 from projections.state_counts import CountQueries
 from tracker.dates import OPEN_UPPER
 from tracker.state import ClaimSummary, IssueSummary, PlanSummary, StatementSummary, StrikeSummary
@@ -15,11 +16,16 @@ from tracker.state import ClaimSummary, IssueSummary, PlanSummary, StatementSumm
 def meetings_window(
     view: CountQueries, as_of: str, known_at: str, limit: int | None
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Meetings first reported by D, whatever their status, as known at K: how many,
-    and the latest ``limit`` by when they happened or are planned, oldest first."""
+    """Meetings first reported by D, whatever their status, as known at K, each as it
+    stood on D (one held after D: as it was before): how many, and the latest
+    ``limit`` by when they happened or are planned, oldest first."""
     total, rows = view.latest_reported("meeting", as_of, known_at, limit)
     return total, [
-        {"id": row["development_id"], **version_fields(row), "reports": list(version_reports(row))}
+        {
+            "id": row["development_id"],
+            **row_as_of(row, as_of).fields,
+            "reports": list(version_reports(row)),
+        }
         for row in rows
     ]
 
@@ -29,19 +35,21 @@ def plans_window(
 ) -> tuple[int, list[PlanSummary]]:
     """Plans made by D, as known at K: how many, and the latest ``limit``."""
     total, rows = view.latest_happened("plan", as_of, known_at, limit=limit)
-    return total, [
-        PlanSummary(
-            id=row["development_id"],
-            label=version_fields(row).get("label"),
-            points=version_fields(row).get("points"),
-            readiness_pct=version_fields(row).get("readiness_pct"),
-            status=version_fields(row).get("status"),
-            revisions=row["data"]["revisions"],
-            provisions=tuple(version_fields(row).get("provisions", ())),
-            reports=version_reports(row),
-        )
-        for row in reversed(rows)
-    ]
+    return total, [plan_summary(row, row_as_of(row, as_of)) for row in reversed(rows)]
+
+
+def plan_summary(row: dict[str, Any], seen: AsOf) -> PlanSummary:
+    fields = seen.fields
+    return PlanSummary(
+        id=row["development_id"],
+        label=fields.get("label"),
+        points=fields.get("points"),
+        readiness_pct=fields.get("readiness_pct"),
+        status=seen.status,
+        revisions=row["data"]["revisions"],
+        provisions=tuple(fields.get("provisions", ())),
+        reports=version_reports(row),
+    )
 
 
 def issues_window(
@@ -50,15 +58,16 @@ def issues_window(
     """Issues raised by D (with ``status``), as known at K: how many, and the
     latest ``limit``."""
     total, rows = view.latest_happened("issue", as_of, known_at, status=status, limit=limit)
+    seen = [(row, row_as_of(row, as_of)) for row in reversed(rows)]
     return total, [
         IssueSummary(
             id=row["development_id"],
-            title=version_fields(row).get("title"),
-            status=row["status"],
-            positions=dict(version_fields(row).get("positions", {})),
+            title=issue.fields.get("title"),
+            status=issue.status or "",
+            positions=dict(issue.fields.get("positions", {})),
             reports=version_reports(row),
         )
-        for row in reversed(rows)
+        for row, issue in seen
     ]
 
 

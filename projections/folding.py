@@ -9,7 +9,7 @@ without folding anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby, repeat
 from operator import attrgetter, is_not
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
+from tracker.kinds import KINDS
 
 
 @attrs.frozen
@@ -42,6 +43,11 @@ class Version:
     reports: tuple[str, ...]
     first_known: str  # earliest publication bound among the accounts so far
     revisions: int  # accounts that changed what is known of it
+    # The last status the accounts so far gave that does not take effect when it
+    # happened (a meeting's "scheduled", not "held"), with its planned date then:
+    # {"status": ..., "planned": date or None}, or None. Valid time reads a held
+    # meeting as this before it was held (``before_it_happened``).
+    earlier: dict[str, Any] | None = None
 
     @property
     def occurred_bounds(self) -> tuple[str, str]:
@@ -53,27 +59,70 @@ class Version:
         return OPEN_LOWER, self.first_known
 
 
-def fold(tellings: Sequence[Telling]) -> list[Version]:
+def fold(kind: str, tellings: Sequence[Telling]) -> list[Version]:
+    """The versions of a development of type ``kind``, its fields combined by the rules
+    its type declares."""
     if len(tellings) == 1 and not tellings[0].retraction:
         [told] = tellings
-        return [only_version(told.report_id, told.known_upper, dict(told.fields))]
-    return _fold_groups(_Folding(), _groups(tellings))
+        return [only_version(kind, told.report_id, told.known_upper, dict(told.fields))]
+    return _fold_groups(_Folding(kind), _groups(tellings))
 
 
-def only_version(report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
+def only_version(kind: str, report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
     """The version of a development told by one account alone (most are): the general
     fold's, at half the cost. It keeps ``fields``."""
     told = any(map(is_not, fields.values(), repeat(None)))  # anything at all
-    return Version(known_upper, OPEN_UPPER, False, fields, 1, (report_id,), known_upper, int(told))
+    earlier = earlier_status(kind, fields)
+    return Version(
+        known_upper, OPEN_UPPER, False, fields, 1, (report_id,), known_upper, int(told), earlier
+    )
 
 
-def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
+def planned_date(kind: str, fields: Mapping[str, Any]) -> Any:
+    """When a development is (or was) expected: its ``planned`` field, or a call's
+    ``occurred`` (a planned call is dated by when it is expected)."""
+    return fields.get("planned") or (fields.get("occurred") if kind == "call" else None)
+
+
+def happened_statuses(kind: str) -> Mapping[str, str]:
+    """The statuses of a type that take effect when it happened, each with the status
+    it had before then by default."""
+    registered = KINDS.get(kind)
+    return registered.happened if registered is not None else {}
+
+
+def before_it_happened(
+    kind: str, fields: Mapping[str, Any], earlier: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What a development whose status takes effect when it happened (held) was before
+    then: the last other status its accounts gave (``earlier``, as ``Version.earlier``
+    keeps it), else its type's default; expected at the planned date it had then, else
+    its planned date now, else when it happened (the one day known for it)."""
+    status = earlier["status"] if earlier else happened_statuses(kind)[fields["status"]]
+    planned = (
+        (earlier["planned"] if earlier else None)
+        or planned_date(kind, fields)
+        or fields.get("occurred")
+    )
+    return {"status": status, "planned": planned}
+
+
+def earlier_status(kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The status of ``fields`` and its planned date, unless the status is one that
+    takes effect when it happened (or there is none)."""
+    status = fields.get("status")
+    if status is None or status in happened_statuses(kind):
+        return None
+    return {"status": status, "planned": planned_date(kind, fields)}
+
+
+def fold_onto(kind: str, latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
     """The versions that replace ``latest``, a development's last version, once
     ``tellings`` are folded in after the tellings it holds; the same versions as folding
     them all again. None when one of them would sort among the tellings already folded
     (a report dated before ``latest`` began, or an uncertain one on its first day),
     which only a fold of all the tellings can place."""
-    after = fold_after(latest, tellings)
+    after = fold_after(kind, latest, tellings)
     if after is None:
         return None
     ends, versions = after
@@ -83,7 +132,7 @@ def fold_onto(latest: Version, tellings: Iterable[Telling]) -> list[Version] | N
 
 
 def fold_after(
-    latest: Version, tellings: Iterable[Telling]
+    kind: str, latest: Version, tellings: Iterable[Telling]
 ) -> tuple[str | None, list[Version]] | None:
     """``fold_onto`` as a change to make: when ``latest`` stays as it is and only ends,
     the day it ends and the versions that follow it; otherwise None and the versions
@@ -100,12 +149,14 @@ def fold_after(
         # if it cannot have been published earlier (later positions come later).
         return None
     folding = _Folding(
+        kind,
         fields=dict(latest.fields),
         retracted=latest.retracted,
         account_count=latest.account_count,
         revisions=latest.revisions,
         reports=list(latest.reports),
         first_known=latest.first_known,
+        earlier=latest.earlier,
     )
     if first.known_upper == latest.known_from:  # the day ``latest`` began goes on
         return None, _fold_groups(folding, groups)
@@ -126,19 +177,24 @@ def _groups(tellings: Iterable[Telling]) -> list[list[Telling]]:
 class _Folding:
     """What the tellings folded so far make known."""
 
+    kind: str
     fields: dict[str, Any] = attrs.Factory(dict)
     retracted: bool = False
     account_count: int = 0
     revisions: int = 0
     reports: list[str] = attrs.Factory(list)
     first_known: str = OPEN_UPPER
+    # The last status that was not a happened one, with its planned date: what a
+    # happened status (held) replaces in valid time before it happened.
+    earlier: dict[str, Any] | None = None
 
     def add(self, telling: Telling) -> None:
         if telling.retraction:
             self.retracted = True
             return
-        if merge_fields(self.fields, telling.fields):
+        if merge_fields(self.kind, self.fields, telling.fields):
             self.revisions += 1
+        self.earlier = earlier_status(self.kind, self.fields) or self.earlier
         self.account_count += 1
         self.first_known = min(self.first_known, telling.known_upper)
         if telling.report_id not in self.reports:
@@ -164,30 +220,43 @@ def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version
                     tuple(folding.reports),
                     folding.first_known,
                     folding.revisions,
+                    folding.earlier,
                 )
             )
     return versions
 
 
-# How a later account's field meets the earlier value; the rest override it.
-# Fields that map parties to text: a later account adds or changes one party's entry
-# without erasing the others'.
-MERGED_BY_KEY = frozenset({"positions"})
-# Words someone said are said once: a later report re-quoting them (often paraphrased)
-# does not replace the first quotation; history shows the variants as disputed.
-KEPT_FIRST = frozenset({"quote"})
-# Bumped when these rules, or the rows made from events, change: stored views are rebuilt.
-RULES_VERSION = 3
+# Bumped when the fold's rules (the types' combine rules among them), or the rows made
+# from events, change: stored views are rebuilt.
+RULES_VERSION = 4
 
 
-def merge_fields(fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
+def combine_rules(kind: str) -> dict[str, str]:
+    """How a later account's value of each field of a type meets the earlier one, as
+    the type declares (``FieldSpec.combine``); a field not named here is replaced.
+    Read once per type: the fold asks for every field of every account."""
+    rules = _RULES.get(kind)
+    if rules is None:
+        registered = KINDS.get(kind)
+        fields = registered.fields if registered is not None else ()
+        rules = {spec.name: spec.combine for spec in fields if spec.combine != "latest"}
+        _RULES[kind] = rules
+    return rules
+
+
+_RULES: dict[str, dict[str, str]] = {}
+
+
+def merge_fields(kind: str, fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
     """Fold one account into the fields, in place; the names of the fields it changed."""
     changed = []
+    rules = combine_rules(kind)
     for name, value in update.items():
-        if name in KEPT_FIRST and name in fields:
+        rule = rules.get(name)
+        if rule == "first" and name in fields:
             continue
         earlier = fields.get(name)
-        if name in MERGED_BY_KEY and isinstance(earlier, dict):
+        if rule == "by_key" and isinstance(earlier, dict):
             value = {**earlier, **value}
         fields[name] = value
         if value != earlier:

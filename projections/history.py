@@ -65,7 +65,7 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
         changed: tuple[str, ...] = ()
         if not retraction and not voided:
             # The fold's own rules: a later quotation does not replace the first.
-            changed = tuple(merge_fields(merged, row["fields"]))
+            changed = tuple(merge_fields(kind, merged, row["fields"]))
         entries.append(
             HistoryEntry(
                 position=row["position"],

@@ -16,7 +16,14 @@ from typing import Any
 import attrs
 import orjson
 
-from projections.folding import Telling, Version, fold, only_version
+from projections.folding import (
+    Telling,
+    Version,
+    earlier_status,
+    fold,
+    happened_statuses,
+    only_version,
+)
 
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
@@ -118,7 +125,8 @@ class Page:
                 continue  # every telling void: no version
             if len(told) == 1 and not (row := told[0][2]).get("retraction"):
                 report_id = row["report_id"]
-                only = only_version(report_id, bounds[report_id][1], row.get("fields", {}))
+                fields = row.get("fields", {})
+                only = only_version(kind, report_id, bounds[report_id][1], fields)
                 folded.append(version_row(development_id, kind, only))
             else:
                 tellings = [page_telling(*telling, bounds) for telling in told]
@@ -164,7 +172,7 @@ def version_rows(
     development_id: str, kind: str, tellings: Sequence[Telling]
 ) -> list[tuple[Any, ...]]:
     """The version rows of one development, folded from its standing tellings."""
-    return [version_row(development_id, kind, version) for version in fold(tellings)]
+    return [version_row(development_id, kind, version) for version in fold(kind, tellings)]
 
 
 def version_row(development_id: str, kind: str, version: Version) -> tuple[Any, ...]:
@@ -198,5 +206,27 @@ def version_row(development_id: str, kind: str, version: Version) -> tuple[Any, 
         sort_key,
         version.first_known,
         version.account_count,
-        dumps({"fields": fields, "reports": list(version.reports), "revisions": version.revisions}),
+        dumps(version_data(kind, version)),
     )
+
+
+def version_data(kind: str, version: Version) -> dict[str, Any]:
+    """A version row's ``data``: its fields, reports and revisions and, while its
+    status is one that takes effect when it happened (held), the status it had before
+    then (``Version.earlier``), which valid time reads before it happened
+    (``projections.as_of``) and a fold onto the row carries on from."""
+    data: dict[str, Any] = {
+        "fields": version.fields,
+        "reports": list(version.reports),
+        "revisions": version.revisions,
+    }
+    if version.earlier is not None and version.fields.get("status") in happened_statuses(kind):
+        data["before"] = version.earlier
+    return data
+
+
+def stored_earlier(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``Version.earlier`` of a version row, from its ``data``: kept there while its
+    status is a happened one, and otherwise its own status."""
+    before: dict[str, Any] | None = data.get("before")
+    return before if before is not None else earlier_status(kind, data["fields"])

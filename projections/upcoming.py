@@ -5,18 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import days_before, text_of, version_fields, version_reports
+from projections.answers import days_before, text_of, version_reports
+from projections.as_of import fields_as_of, row_as_of
+from projections.folding import planned_date
 from projections.schema import (
     AHEAD,
+    AHEAD_KINDS,
     PLANNED_STATUS,
     STANDING_AT,
     TOLD_BEFORE_IT_HAPPENED,
     on_table,
 )
 from projections.versions import VersionQueries
+from tracker.kinds import KINDS, UPCOMING_STATUSES
 from tracker.state import Upcoming
 
 UNDATED_UPCOMING_DAYS = 30
+# The statuses of the types that may be ahead which take effect when they happened
+# (held): one of them after D may have been ahead on D.
+HAPPENED_AHEAD = tuple(sorted({status for kind in AHEAD_KINDS for status in KINDS[kind].happened}))
 
 
 class UpcomingQueries(VersionQueries):
@@ -30,25 +37,26 @@ class UpcomingQueries(VersionQueries):
         or planned ones dated on or after D, or undated and first reported from
         ``undated_since`` to D, and held ones that happened after D but were first reported by D."""
         columns = (
-            "SELECT development_id, known_from, kind, status, planned_lower, occurred_lower,"
-            " sort_key, first_known FROM versions"
+            "SELECT development_id, known_from, kind, status, planned_lower, sort_key,"
+            " first_known FROM versions"
         )
         planned = f"{self._using('versions_planned')} WHERE {on_table(AHEAD)}"
         planned += f" AND {on_table(PLANNED_STATUS)}"
         told_ahead = f"{self._using('versions_told_ahead')} WHERE {on_table(AHEAD)}"
+        marks = ",".join("?" * len(HAPPENED_AHEAD))
         with self._reading() as c:
             c.execute(
                 f"{columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper >= ? AND first_known <= ?"
                 f" UNION ALL {columns}{planned} AND {on_table(STANDING_AT)}"
                 " AND planned_upper IS NULL AND first_known >= ? AND first_known <= ?"
-                f" UNION ALL {columns}{told_ahead} AND status = 'held'"
+                f" UNION ALL {columns}{told_ahead} AND status IN ({marks})"
                 f" AND {on_table(TOLD_BEFORE_IT_HAPPENED)}"
                 f" AND {on_table(STANDING_AT)} AND occurred_lower > ? AND first_known <= ?",
                 (
                     *(known_at, known_at, as_of, as_of),
                     *(known_at, known_at, undated_since, as_of),
-                    *(known_at, known_at, as_of, as_of),
+                    *(*HAPPENED_AHEAD, known_at, known_at, as_of, as_of),
                 ),
             )
             return [dict(row) for row in c.fetchall()]
@@ -59,20 +67,31 @@ def upcoming_window(
 ) -> tuple[int, list[Upcoming]]:
     """How many meetings and calls are still ahead on D (see ``Queries.upcoming``), and the
     soonest ``limit`` of them (all without a limit)."""
+    undated_since = days_before(as_of, UNDATED_UPCOMING_DAYS)
     keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     with view.snapshot():
-        candidates = view.upcoming_candidates(
-            as_of, known_at, days_before(as_of, UNDATED_UPCOMING_DAYS)
+        candidates = view.upcoming_candidates(as_of, known_at, undated_since)
+        # One held after D reads as it stood before (``as_of``): its status then, and
+        # its planned date, decide whether it was ahead and when.
+        held = view.versions_at(
+            [(row["development_id"], row["known_from"]) for row in candidates if _held(row)]
         )
         for row in candidates:
-            # Held after D: dated by when it happened; otherwise by its planned date.
-            held = row["status"] == "held"
-            lower = row["occurred_lower"] if held else row["planned_lower"]
+            lower = row["planned_lower"]
+            instant = row["sort_key"] if row["sort_key"] != lower else "T24"
+            if _held(row):
+                before = row_as_of(held[row["development_id"], row["known_from"]], as_of)
+                planned = planned_date(row["kind"], before.fields)
+                if before.status not in UPCOMING_STATUSES or not _ahead(
+                    planned, as_of, row["first_known"], undated_since
+                ):
+                    continue
+                lower = planned["lower"] if planned else None
+                instant = (planned or {}).get("instant") or "T24"
             # Dated first, by day and then time (a day without a time after the
             # timed ones of that day); undated last, by when they were first
             # reported. A dated version's sort key is its date's instant, if timed.
             if lower is not None:
-                instant = row["sort_key"] if row["sort_key"] != lower else "T24"
                 key: tuple[Any, ...] = (0, lower, instant, row["development_id"])
             else:
                 key = (1, row["first_known"], "", row["development_id"])
@@ -82,25 +101,35 @@ def upcoming_window(
         versions = view.versions_of(
             [row["development_id"] for row in soonest], known_at, columns=()
         )
-    return len(keyed), [upcoming_summary(row, versions[row["development_id"]]) for row in soonest]
+    return len(keyed), [
+        upcoming_summary(row, versions[row["development_id"]], as_of) for row in soonest
+    ]
 
 
-def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any]) -> Upcoming:
-    """A meeting or call ahead on D, from its candidate row and its version's data."""
-    fields = version_fields(version)
+def _held(row: dict[str, Any]) -> bool:
+    return row["status"] not in UPCOMING_STATUSES
+
+
+def _ahead(planned: Any, as_of: str, first_known: str, undated_since: str) -> bool:
+    """Whether something planned for ``planned`` is ahead on D, as the candidates' SQL
+    reads a planned one: dated on or after D, or undated and first reported lately."""
+    if planned is None:
+        return undated_since <= first_known
+    return bool(planned["upper"] >= as_of)
+
+
+def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any], as_of: str) -> Upcoming:
+    """A meeting or call ahead on D, from its candidate row and its version's data, as
+    it stood on D (one held after D: as it was before)."""
     kind = candidate["kind"]
-    status = candidate["status"]
-    if status == "held":  # held after D but reported by D: on D it was still to come
-        planned = fields.get("occurred")
-        status = "planned" if kind == "call" else "scheduled"
-    else:
-        planned = fields.get("planned") or (fields.get("occurred") if kind == "call" else None)
+    seen = fields_as_of(kind, version["data"], as_of)
+    fields = seen.fields
     return Upcoming(
         id=candidate["development_id"],
         kind=kind,
         participants=tuple(fields.get("participants", ())),
-        status=status,
-        planned=text_of(planned),
+        status=seen.status or "",
+        planned=text_of(planned_date(kind, fields)),
         place=fields.get("place"),
         reports=version_reports(version),
     )

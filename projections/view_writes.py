@@ -10,7 +10,15 @@ import orjson
 from eventsourcing.persistence import Tracking
 
 from projections.folding import Telling, Version, fold_after
-from projections.page import Page, dumps, page_telling, telling_row, version_row, version_rows
+from projections.page import (
+    Page,
+    dumps,
+    page_telling,
+    stored_earlier,
+    telling_row,
+    version_row,
+    version_rows,
+)
 from projections.view_tracking import ViewTracking
 from projections.view_transactions import Statements
 from tracker.chunks import IN_LIST, chunks
@@ -137,6 +145,7 @@ class ViewWrites(ViewTracking):
                     continue
                 data = orjson.loads(row["data"])
                 after = fold_after(
+                    row["kind"],
                     Version(
                         known_from=row["known_from"],
                         known_until=OPEN_UPPER,
@@ -146,6 +155,7 @@ class ViewWrites(ViewTracking):
                         reports=tuple(data["reports"]),
                         first_known=row["first_known"],
                         revisions=data["revisions"],
+                        earlier=stored_earlier(row["kind"], data),
                     ),
                     [
                         page_telling(version, position, r, bounds)

@@ -380,26 +380,52 @@ class Reference:
             )
         return groups, activity
 
+    def stood_on(
+        self, row: dict[str, Any], as_of: str, known_at: str
+    ) -> tuple[str | None, dict[str, Any]]:
+        """A development's status and fields as it stood on D. A meeting or call held
+        after D had the last other status that an account known at K gave (else
+        scheduled, or planned), and was expected at its planned date then (else its
+        planned date now, else the day it was held); it had not happened yet."""
+        fields = _fields(row)
+        occurred = fields.get("occurred")
+        call = row["kind"] == "call"
+        if row["kind"] not in ("meeting", "call") or fields.get("status") != "held":
+            return fields.get("status"), fields
+        if not occurred or occurred["lower"] <= as_of:
+            return "held", fields
+        status, planned = ("planned" if call else "scheduled"), None
+        merged: dict[str, Any] = {}
+        for telling in self.tellings(row["development_id"]):  # in the fold's order
+            if telling["retraction"] or telling["voided_at"] is not None:
+                continue
+            if telling["published_upper"] > known_at:
+                continue
+            merged.update(telling["fields"])
+            if merged.get("status") not in (None, "held"):
+                status = merged["status"]
+                planned = merged.get("planned") or (merged.get("occurred") if call else None)
+        planned = planned or (occurred if call else fields.get("planned")) or occurred
+        shown = {name: value for name, value in fields.items() if name != "occurred"}
+        shown["status"] = status
+        shown["occurred" if call else "planned"] = planned
+        return status, shown
+
     def upcoming(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
         found = []
         for row in self.versions(("meeting", "call"), known_at):
             if row["first_known"] > as_of:
                 continue
-            fields = _fields(row)
-            status = row["status"]
-            if status in UPCOMING_STATUSES:
-                planned = fields.get("planned") or (
-                    fields.get("occurred") if row["kind"] == "call" else None
-                )
-                if planned is None:
-                    if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
-                        continue
-                elif planned["upper"] < as_of:
+            status, fields = self.stood_on(row, as_of, known_at)
+            if status not in UPCOMING_STATUSES:
+                continue
+            planned = fields.get("planned") or (
+                fields.get("occurred") if row["kind"] == "call" else None
+            )
+            if planned is None:
+                if row["first_known"] < days_before(as_of, UNDATED_UPCOMING_DAYS):
                     continue
-            elif status == "held" and row["occurred_lower"] > as_of:
-                planned = fields.get("occurred")
-                status = "planned" if row["kind"] == "call" else "scheduled"
-            else:
+            elif planned["upper"] < as_of:
                 continue
             key = (
                 (0, planned["lower"], planned.get("instant") or "T24", row["development_id"])
@@ -476,13 +502,20 @@ class Reference:
             old, new = before.get(development_id), after.get(development_id)
             latest = new or old
             assert latest is not None
+            old_fields = self.fields_on(old, as_of, known_from)
+            new_fields = self.fields_on(new, as_of, known_to)
             if as_of is not None:
-                planned = latest["status"] in UPCOMING_STATUSES
-                relevant = (
-                    latest["planned_upper"] is None or latest["planned_upper"] >= as_of
-                    if planned
-                    else latest["occurred_lower"] <= as_of
-                )
+                status, fields = self.stood_on(latest, as_of, known_to if new else known_from)
+                if status in UPCOMING_STATUSES:
+                    planned = fields.get("planned") or (
+                        fields.get("occurred") if latest["kind"] == "call" else None
+                    )
+                    relevant = latest["first_known"] <= as_of and (
+                        planned is None or planned["upper"] >= as_of
+                    )
+                else:
+                    occurred = fields.get("occurred")
+                    relevant = occurred is None or occurred["lower"] <= as_of
                 if not relevant:
                     continue
             alive_before = old is not None and not old["retracted"]
@@ -497,10 +530,10 @@ class Reference:
             reports = list(dict.fromkeys(row["report_id"] for row in tellings))
             if alive_after and not alive_before:
                 assert new is not None
-                names = list(_fields(new))
+                names = list(new_fields)
                 section = "claims_added" if new["kind"] == "claim" else "added"
                 sections[section].append(
-                    change(development_id, new, "added", names, None, new, tellings, reports)
+                    change(development_id, new, "added", names, {}, new_fields, tellings, reports)
                 )
             elif alive_before and not alive_after:
                 retractions = [row["report_id"] for row in tellings if row["retraction"]]
@@ -517,14 +550,31 @@ class Reference:
                 assert old is not None and new is not None
                 names = [
                     name
-                    for name in dict.fromkeys([*_fields(old), *_fields(new)])
-                    if _fields(old).get(name) != _fields(new).get(name)
+                    for name in dict.fromkeys([*old_fields, *new_fields])
+                    if old_fields.get(name) != new_fields.get(name)
                 ]
                 if names:
                     sections["changed"].append(
-                        change(development_id, new, "changed", names, old, new, tellings, reports)
+                        change(
+                            development_id,
+                            new,
+                            "changed",
+                            names,
+                            old_fields,
+                            new_fields,
+                            tellings,
+                            reports,
+                        )
                     )
         return {"known_from": known_from, "known_to": known_to, "as_of": as_of, **sections}
+
+    def fields_on(
+        self, row: dict[str, Any] | None, as_of: str | None, known_at: str
+    ) -> dict[str, Any]:
+        """A version's fields, as they stood on D when there is one."""
+        if row is None:
+            return {}
+        return _fields(row) if as_of is None else self.stood_on(row, as_of, known_at)[1]
 
 
 def change(
@@ -532,14 +582,15 @@ def change(
     row: dict[str, Any],
     kind_of_change: str,
     names: list[str],
-    old: dict[str, Any] | None,
+    old: dict[str, Any],
     new: dict[str, Any],
     tellings: list[dict[str, Any]],
     reports: list[str],
 ) -> dict[str, Any]:
+    """A change of the fields ``old`` to ``new`` (as they stood on D, with one)."""
     fields = []
     for name in names:
-        value = _fields(new).get(name)
+        value = new.get(name)
         giving = [t for t in tellings if not t["retraction"] and name in t["fields"]]
         source = next((t for t in giving if t["fields"][name] == value), None)
         if source is None and giving:
@@ -547,7 +598,7 @@ def change(
         fields.append(
             {
                 "field": name,
-                "old": _fields(old).get(name) if old else None,
+                "old": old.get(name),
                 "new": value,
                 "report_id": source["report_id"] if source else None,
                 "outlet": source["outlet"] if source else None,

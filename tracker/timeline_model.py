@@ -16,6 +16,7 @@ from typing import Any, overload
 import attrs
 
 from projections.answers import ALL_KINDS
+from projections.as_of import AsOf, row_as_of
 from projections.page import UPCOMING_STATUSES
 from tracker.application import Tracker
 from tracker.chunks import chunks
@@ -100,7 +101,9 @@ class Account:
 
 @attrs.frozen
 class Development:
-    """A development as known at K, placed in valid time.
+    """A development as known at K, placed in valid time, as it stood on D
+    (``projections.as_of``: a meeting held after D is shown scheduled, by its planned
+    date).
 
     ``lower``/``upper`` are the days it happened (``dated_by`` "occurred"), is planned
     for ("planned"), or, when no account dates it, the day of its first report, by which
@@ -152,11 +155,15 @@ def upcoming(kind: str, status: str | None) -> bool:
     return kind in SCHEDULED_KINDS and status in UPCOMING_STATUSES
 
 
-def relevant(row: dict[str, Any], as_of: str) -> bool:
+def relevant(row: dict[str, Any], seen: AsOf, as_of: str) -> bool:
     """On the page for D: what possibly happened by D, and what had been planned or
-    proposed by D (a plan whose day has passed is history too)."""
-    if upcoming(row["kind"], row["status"]):
+    proposed by D (a plan whose day has passed is history too), as it stood on D
+    (``seen``: a meeting held after D was scheduled)."""
+    if upcoming(row["kind"], seen.status):
         return bool(row["first_known"] <= as_of)
+    if seen.ahead:  # undated as it stood on D: possibly happened by then
+        occurred = seen.fields.get("occurred")
+        return not occurred or bool(occurred["lower"] <= as_of)
     return bool(row["occurred_lower"] <= as_of)
 
 
@@ -178,7 +185,7 @@ def iter_known_developments(
     list)."""
     with tracker.view.snapshot():
         order = development_order(tracker, as_of, known_at, since)
-        yield from developments_at(tracker, order, known_at)
+        yield from developments_at(tracker, order, as_of, known_at)
 
 
 def window(
@@ -195,7 +202,7 @@ def window(
         order = development_order(tracker, as_of, known_at, since)
         if max_developments is not None and len(order) > max_developments:
             raise TimelineTooLarge(_too_large(order, since, max_developments, what))
-        return list(developments_at(tracker, order, known_at))
+        return list(developments_at(tracker, order, as_of, known_at))
 
 
 def development_order(
@@ -207,9 +214,10 @@ def development_order(
     still planned without a day."""
     order: list[Placing] = []
     for row in tracker.view.standing_versions(ALL_KINDS, known_at, include_retracted=True):
-        if relevant(row, as_of):
-            dated_by, lower, upper, _ = _dating(row, row["data"]["fields"])
-            undated_plan = dated_by == "reported" and upcoming(row["kind"], row["status"])
+        seen = row_as_of(row, as_of)
+        if relevant(row, seen, as_of):
+            dated_by, lower, upper, _ = _dating(row, seen.fields)
+            undated_plan = dated_by == "reported" and upcoming(row["kind"], seen.status)
             if since is not None and upper < since and not undated_plan:
                 continue
             kind = KIND_ORDER.index(row["kind"])
@@ -220,17 +228,18 @@ def development_order(
 
 
 def developments_at(
-    tracker: Tracker, order: Sequence[Placing], known_at: str
+    tracker: Tracker, order: Sequence[Placing], as_of: str, known_at: str
 ) -> Iterator[Development]:
-    """The developments of ``development_order``, built a batch at a time."""
+    """The developments of ``development_order``, built a batch at a time, each as it
+    stood on D."""
     view = tracker.view
     for batch in chunks(order, BATCH):
         rows = view.versions_at([(key[3], key[4]) for key in batch])
         tellings = view.tellings_of([key[3] for key in batch])
         for _, _, _, development_id, known_from, _ in batch:
             row = rows[development_id, known_from]
-            fields = row["data"]["fields"]
-            yield _development(row, fields, tellings.get(development_id, []), known_at)
+            seen = row_as_of(row, as_of)
+            yield _development(row, seen, tellings.get(development_id, []), known_at)
 
 
 def _dating(row: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -250,9 +259,9 @@ def _dating(row: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str, str,
 
 
 def _development(
-    row: dict[str, Any], fields: dict[str, Any], tellings: list[dict[str, Any]], known_at: str
+    row: dict[str, Any], seen: AsOf, tellings: list[dict[str, Any]], known_at: str
 ) -> Development:
-    status = row["status"]
+    fields = seen.fields
     dated_by, lower, upper, text = _dating(row, fields)
     accounts = tuple(
         Account(
@@ -274,7 +283,7 @@ def _development(
     return Development(
         id=row["development_id"],
         kind=row["kind"],
-        status=status,
+        status=seen.status,
         fields=fields,
         retracted=bool(row["retracted"]),
         lower=lower,
