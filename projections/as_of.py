@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from projections.folding import before_it_happened, happened_statuses
-from tracker.kinds import KINDS
+from tracker.kinds import expected_on_occurred
 
 
 class AsOf(NamedTuple):
@@ -44,7 +44,7 @@ def fields_as_of(kind: str, data: Mapping[str, Any], day: str) -> AsOf:
     before = before_it_happened(kind, fields, data.get("before"))
     shown = {name: value for name, value in fields.items() if name != "occurred"}
     shown["status"] = before["status"]
-    date_field = "planned" if "planned" in KINDS[kind].specs else "occurred"
+    date_field = "occurred" if expected_on_occurred(kind) else "planned"
     if before["planned"] is None:
         shown.pop(date_field, None)
     else:

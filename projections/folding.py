@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
-from tracker.kinds import KINDS
+from tracker.kinds import KINDS, expected_on_occurred
 
 
 @attrs.frozen
@@ -79,9 +79,9 @@ def only_version(kind: str, report_id: str, known_upper: str, fields: dict[str, 
 
 
 def planned_date(kind: str, fields: Mapping[str, Any]) -> Any:
-    """When a development is (or was) expected: its ``planned`` field, or a call's
-    ``occurred`` (a planned call is dated by when it is expected)."""
-    return fields.get("planned") or (fields.get("occurred") if kind == "call" else None)
+    """When a development is (or was) expected: its ``planned`` field, or the
+    ``occurred`` of a type without one (a planned call is dated by when it is expected)."""
+    return fields.get("planned") or (fields.get("occurred") if expected_on_occurred(kind) else None)
 
 
 def happened_statuses(kind: str) -> Mapping[str, str]:

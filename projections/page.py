@@ -24,9 +24,7 @@ from projections.folding import (
     happened_statuses,
     only_version,
 )
-
-UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
-
+from tracker.kinds import UPCOMING_STATUSES, expected_on_occurred
 
 # SQLite's Python driver sends every None it binds through its adapter registry (a
 # tuple built, a dict and two attributes looked up: 0.34 us, three times an int's cost);
@@ -180,11 +178,12 @@ def version_row(development_id: str, kind: str, version: Version) -> tuple[Any, 
     occurred_lower, occurred_upper = version.occurred_bounds
     status = fields.get("status")
     participants = fields.get("participants")
-    # A planned call's "occurred" is when it is expected: it lists with next meetings.
-    planned = fields.get("planned") or (
-        fields.get("occurred") if kind == "call" and status == "planned" else None
-    )
     upcoming = status in UPCOMING_STATUSES
+    # A type that may be ahead without a field for its planned date (a call) is
+    # expected on its "occurred": it lists with the next meetings by that day.
+    planned = fields.get("planned") or (
+        fields.get("occurred") if upcoming and expected_on_occurred(kind) else None
+    )
     if upcoming:
         sort_key = (planned.get("instant") or planned["lower"]) if planned else version.first_known
     else:

@@ -25,13 +25,12 @@ from click.testing import CliRunner
 
 from bench.generate import write_corpus
 from projections.answers import days_before
-from projections.page import UPCOMING_STATUSES
 from projections.queries import STRIKE_WINDOW_DAYS, Queries
 from projections.upcoming import UNDATED_UPCOMING_DAYS
 from tests.postgres_server import PostgresServer
 from tracker.application import Tracker
 from tracker.cli import main
-from tracker.kinds import KINDS
+from tracker.kinds import KINDS, UPCOMING_STATUSES
 from tracker.presenters import render_state
 from tracker.store import StoreLocation
 

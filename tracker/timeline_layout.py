@@ -14,7 +14,7 @@ from tracker.formatting import Names, date_label, label, tooltip
 from tracker.kinds import KINDS
 from tracker.state import CallGroup
 from tracker.timeline_calls import CallsChart, lay_out_calls
-from tracker.timeline_model import KIND_ORDER, Development
+from tracker.timeline_model import Development
 from tracker.timeline_scale import Scale, build_scale, tick_days
 
 WIDTH = 1320
@@ -222,7 +222,7 @@ def _lanes(
     lanes: list[Lane] = []
     marks: list[Mark] = []
     top = AXIS_Y + 12
-    for index, kind in enumerate(KIND_ORDER):
+    for index, kind in enumerate(KINDS):
         members = [d for d in developments if d.kind == kind]
         placed, rows = _lane(members, top, scale, names, anchors, labelled=True)
         if rows > MAX_LABELLED_ROWS:

@@ -9,73 +9,19 @@ memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any, overload
+from typing import Any
 
 import attrs
 
 from projections.answers import ALL_KINDS
 from projections.as_of import AsOf, row_as_of
-from projections.page import UPCOMING_STATUSES
 from tracker.application import Tracker
 from tracker.chunks import chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import TrackerError
-from tracker.kinds import KINDS, Kind
-
-
-class RegisteredKinds(Sequence[str]):
-    """The names of the registered development types (``tracker.kinds.KINDS``) that
-    ``chosen`` accepts, in lane order, read from the registry when asked rather than
-    copied at import: a type registered later (a test's own, in process) takes its
-    place too."""
-
-    def __init__(self, chosen: Callable[[Kind], bool]) -> None:
-        self._chosen = chosen
-        self._kinds: tuple[Kind, ...] = ()
-        self._chosen_names: tuple[str, ...] = ()
-
-    def _names(self) -> tuple[str, ...]:
-        # Asked once per row of the views: the names are kept while the registry holds
-        # the same types (compared by identity first, which is all a tuple's equality
-        # needs when nothing changed).
-        kinds = tuple(KINDS.values())
-        if kinds != self._kinds:
-            self._chosen_names = tuple(kind.name for kind in kinds if self._chosen(kind))
-            self._kinds = kinds
-        return self._chosen_names
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        return self._names()[index]
-
-    def __len__(self) -> int:
-        return len(self._names())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __contains__(self, name: object) -> bool:
-        # Asked of every row of the views: a look-up, not a scan.
-        kind = KINDS.get(name) if isinstance(name, str) else None
-        return kind is not None and self._chosen(kind)
-
-    def index(self, name: Any, start: int = 0, stop: int | None = None) -> int:
-        names = self._names()
-        return names.index(name, start, len(names) if stop is None else stop)
-
-    def __repr__(self) -> str:
-        return repr(self._names())
-
-
-# The types in the order of the timeline's lanes, and those that may be still ahead
-# (proposed, scheduled or planned): the registry's.
-KIND_ORDER = RegisteredKinds(lambda kind: True)
-SCHEDULED_KINDS = RegisteredKinds(lambda kind: kind.scheduled)
+from tracker.kinds import UPCOMING_STATUSES, lane, may_be_ahead
 
 
 @attrs.frozen
@@ -152,7 +98,7 @@ class Development:
 
 def upcoming(kind: str, status: str | None) -> bool:
     """A meeting or call that is (or was) planned or proposed, not held."""
-    return kind in SCHEDULED_KINDS and status in UPCOMING_STATUSES
+    return status in UPCOMING_STATUSES and may_be_ahead(kind)
 
 
 def relevant(row: dict[str, Any], seen: AsOf, as_of: str) -> bool:
@@ -171,7 +117,7 @@ def relevant(row: dict[str, Any], seen: AsOf, as_of: str) -> bool:
 BATCH = 500
 
 # Where a development is in valid-time order: its lower and upper day, its type's place
-# in KIND_ORDER, its id and the version known at K; last, whether it is a meeting or
+# among the lanes, its id and the version known at K; last, whether it is a meeting or
 # call still planned without a day, which no --since leaves out.
 Placing = tuple[str, str, int, str, str, bool]
 
@@ -220,7 +166,7 @@ def development_order(
             undated_plan = dated_by == "reported" and upcoming(row["kind"], seen.status)
             if since is not None and upper < since and not undated_plan:
                 continue
-            kind = KIND_ORDER.index(row["kind"])
+            kind = lane(row["kind"])
             development_id, known_from = row["development_id"], row["known_from"]
             order.append((lower, upper, kind, development_id, known_from, undated_plan))
     order.sort()

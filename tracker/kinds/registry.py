@@ -176,6 +176,24 @@ def kinds_with(index: str) -> tuple[str, ...]:
     return tuple(name for name, kind in KINDS.items() if index in kind.indexes)
 
 
+def lane(name: str) -> int:
+    """A type's place among the timeline's lanes: the order it registered in."""
+    return list(KINDS).index(name)
+
+
+def may_be_ahead(name: str) -> bool:
+    """Whether a development of the type may be still ahead (``Kind.scheduled``)."""
+    kind = KINDS.get(name)
+    return kind is not None and kind.scheduled
+
+
+def expected_on_occurred(name: str) -> bool:
+    """Whether a development of the type that is still ahead is expected on the day of
+    its ``occurred`` field: it may be ahead but has no ``planned`` field (a call)."""
+    kind = KINDS.get(name)
+    return kind is not None and kind.scheduled and "planned" not in kind.specs
+
+
 def load_plugins(names: Sequence[str] | None = None) -> None:
     """Import the modules of the types named in ``TRACKER_KINDS`` (or ``names``)."""
     if names is None:
