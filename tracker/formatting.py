@@ -67,13 +67,12 @@ def value_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-DATE_FIELDS = frozenset({"occurred", "planned"})
-
-
 def field_cell(name: str, value: Any) -> Any:
     """A view field for a table's cell (``cell`` shows the rest): dates as written,
     weapons as "4 Iskander", actors by id."""
-    if name in DATE_FIELDS and isinstance(value, dict):
+    # A date by its view JSON's shape, not its field's name: a registered type's dates
+    # may be called anything ("start", "end").
+    if isinstance(value, dict) and "text" in value and "lower" in value:
         return value.get("text")
     if name == "weapons" and isinstance(value, list):
         return weapons_text(value)

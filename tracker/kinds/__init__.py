@@ -30,6 +30,7 @@ for _module in BUILT_IN:
 
 __all__ = [
     "ACCOUNT_KEYS",
+    "BUILT_IN",
     "KINDS",
     "UPCOMING_STATUSES",
     "Exported",
