@@ -19,6 +19,7 @@ from tracker.kinds.registry import (
     kinds_with,
     load_plugins,
     parse_fields,
+    plugin_errors,
     quotations,
     register,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "load_plugins",
     "parse_fields",
     "plain_value",
+    "plugin_errors",
     "quotations",
     "register",
 ]
