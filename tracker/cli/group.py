@@ -62,6 +62,11 @@ def _store_error_text(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
+# What keeps the commands from being set up as the registered types ask, found while
+# ``tracker.cli`` adds them: reported on one line instead of running any.
+SETUP_ERRORS: list[str] = []
+
+
 class Context:
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
@@ -176,7 +181,8 @@ class TrackerGroup(click.Group):
         collect_less()
         from tracker.kinds import plugin_errors
 
-        if errors := plugin_errors():  # TRACKER_KINDS names a module that failed
+        # A module of TRACKER_KINDS that failed, or a type the commands cannot take.
+        if errors := [*plugin_errors(), *SETUP_ERRORS]:
             click.echo(f"Error: {one_line(errors[0])}", err=True)
             sys.exit(2)
         try:

@@ -243,11 +243,9 @@ def _kind_list_command(kind: Kind) -> click.Command:
     )(command)
 
 
-BESPOKE = (state, calls, meetings, plans, issues, strikes, claims, statements)
+COMMANDS = (state, calls, meetings, plans, issues, strikes, claims, statements)
 # Every registered type (TRACKER_KINDS' too: they register on tracker.kinds' import,
-# above) without a list of its own gets the generic one.
-_TAKEN = {command.name for command in BESPOKE}
-COMMANDS = (
-    *BESPOKE,
-    *(_kind_list_command(kind) for kind in KINDS.values() if kind.plural not in _TAKEN),
-)
+# above) without a list of its own gets the generic one; tracker.cli adds them after
+# every other command, refusing a plural that names one.
+_TAKEN = {command.name for command in COMMANDS}
+KIND_LISTS = tuple(_kind_list_command(kind) for kind in KINDS.values() if kind.plural not in _TAKEN)
