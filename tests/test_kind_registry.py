@@ -1,9 +1,9 @@
 """A development type from outside the package, end to end: ``ceasefire``
 (tests/kinds_plugins/ceasefire.py), named in ``TRACKER_KINDS`` with its directory on
 ``PYTHONPATH``, is imported, recorded, listed, shown in the state, its history and
-changes, exported and rebuilt by the installed ``tracker`` in real subprocesses (and
-the helper processes they start), with no other file changed. A process without the
-plugin refuses it in one line."""
+changes, exported and rebuilt by the installed ``tracker`` in real subprocesses, with
+no other file changed. A process without the plugin refuses it in one line. (The helper
+processes, failing plugins and registration at run time: tests/test_kind_plugins.py.)"""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ import orjson
 import pytest
 
 from tests.conftest import FIXTURES, PROJECT
-from tracker.kinds import KINDS, Kind, field, register
-from tracker.records import PARALLEL_IMPORT_MIN_BYTES
 
 TRACKER = Path(sys.executable).parent / "tracker"
 PLUGINS = Path(__file__).resolve().parent / "kinds_plugins"
@@ -368,88 +366,3 @@ def test_a_store_with_a_type_no_module_registers(store: Path, tmp_path: Path) ->
     assert one_line_error(tracker("ceasefires", store=store, plugin=False), 2).startswith(
         "Error: No such command 'ceasefires'"
     )
-
-
-def test_a_plugin_that_does_not_register_is_one_line(tmp_path: Path) -> None:
-    missing = tracker("state", store=tmp_path / "none.db", kinds="no_such_kinds_module")
-    assert one_line_error(missing, 2) == (
-        "Error: TRACKER_KINDS: module 'no_such_kinds_module' did not register its development"
-        " type (ModuleNotFoundError: No module named 'no_such_kinds_module')"
-    )
-    taken = tracker("state", store=tmp_path / "none.db", kinds="ceasefire,taken_plural")
-    assert one_line_error(taken, 2) == (
-        "Error: TRACKER_KINDS: module 'taken_plural' did not register its development type"
-        " (ValueError: truce: plural 'ceasefires' is taken)"
-    )
-
-
-def test_register_refuses_what_would_clash() -> None:
-    def headline(fields: object, brief: object) -> str:
-        return ""
-
-    def kind(name: str, plural: str, *fields_named: str) -> Kind:
-        return Kind(
-            name=name,
-            plural=plural,
-            fields=tuple(field(field_name, "text") for field_name in fields_named),
-            headline=headline,
-            columns=(),
-            colour="#123456",
-        )
-
-    with pytest.raises(ValueError, match="field name 'report' is a record's own key"):
-        register(kind("visit", "visits", "report"))
-    with pytest.raises(ValueError, match="plural 'calls' is taken"):
-        register(kind("visit", "calls"))
-    with pytest.raises(ValueError, match="'call' is registered already"):
-        register(kind("call", "phonecalls"))
-    assert "visit" not in KINDS
-
-
-# Past these, an import is turned into events by a producer process and a rebuild reads
-# the log in reader processes (tracker/records.py PARALLEL_IMPORT_MIN_BYTES, the
-# rebuild's PARALLEL_REBUILD_MIN_EVENTS = 20,000): both inherit TRACKER_KINDS.
-MANY = 21_000
-
-
-def test_helper_processes_know_a_plugin_type(tmp_path: Path) -> None:
-    records: list[dict[str, object]] = [
-        {"type": "report", "id": "r-many", "outlet": "Wire", "published": "2026-03-10"}
-    ]
-    records += [
-        {
-            "type": "ceasefire",
-            "id": f"cf-{number:05d}",
-            "report": "r-many",
-            "parties": ["putin", "zelenskyy"],
-            "start": "2026-03-12",
-            "scope": f"front sector {number} and the villages around it, as the wire reported",
-            "status": "agreed",
-        }
-        for number in range(MANY)
-    ]
-    big = write_ndjson(tmp_path / "many.ndjson", records)
-    assert big.stat().st_size >= PARALLEL_IMPORT_MIN_BYTES
-    store = tmp_path / "many.db"
-    log = tmp_path / "registered"
-    out = ok(
-        tracker(
-            "import", str(FIXTURES / "actors.ndjson"), str(big), store=store, registered_log=log
-        )
-    )
-    # The command's process and its producer each registered the type.
-    assert len(set(log.read_text().split())) == 2
-    log.unlink()
-    assert out == (
-        f"imported {MANY + 19} records (18 actor, {MANY} ceasefire, 1 report);"
-        f" log position {MANY + 19}\n"
-    )
-    listed = ("ceasefires", *DAY, "--json", "--limit", "2")
-    before = orjson.loads(ok(tracker(*listed, store=store)))
-    assert before["ceasefires_total"] == MANY
-    assert [item["id"] for item in before["ceasefires"]] == ["cf-20998", "cf-20999"]
-    rebuilt = ok(tracker("rebuild", store=store, registered_log=log))
-    assert rebuilt == f"read models rebuilt to log position {MANY + 19}\n"
-    # And the rebuild's process and its reader processes (two or more).
-    assert len(set(log.read_text().split())) >= 3
-    assert orjson.loads(ok(tracker(*listed, store=store))) == before
