@@ -7,6 +7,7 @@ processes, failing plugins and registration at run time: tests/test_kind_plugins
 
 from __future__ import annotations
 
+import csv
 import os
 import sqlite3
 import subprocess
@@ -310,25 +311,39 @@ def test_ceasefire_timeline_and_exports(store: Path, tmp_path: Path) -> None:
     another branch (tracker/timeline_layout.py, tracker/export_rows.py)."""
     csv_file = tmp_path / "state.csv"
     ok(tracker("export", "--format", "csv", "-o", str(csv_file), *DAY, store=store))
-    csv_text = csv_file.read_text()
-    assert csv_text.count("ceasefire") >= 2
-    assert "cf-energy" in csv_text and "cf-black-sea" in csv_text
-    assert "energy infrastructure" in csv_text
+    with csv_file.open(newline="", encoding="utf-8") as opened:
+        rows = {row["event_id"]: row for row in csv.DictReader(opened)}
+    # Its sub-type and place as its Kind's ``exported`` names them, its actors by its
+    # actor fields.
+    assert {
+        key: rows["cf-energy"][key] for key in ("event_type", "sub_type", "actors", "location")
+    } == {
+        "event_type": "ceasefire",
+        "sub_type": "broken",
+        "actors": "putin;zelenskyy",
+        "location": "energy infrastructure",
+    }
+    assert rows["cf-black-sea"]["location"] == "Black Sea"
     timelinejs = tmp_path / "timeline.json"
     ok(tracker("export", "--format", "timelinejs", "-o", str(timelinejs), *DAY, store=store))
-    document = orjson.loads(timelinejs.read_bytes())
-    texts = orjson.dumps(document["events"]).decode()
-    assert "cf-energy" in texts or "Ceasefire" in texts
+    events = {
+        event["unique_id"]: event for event in orjson.loads(timelinejs.read_bytes())["events"]
+    }
+    assert events["cf-energy"]["group"] == "ceasefire"
+    assert events["cf-energy"]["text"]["headline"].startswith("Ceasefire: Putin")
     sqlite_file = tmp_path / "state.sqlite"
     ok(tracker("export", "--format", "sqlite", "-o", str(sqlite_file), *DAY, store=store))
     with sqlite3.connect(sqlite_file) as connection:
-        kinds = {row[0] for row in connection.execute("SELECT kind FROM developments_now")}
+        kinds = {row[0] for row in connection.execute("SELECT event_type FROM developments_now")}
     assert "ceasefire" in kinds
     page = tmp_path / "timeline.html"
     ok(tracker("timeline", "-o", str(page), *DAY, store=store))
     html = page.read_text()
-    assert "ceasefires" in html.lower()
-    assert "#8B4513".lower() in html.lower()
+    # Its lane's label and its legend entry, by its plural, and its colour.
+    assert "<text class='lane-label'" in html and ">ceasefires" in html
+    assert html.count("ceasefires") >= 2
+    assert "#8b4513" in html.lower()
+    assert html.count("cf-energy") >= 2 and "cf-black-sea" in html
 
 
 def test_a_store_with_a_type_no_module_registers(store: Path, tmp_path: Path) -> None:
