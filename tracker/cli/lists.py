@@ -25,7 +25,9 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
 
     Counts are exact; each list holds the latest 20 items (the soonest next meetings)
     and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
-    'calls', 'plans', 'issues' and 'meetings' list everything."""
+    'calls', 'plans', 'issues' and 'meetings' list everything. A registered type
+    without a section of its own (see README, 'Adding a development type') has one
+    generic section at the end, as its list command shows it."""
     from tracker.presenters import render_state
 
     result = context.queries(every_kind=True).state(as_of, known_at, since)
