@@ -121,7 +121,12 @@ def visit_registered() -> Iterator[None]:
         Kind(
             name="visit",
             plural="visits",
-            fields=(field("host", "actor", required=True), field("occurred", "date")),
+            fields=(
+                field("host", "actor", required=True),
+                field("occurred", "date"),
+                # Its own field is the account's quote, as a statement's is.
+                field("quote", "text", quoted=True, combine="first"),
+            ),
             headline=visit_headline,
             columns=("host", "occurred"),
             colour="#654321",
@@ -140,8 +145,21 @@ def test_a_type_registered_at_run_time(visit_registered: None, invoke: Invoke) -
     are imported (the list commands are made at import: TRACKER_KINDS is for those)."""
     visit: list[dict[str, object]] = [
         {"type": "actor", "id": "trump", "name": "Donald Trump", "aliases": ["Trump"]},
-        {"type": "report", "id": "r1", "outlet": "Wire", "published": "2026-01-05"},
-        {"type": "visit", "id": "v-1", "report": "r1", "host": "Trump", "occurred": "2026-01-04"},
+        {
+            "type": "report",
+            "id": "r1",
+            "outlet": "Wire",
+            "published": "2026-01-05",
+            "text": "Trump arrived in Riyadh on Sunday.",
+        },
+        {
+            "type": "visit",
+            "id": "v-1",
+            "report": "r1",
+            "host": "Trump",
+            "occurred": "2026-01-04",
+            "quote": "Trump arrived in Riyadh",
+        },
     ]
     imported = invoke("import", "-", input=ndjson(visit))
     assert imported.exit_code == 0, imported.output
@@ -149,7 +167,13 @@ def test_a_type_registered_at_run_time(visit_registered: None, invoke: Invoke) -
     day = ("--as-of", "2026-01-10", "--known-at", "2026-01-10")
     state = orjson.loads(invoke("state", *day, "--json").stdout)
     assert state["visits"] == [
-        {"id": "v-1", "host": "trump", "occurred": date("2026-01-04"), "reports": ["r1"]}
+        {
+            "id": "v-1",
+            "host": "trump",
+            "occurred": date("2026-01-04"),
+            "quote": "Trump arrived in Riyadh",
+            "reports": ["r1"],
+        }
     ]
     assert state["visits_total"] == 1
     assert invoke("state", *day).stdout.endswith(

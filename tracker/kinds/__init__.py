@@ -22,6 +22,7 @@ from tracker.kinds.registry import (
     plugin_errors,
     quotations,
     register,
+    takes_field,
 )
 
 # The built-in types, in the order of the timeline's lanes and legend.
@@ -49,6 +50,7 @@ __all__ = [
     "plugin_errors",
     "quotations",
     "register",
+    "takes_field",
 ]
 
 load_plugins()

@@ -134,6 +134,12 @@ def kind_of(name: str) -> Kind:
         ) from None
 
 
+def takes_field(kind: str, name: str) -> bool:
+    """Whether a registered type has a field of this name: a look-up, for each record."""
+    specs = _SPECS.get(kind)
+    return specs is not None and name in specs
+
+
 def field_specs(kind: str) -> tuple[FieldSpec, ...]:
     return kind_of(kind).fields
 
