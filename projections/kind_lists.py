@@ -10,7 +10,7 @@ from typing import Any
 from projections.answers import version_fields, version_reports
 from projections.state_counts import CountQueries
 from tracker.errors import TrackerError
-from tracker.kinds import BUILT_IN, KINDS, Kind
+from tracker.kinds import BUILT_IN, KINDS, Kind, kind_of
 from tracker.state import KindList
 
 
@@ -31,8 +31,14 @@ def kind_window(
     """Developments of a type that happened by D, as known at K: how many, and the
     latest ``limit`` of them (all without one), oldest first, each its id, its fields
     in the view's JSON form (dates with their bounds) and its reports, as meetings
-    list theirs."""
-    total, rows = view.latest_happened(kind, as_of, known_at, limit=limit)
+    list theirs. A type that may be still ahead (``Kind.scheduled``) lists, as meetings
+    do, everything first reported by D, whatever its status, by when it happened or is
+    planned: what is only planned has not happened, and would otherwise be missing."""
+    if kind_of(kind).scheduled:
+        total, rows = view.latest_reported(kind, as_of, known_at, limit)
+        rows = rows[::-1]  # newest first, as latest_happened gives them
+    else:
+        total, rows = view.latest_happened(kind, as_of, known_at, limit=limit)
     return total, [
         {"id": row["development_id"], **version_fields(row), "reports": list(version_reports(row))}
         for row in reversed(rows)

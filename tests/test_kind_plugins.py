@@ -182,3 +182,57 @@ def test_a_type_registered_at_run_time(visit_registered: None, invoke: Invoke) -
         "---  -----  ----------\n"
         "v-1  trump  2026-01-04\n"
     )
+
+
+SUMMIT_RECORDS: list[dict[str, object]] = [
+    {"type": "report", "id": "r-s-1", "outlet": "Wire", "published": "2026-03-20"},
+    {
+        "type": "summit",
+        "id": "summit-riyadh",
+        "report": "r-s-1",
+        "participants": ["Trump", "Putin"],
+        "status": "scheduled",
+        "planned": "2026-04-10",
+        "place": "Riyadh",
+    },
+    {"type": "report", "id": "r-s-2", "outlet": "Agency", "published": "2026-04-11"},
+    {
+        "type": "summit",
+        "id": "summit-riyadh",
+        "report": "r-s-2",
+        "status": "held",
+        "occurred": "2026-04-10",
+    },
+]
+
+
+def test_a_plugin_type_that_may_be_ahead(tmp_path: Path) -> None:
+    """A type with the views' index of what is to come (tests/kinds_plugins/summit.py,
+    beside the ceasefire) lists what is only planned, as meetings do, and its state
+    section shows it before it happened."""
+    store = tmp_path / "summit.db"
+    kinds = "ceasefire,summit"
+    summits = write_ndjson(tmp_path / "summits.ndjson", SUMMIT_RECORDS)
+    imported = tracker(
+        "import", str(FIXTURES / "actors.ndjson"), str(summits), store=store, kinds=kinds
+    )
+    assert ok(imported) == "imported 22 records (18 actor, 2 report, 2 summit); log position 22\n"
+    assert ok(tracker("summits", *DAY, store=store, kinds=kinds)) == (
+        "id             participants  status     planned     occurred  place\n"
+        "-------------  ------------  ---------  ----------  --------  ------\n"
+        "summit-riyadh  putin, trump  scheduled  2026-04-10  -         Riyadh\n"
+    )
+    later = ("--as-of", "2026-04-12", "--known-at", "2026-04-12", "--json")
+    held = orjson.loads(ok(tracker("summits", *later, store=store, kinds=kinds)))
+    assert [(s["id"], s["status"], s["occurred"]["text"]) for s in held["summits"]] == [
+        ("summit-riyadh", "held", "2026-04-10")
+    ]
+    state = ok(tracker("state", *DAY, store=store, kinds=kinds))
+    assert state.endswith(
+        "Summits: 1 as of 2026-03-25\n"
+        "id             participants  status     planned     occurred  place\n"
+        "-------------  ------------  ---------  ----------  --------  ------\n"
+        "summit-riyadh  putin, trump  scheduled  2026-04-10  -         Riyadh\n"
+    )
+    # Both plugins' sections, in the order TRACKER_KINDS names them.
+    assert state.index("Ceasefires: 0 as of") < state.index("Summits: 1 as of")
