@@ -9,13 +9,9 @@ from typing import Any
 
 from projections.answers import version_fields, version_reports
 from projections.state_counts import CountQueries
-from tracker.errors import TrackerError
+from tracker.errors import UnregisteredKind
 from tracker.kinds import BUILT_IN, KINDS, Kind, kind_of
 from tracker.state import KindList
-
-
-class UnregisteredKind(TrackerError):
-    """The store holds developments of a type that this process does not know."""
 
 
 def generic_kinds() -> tuple[Kind, ...]:
@@ -35,13 +31,13 @@ def kind_window(
     do, everything first reported by D, whatever its status, by when it happened or is
     planned: what is only planned has not happened, and would otherwise be missing."""
     if kind_of(kind).scheduled:
-        total, rows = view.latest_reported(kind, as_of, known_at, limit)
-        rows = rows[::-1]  # newest first, as latest_happened gives them
+        total, rows = view.latest_reported(kind, as_of, known_at, limit)  # oldest first
     else:
-        total, rows = view.latest_happened(kind, as_of, known_at, limit=limit)
+        total, newest = view.latest_happened(kind, as_of, known_at, limit=limit)
+        rows = newest[::-1]
     return total, [
         {"id": row["development_id"], **version_fields(row), "reports": list(version_reports(row))}
-        for row in reversed(rows)
+        for row in rows
     ]
 
 

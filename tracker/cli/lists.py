@@ -237,11 +237,14 @@ def _kind_list_command(kind: Kind) -> click.Command:
             return
         echo_table(*kind_table(kind.name, found), total, latest_first=False)
 
+    which = (
+        "first reported by the date, whatever their status, by when they happened or are planned"
+        if kind.scheduled
+        else "that happened by the date, oldest first"
+    )
     command = time_options(limit_option(pass_context(run)))
     return click.command(
-        kind.plural,
-        help=f"{kind.plural.capitalize()} that happened by the date, as known at a day,"
-        " oldest first.",
+        kind.plural, help=f"{kind.plural.capitalize()} {which}, as known at a day."
     )(command)
 
 

@@ -97,6 +97,12 @@ _SPECS: dict[str, dict[str, FieldSpec]] = {}
 INDEXES = ("counted", "spanned", "ahead")
 
 
+# Why a module named in TRACKER_KINDS could not register its type, one line each. The
+# modules are imported when ``tracker.kinds`` is, before the command line can report
+# anything; it reports these instead of starting (``plugin_errors``).
+_PLUGIN_ERRORS: list[str] = []
+
+
 def register(kind: Kind) -> Kind:
     """Add a development type; it takes the next lane. Registering a name again with
     the same definition does nothing (a module imported twice)."""
@@ -129,8 +135,10 @@ def kind_of(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
+        # Where a module of TRACKER_KINDS failed, that is likely why.
+        failed = "".join(f"; {error}" for error in _PLUGIN_ERRORS)
         raise InvalidRecord(
-            f"unknown development type {name!r} (expected one of {', '.join(KINDS)})"
+            f"unknown development type {name!r} (expected one of {', '.join(KINDS)}){failed}"
         ) from None
 
 
@@ -173,12 +181,6 @@ def quotations(kind: str, account: Account) -> Iterator[tuple[str, Any]]:
 def kinds_with(index: str) -> tuple[str, ...]:
     """The names of the types that need one of the views' partial indexes."""
     return tuple(name for name, kind in KINDS.items() if index in kind.indexes)
-
-
-# Why a module named in TRACKER_KINDS could not register its type, one line each. The
-# modules are imported when ``tracker.kinds`` is, before the command line can report
-# anything; it reports these instead of starting (``plugin_errors``).
-_PLUGIN_ERRORS: list[str] = []
 
 
 def load_plugins(names: Sequence[str] | None = None) -> None:
