@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import calls, changes, development_lists, history, upcoming
+from projections import calls, changes, development_lists, history, kind_lists, upcoming
 from projections.answers import days_before
 from projections.view import TrackerViewBase
 from tracker.state import (
@@ -64,6 +64,7 @@ class Queries:
             )
             possible_strikes = view.possibly_happened("strike", as_of, known_at, limit=limit)
             possible_reports = view.reports_possibly_known(known_at, limit)
+            listed = kind_lists.kind_lists(view, as_of, known_at, limit)
         return State(
             as_of=as_of,
             known_at=known_at,
@@ -92,6 +93,7 @@ class Queries:
                 "strikes": possible_strikes[0],
                 "reports": possible_reports[0],
             },
+            listed=listed,
         )
 
     def call_groups(self, as_of: str, known_at: str) -> list[CallGroup]:
@@ -154,6 +156,12 @@ class Queries:
         self, as_of: str, known_at: str, limit: int | None = None
     ) -> tuple[int, list[StatementSummary]]:
         return development_lists.statements(self.view, as_of, known_at, limit)
+
+    def kind_window(
+        self, kind: str, as_of: str, known_at: str, limit: int | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The list of a type without a query of its own (``tracker ceasefires``)."""
+        return kind_lists.kind_window(self.view, kind, as_of, known_at, limit)
 
     def history(self, development_id: str) -> History | None:
         return history.history(self.view, development_id)

@@ -78,6 +78,19 @@ class VersionQueries(ViewTransactions):
             row["data"] = orjson.loads(row["data"])
         return rows
 
+    def kinds_held(self) -> list[str]:
+        """The kinds of development the view holds versions of. A skip scan of the
+        index by kind: one look-up per kind, not a read of every version (the CLI asks
+        before each state, so that a kind no module registers is refused, not left out)."""
+        with self._reading() as c:
+            c.execute(
+                "WITH RECURSIVE held(kind) AS (SELECT MIN(kind) FROM versions"
+                " UNION ALL SELECT (SELECT MIN(kind) FROM versions WHERE kind > held.kind)"
+                " FROM held WHERE held.kind IS NOT NULL)"
+                " SELECT kind FROM held WHERE kind IS NOT NULL"
+            )
+            return [row["kind"] for row in c.fetchall()]
+
     def standing_versions(
         self, kinds: Sequence[str], known_at: str, *, include_retracted: bool = False
     ) -> Iterator[dict[str, Any]]:

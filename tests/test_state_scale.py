@@ -323,6 +323,8 @@ class Reference:
                 "strikes": len(possible_strikes),
                 "reports": len(reports),
             },
+            # The corpus holds the built-in types only: no generic section.
+            "listed": [],
         }
         return state, activity
 

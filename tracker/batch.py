@@ -27,7 +27,7 @@ from tracker.errors import (
     UnknownDevelopment,
     UnknownReport,
 )
-from tracker.kinds import kind_of, parse_fields
+from tracker.kinds import parse_fields, takes_field
 from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.names import alias_key, check_name
 from tracker.ports import LogAndViews, Session
@@ -233,8 +233,8 @@ class Batch:
         for key in ("attributed_to", "note"):
             if details[key] is not None and not isinstance(details[key], str):
                 raise InvalidRecord(f"{key!r} must be a string")
-        # A type with a field of the report's words (a statement) takes the account's.
-        if details["quote"] is not None and "quote" in kind_of(kind).specs:
+        # A type whose own field is the quote (a statement's words) takes the account's.
+        if details["quote"] is not None and takes_field(kind, "quote"):
             raw["quote"] = details["quote"]
         self.check_quote(report, details["quote"])
         development = self._load(Development, Development.create_id(development_id))

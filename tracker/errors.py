@@ -38,6 +38,11 @@ class QuoteNotInReport(InvalidRecord):
     pass
 
 
+class UnregisteredKind(TrackerError):
+    """The store holds developments of a type that no module of this process registers
+    (see ``tracker.kinds``: TRACKER_KINDS)."""
+
+
 class InvalidAnchor(TrackerError):
     """A noted chain head that is not written HEAD@POSITION."""
 

@@ -10,6 +10,7 @@ import attrs
 import orjson
 
 from tracker.formatting import cell, field_cell, more_text, printable, table, weapons_text
+from tracker.kinds import kind_of
 from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
 
 if TYPE_CHECKING:
@@ -39,6 +40,12 @@ def _fields_of(value: Any) -> dict[str, Any]:
     fields = {name: getattr(value, name) for name in names}
     if isinstance(value, CallGroup):
         fields["gap_text"] = value.gap_text
+    elif isinstance(value, State):
+        # Each type without a section of its own reads as the built-in lists do:
+        # "<plural>" and "<plural>_total".
+        for listed in fields.pop("listed"):
+            fields[listed.plural] = listed.items
+            fields[f"{listed.plural}_total"] = listed.total
     return fields
 
 
@@ -90,6 +97,14 @@ def render_state(state: State) -> str:
         f" {state.strikes_since}:",
         *_with_more([strikes], state.strikes_total, len(state.strikes)),
     ]
+    for listed in state.listed:
+        parts += [
+            "",
+            f"{listed.plural.capitalize()}: {listed.total:,} as of {state.as_of}",
+            *_with_more(
+                [table(*kind_table(listed.kind, listed.items))], listed.total, len(listed.items)
+            ),
+        ]
     possible = [
         f"{name}: {_listed(ids, state.possible_total.get(name, len(ids)))}"
         for name, ids in state.possible.items()
@@ -98,6 +113,16 @@ def render_state(state: State) -> str:
     if possible:
         parts += ["", "Only possibly by then: " + "; ".join(possible)]
     return "\n".join(parts)
+
+
+def kind_table(
+    kind: str, items: Sequence[dict[str, Any]]
+) -> tuple[list[tuple[Any, ...]], tuple[str, ...]]:
+    """The rows and headers of a type's list without a table of its own: the id, then
+    the columns its ``Kind`` names, each cell as ``field_cell`` shows the field."""
+    columns = kind_of(kind).columns
+    rows = [(item["id"], *(field_cell(name, item.get(name)) for name in columns)) for item in items]
+    return rows, ("id", *columns)
 
 
 def _listed(ids: Sequence[str], total: int) -> str:

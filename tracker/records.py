@@ -239,7 +239,12 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
         raise InvalidRecord("a record needs a string 'type'")
     allowed = _ALLOWED_KEYS.get(kind)
     if allowed is None:
-        raise InvalidRecord(f"unknown record type {kind!r}")
+        registered = KINDS.get(kind)
+        if registered is None:
+            raise InvalidRecord(f"unknown record type {kind!r}")
+        # A type registered after this module's import (by a program that imports the
+        # tracker, then registers its own): its keys from now on.
+        allowed = _ALLOWED_KEYS[kind] = ACCOUNT_KEYS | registered.specs.keys()
     if not allowed.issuperset(data):
         unknown = sorted(set(data) - allowed)
         raise InvalidRecord(f"unknown field {unknown[0]!r} for a {kind} record")

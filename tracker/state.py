@@ -113,6 +113,18 @@ class StatementSummary:
 
 
 @attrs.frozen
+class KindList:
+    """The latest developments of a type that has no section of its own in the state
+    (one registered from outside the package): how many happened by the as-of date,
+    and the latest of them, each its id, fields and reports."""
+
+    kind: str
+    plural: str
+    total: int
+    items: tuple[dict[str, Any], ...]
+
+
+@attrs.frozen
 class State:
     """The state as of a day, as known at a day.
 
@@ -139,6 +151,9 @@ class State:
     strikes_total: int  # all the strikes since ``strikes_since``
     possible: dict[str, tuple[str, ...]]
     possible_total: dict[str, int]
+    # A section per registered type that has none of its own above; in JSON, each is
+    # ``<plural>`` and ``<plural>_total`` beside the others (``tracker.presenters``).
+    listed: tuple[KindList, ...] = ()
 
 
 @attrs.frozen

@@ -12,10 +12,19 @@ projection, which would cost every start-up its time.
 """
 
 from tracker.cli import audit, lists, recording, reports_actors, store_commands, timeline
-from tracker.cli.group import main
+from tracker.cli.group import SETUP_ERRORS, main
 
 for _module in (store_commands, reports_actors, recording, lists, audit, timeline):
     for _command in _module.COMMANDS:
+        main.add_command(_command)
+# A registered type's list is named by its plural, which must not replace a command.
+for _command in lists.KIND_LISTS:
+    if _command.name in main.commands:
+        SETUP_ERRORS.append(
+            f"a development type's plural {_command.name!r} is the name of a command:"
+            " register it with another plural"
+        )
+    else:
         main.add_command(_command)
 
 __all__ = ["main"]

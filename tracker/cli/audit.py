@@ -94,7 +94,7 @@ def changes(
     as_of = day_value("--as-of", as_of) if as_of is not None else None
     if known_from > known_to:
         raise click.BadParameter("--from must not be after --to", param_hint="--from")
-    found = context.queries().changes(known_from, known_to, as_of)
+    found = context.queries(every_kind=True).changes(known_from, known_to, as_of)
     if as_json:
         emit_json(found)
     else:

@@ -62,6 +62,11 @@ def _store_error_text(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
+# What keeps the commands from being set up as the registered types ask, found while
+# ``tracker.cli`` adds them: reported on one line instead of running any.
+SETUP_ERRORS: list[str] = []
+
+
 class Context:
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
@@ -111,17 +116,25 @@ class Context:
         self._created.discard()
         self._created = None
 
-    def reading(self) -> Tracker:
+    def reading(self, *, every_kind: bool = False) -> Tracker:
+        """The store with its views brought up to date; with ``every_kind``, refused
+        if they hold a development type no module here registers (for the answers that
+        would leave such developments out without a word: see
+        ``projections.kind_lists.refuse_unregistered``)."""
         tracker = self.tracker()
         with domain_errors():
             tracker.catch_up()
+            if every_kind:
+                from projections.kind_lists import refuse_unregistered
+
+                refuse_unregistered(tracker.view)
         return tracker
 
-    def queries(self) -> Queries:
+    def queries(self, *, every_kind: bool = False) -> Queries:
         """The read model's queries, over views brought up to date first."""
         from projections.queries import Queries
 
-        tracker = self.reading()
+        tracker = self.reading(every_kind=every_kind)
         return Queries(tracker.view, tracker.name)
 
 
@@ -166,6 +179,12 @@ class TrackerGroup(click.Group):
         from tracker.errors import TrackerError
 
         collect_less()
+        from tracker.kinds import plugin_errors
+
+        # A module of TRACKER_KINDS that failed, or a type the commands cannot take.
+        if errors := [*plugin_errors(), *SETUP_ERRORS]:
+            click.echo(f"Error: {one_line(errors[0])}", err=True)
+            sys.exit(2)
         try:
             with stopping_cleanly():
                 refuse_text_not_utf8(self, sys.argv[1:] if args is None else list(args))

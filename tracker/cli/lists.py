@@ -1,6 +1,7 @@
 """What the process stands at as of a day, as known at a day: ``state`` and the list of
 each kind of development (``calls``, ``meetings``, ``plans``, ``issues``, ``strikes``,
-``claims``, ``statements``)."""
+``claims``, ``statements``, and for each registered type without a list of its own, one
+named by its plural, e.g. ``ceasefires``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 
 from tracker.cli.group import Context, emit_json, pass_context
 from tracker.cli.options import limit_option, list_limit_option, since_option, time_options
+from tracker.kinds import KINDS, Kind
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -23,10 +25,12 @@ def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str
 
     Counts are exact; each list holds the latest 20 items (the soonest next meetings)
     and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
-    'calls', 'plans', 'issues' and 'meetings' list everything."""
+    'calls', 'plans', 'issues' and 'meetings' list everything. A registered type
+    without a section of its own (see README, 'Adding a development type') has one
+    generic section at the end, as its list command shows it."""
     from tracker.presenters import render_state
 
-    result = context.queries().state(as_of, known_at, since)
+    result = context.queries(every_kind=True).state(as_of, known_at, since)
     if as_json:
         emit_json(result)
     else:
@@ -220,4 +224,33 @@ def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit
     )
 
 
+def _kind_list_command(kind: Kind) -> click.Command:
+    """The list command of a type without one of its own: its id and its ``Kind``'s
+    columns, oldest first, as ``claims`` and ``statements`` list theirs."""
+
+    def run(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
+        from tracker.presenters import kind_table
+
+        total, found = context.queries().kind_window(kind.name, as_of, known_at, limit or None)
+        if as_json:
+            emit_list(kind.plural, as_of, known_at, total, found, limit)
+            return
+        echo_table(*kind_table(kind.name, found), total, latest_first=False)
+
+    which = (
+        "first reported by the date, whatever their status, by when they happened or are planned"
+        if kind.scheduled
+        else "that happened by the date, oldest first"
+    )
+    command = time_options(limit_option(pass_context(run)))
+    return click.command(
+        kind.plural, help=f"{kind.plural.capitalize()} {which}, as known at a day."
+    )(command)
+
+
 COMMANDS = (state, calls, meetings, plans, issues, strikes, claims, statements)
+# Every registered type (TRACKER_KINDS' too: they register on tracker.kinds' import,
+# above) without a list of its own gets the generic one; tracker.cli adds them after
+# every other command, refusing a plural that names one.
+_TAKEN = {command.name for command in COMMANDS}
+KIND_LISTS = tuple(_kind_list_command(kind) for kind in KINDS.values() if kind.plural not in _TAKEN)

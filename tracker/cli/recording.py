@@ -114,8 +114,10 @@ def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
     params_function = click.option(
         "--attributed-to", help='Who said it, e.g. "Yuri Ushakov via TASS".'
     )(params_function)
+    # A type whose own field is the quote (a statement's words) may require it.
+    quote = next((spec for spec in specs if spec.name == "quote"), None)
     quote_help = "The words, verbatim from the report." + (
-        " [required]" if kind == "statement" else ""
+        " [required]" if quote is not None and quote.required else ""
     )
     params_function = click.option("--quote", help=quote_help)(params_function)
     params_function = click.option("--report", "report_id", required=True, help="Report id.")(

@@ -100,7 +100,9 @@ def export(
 ) -> None:
     """Export the whole log as NDJSON that 'tracker import' reads back, or the state in
     formats other tools read. A large store's TimelineJS document needs --since."""
-    tracker = context.reading()
+    # The log itself needs no definition of its types; the other formats would leave
+    # out those no module here registers.
+    tracker = context.reading(every_kind=export_format != "ndjson")
     if export_format == "sqlite" and output is None:
         raise click.UsageError("--format sqlite needs -o FILE")
     if since is not None and export_format not in ("timelinejs", "csv"):

@@ -48,7 +48,7 @@ def timeline(
     from tracker.atomic_write import replacing
     from tracker.timeline import render_timeline
 
-    tracker = context.reading()
+    tracker = context.reading(every_kind=True)
     # The output is checked, and its temporary file made, before the page is rendered.
     with domain_errors(), replacing(output, store=context.location()) as temporary:
         page = render_timeline(tracker, as_of, known_at, since, max_developments or None)

@@ -23,8 +23,10 @@ from tracker.kinds.registry import (
     load_plugins,
     may_be_ahead,
     parse_fields,
+    plugin_errors,
     quotations,
     register,
+    takes_field,
 )
 
 # The built-in types, in the order of the timeline's lanes and legend.
@@ -34,6 +36,7 @@ for _module in BUILT_IN:
 
 __all__ = [
     "ACCOUNT_KEYS",
+    "BUILT_IN",
     "KINDS",
     "UPCOMING_STATUSES",
     "Exported",
@@ -52,8 +55,10 @@ __all__ = [
     "may_be_ahead",
     "parse_fields",
     "plain_value",
+    "plugin_errors",
     "quotations",
     "register",
+    "takes_field",
 ]
 
 load_plugins()

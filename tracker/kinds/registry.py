@@ -38,6 +38,9 @@ Notes = Callable[[Fields, NameOf, FieldText], Sequence[str]]
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
 ACCOUNT_KEYS = ("quote", "attributed_to", "note")
+# Keys of a development's record and of its items in a list's JSON, which no field of
+# a type may take ("quote" may: a statement's words are its field).
+RESERVED_FIELDS = frozenset({"type", "id", "report", "reports", "attributed_to", "note"})
 
 _NAME = re.compile(r"^[a-z][a-z_]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -107,6 +110,12 @@ _SPECS: dict[str, dict[str, FieldSpec]] = {}
 INDEXES = ("counted", "spanned", "ahead")
 
 
+# Why a module named in TRACKER_KINDS could not register its type, one line each. The
+# modules are imported when ``tracker.kinds`` is, before the command line can report
+# anything; it reports these instead of starting (``plugin_errors``).
+_PLUGIN_ERRORS: list[str] = []
+
+
 def register(kind: Kind) -> Kind:
     """Add a development type; it takes the next lane. Registering a name again with
     the same definition does nothing (a module imported twice)."""
@@ -118,6 +127,9 @@ def register(kind: Kind) -> Kind:
     if unknown:
         raise ValueError(f"{kind.name}: unknown index {unknown[0]!r}")
     names = {spec.name for spec in kind.fields}
+    clashing = sorted(names & RESERVED_FIELDS)
+    if clashing:
+        raise ValueError(f"{kind.name}: field name {clashing[0]!r} is a record's own key")
     missing = [name for name in kind.columns if name not in names]
     if missing:
         raise ValueError(f"{kind.name}: column {missing[0]!r} is not one of its fields")
@@ -136,9 +148,17 @@ def kind_of(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
+        # Where a module of TRACKER_KINDS failed, that is likely why.
+        failed = "".join(f"; {error}" for error in _PLUGIN_ERRORS)
         raise InvalidRecord(
-            f"unknown development type {name!r} (expected one of {', '.join(KINDS)})"
+            f"unknown development type {name!r} (expected one of {', '.join(KINDS)}){failed}"
         ) from None
+
+
+def takes_field(kind: str, name: str) -> bool:
+    """Whether a registered type has a field of this name: a look-up, for each record."""
+    specs = _SPECS.get(kind)
+    return specs is not None and name in specs
 
 
 def field_specs(kind: str) -> tuple[FieldSpec, ...]:
@@ -195,9 +215,22 @@ def expected_on_occurred(name: str) -> bool:
 
 
 def load_plugins(names: Sequence[str] | None = None) -> None:
-    """Import the modules of the types named in ``TRACKER_KINDS`` (or ``names``)."""
+    """Import the modules of the types named in ``TRACKER_KINDS`` (or ``names``). One
+    that fails to import or to register is noted, not raised: see ``plugin_errors``."""
     if names is None:
         names = [n.strip() for n in os.environ.get("TRACKER_KINDS", "").split(",")]
     for name in names:
-        if name:
+        if not name:
+            continue
+        try:
             importlib.import_module(name)
+        except Exception as error:  # whatever a plugin does wrong, said in one line
+            _PLUGIN_ERRORS.append(
+                f"TRACKER_KINDS: module {name!r} did not register its development type"
+                f" ({type(error).__name__}: {error})"
+            )
+
+
+def plugin_errors() -> tuple[str, ...]:
+    """What went wrong registering the types of ``TRACKER_KINDS``: empty if nothing."""
+    return tuple(_PLUGIN_ERRORS)
