@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import orjson
 
@@ -41,12 +40,6 @@ class CatalogueQueries(ViewTransactions):
                 " ORDER BY published_upper, published_lower, position"
             )
             return [dict(row) for row in c.fetchall()]
-
-    def development_by_uuid(self, uuid: UUID) -> tuple[str, str] | None:
-        with self._reading() as c:
-            c.execute("SELECT development_id, kind FROM developments WHERE uuid=?", (uuid.hex,))
-            row = c.fetchone()
-        return None if row is None else (str(row["development_id"]), str(row["kind"]))
 
     def development_kind(self, development_id: str) -> str | None:
         with self._reading() as c:

@@ -116,28 +116,16 @@ def earlier_status(kind: str, fields: Mapping[str, Any]) -> dict[str, Any] | Non
     return {"status": status, "planned": planned_date(kind, fields)}
 
 
-def fold_onto(kind: str, latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
-    """The versions that replace ``latest``, a development's last version, once
-    ``tellings`` are folded in after the tellings it holds; the same versions as folding
-    them all again. None when one of them would sort among the tellings already folded
-    (a report dated before ``latest`` began, or an uncertain one on its first day),
-    which only a fold of all the tellings can place."""
-    after = fold_after(kind, latest, tellings)
-    if after is None:
-        return None
-    ends, versions = after
-    if ends is None:
-        return versions
-    return [attrs.evolve(latest, known_until=ends), *versions]
-
-
 def fold_after(
     kind: str, latest: Version, tellings: Iterable[Telling]
 ) -> tuple[str | None, list[Version]] | None:
-    """``fold_onto`` as a change to make: when ``latest`` stays as it is and only ends,
-    the day it ends and the versions that follow it; otherwise None and the versions
-    that replace it. (Nearly always it only ends: a view updates one column of its row
-    instead of writing the row again.)"""
+    """What folding ``tellings`` in after those ``latest`` (a development's last
+    version) holds changes, as a change to make: when ``latest`` stays as it is and only
+    ends, the day it ends and the versions that follow it; otherwise None and the
+    versions that replace it. (Nearly always it only ends: a view updates one column of
+    its row instead of writing the row again.) None instead when one of them would sort
+    among the tellings already folded (a report dated before ``latest`` began, or an
+    uncertain one on its first day), which only a fold of all the tellings can place."""
     groups = _groups(tellings)
     if not groups:
         return None, [latest]

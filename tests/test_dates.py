@@ -65,10 +65,7 @@ def test_fuzzy_date_helpers() -> None:
     month = parse_fuzzy_date("2025-02")
     assert not month.is_precise_day
     assert parse_fuzzy_date("2025-02-10").is_precise_day
-    assert month.certainly_on_or_before("2025-02-28")
-    assert not month.certainly_on_or_before("2025-02-27")
-    assert month.possibly_on_or_before("2025-02-01")
-    assert not month.possibly_on_or_before("2025-01-31")
+    assert (month.lower, month.upper) == ("2025-02-01", "2025-02-28")
 
 
 # --- Seasons (through edtf) -------------------------------------------------------------

@@ -51,12 +51,14 @@ def accounts_in_log(store_url: str) -> Counter[str]:
     tracker = Tracker.open(StoreLocation.parse(store_url), existing=True)
     try:
         counts: Counter[str] = Counter()
+        # A development's first account names it; later ones only by its aggregate's id.
+        names: dict[object, str] = {}
         for notification in tracker.notifications():
             event = tracker.mapper.to_domain_event(notification)
+            if type(event).__name__ == "Reported":
+                names[event.originator_id] = event.development_id  # type: ignore[attr-defined]
             if type(event).__name__ in ("Reported", "Retold"):
-                development = tracker.view.development_by_uuid(event.originator_id)
-                name = development[0] if development else getattr(event, "development_id", "?")
-                counts[name] += 1
+                counts[names.get(event.originator_id, "?")] += 1
         return counts
     finally:
         tracker.close()

@@ -3,6 +3,7 @@ versions a fold of all its tellings gives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -18,7 +19,6 @@ from projections.folding import (
     before_it_happened,
     fold,
     fold_after,
-    fold_onto,
     merge_fields,
 )
 from projections.page import stored_earlier, version_data
@@ -29,6 +29,18 @@ DATE_2 = {"text": "2022-03-11", "lower": "2022-03-11", "upper": "2022-03-11"}
 # Types whose rules differ: a call's and a meeting's "held" takes effect when it
 # happened; an issue merges positions by party; a statement keeps its first quote.
 FOLDED_KINDS = st.sampled_from(["call", "meeting", "issue", "statement"])
+
+
+def fold_onto(kind: str, latest: Version, tellings: Iterable[Telling]) -> list[Version] | None:
+    """``fold_after``'s change made: the versions that replace ``latest``, which must
+    be the versions of folding all the tellings again."""
+    after = fold_after(kind, latest, tellings)
+    if after is None:
+        return None
+    ends, versions = after
+    if ends is None:
+        return versions
+    return [attrs.evolve(latest, known_until=ends), *versions]
 
 
 @st.composite

@@ -63,12 +63,6 @@ class FuzzyDate:
     def is_precise_day(self) -> bool:
         return self.lower == self.upper
 
-    def certainly_on_or_before(self, day: str) -> bool:
-        return self.upper <= day
-
-    def possibly_on_or_before(self, day: str) -> bool:
-        return self.lower <= day
-
 
 def parse_fuzzy_date(text: str) -> FuzzyDate:
     """Parse an EDTF date, interval or ISO date-time; raise InvalidDate with a reason."""
