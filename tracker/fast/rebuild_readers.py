@@ -25,15 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 from uuid import UUID
 
 from projections.page import Page
 from tracker.errors import StoreError
 from tracker.fast.child_process import child_process
 
-if TYPE_CHECKING:
-    from projections.raw_rows import LogRow
+# A row of the log as ``projections.raw_rows`` reads it: its originator's id second.
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 # Below this many events, starting a process (about 0.2 s) costs more than it saves.
 PARALLEL_REBUILD_MIN_EVENTS = 20_000
@@ -91,10 +91,10 @@ def share_of_ids(index: int, readers: int) -> tuple[UUID | None, UUID | None]:
     return low, high
 
 
-def whole_developments(rows: Iterable[LogRow], size: int) -> Iterator[list[LogRow]]:
+def whole_developments(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     """Rows (each originator's together) in runs of about ``size``, each run ending
     where an originator's rows end."""
-    run: list[LogRow] = []
+    run: list[Row] = []
     for row in rows:
         if len(run) >= size and row[1] != run[-1][1]:
             yield run
