@@ -491,9 +491,9 @@ def library_floor(corpus: CorpusStats, database: Path) -> float:
     all of this and more, so this bounds it from above on one core."""
     from eventsourcing.persistence import Mapper
 
-    from tracker.collection import THRESHOLDS
     from tracker.dates import parse_fuzzy_date
     from tracker.domain import Actor, Development, Report
+    from tracker.fast.collection import THRESHOLDS
     from tracker.transcoding import construct_transcoder
     from tracker.values import Account
 

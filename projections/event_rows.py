@@ -1,9 +1,9 @@
 """What each event changes in the views, as rows added to a ``Page``: the reference
 reading of the domain's events, which the projection applies and which
-``projections.stored_rows`` falls back on for what it does not read straight.
+``projections.raw_rows`` falls back on for what it does not read straight.
 
 Apart from the projection (which drives the view) so that the view can read an
-account back from the log (``stored_rows``) without importing what imports it.
+account back from the log (``raw_rows``) without importing what imports it.
 """
 
 from __future__ import annotations

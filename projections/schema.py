@@ -85,7 +85,7 @@ REPORT_DATE_UNCERTAIN = "published_lower < published_upper"
 # The keys of the tables of developments, tellings and versions, by which the views are
 # kept: indexes rather than primary keys, so that a rebuild, which reads none of them
 # back, fills the tables first and sorts each index once at the end instead of
-# inserting a million random keys into it (tracker.rebuild_reader).
+# inserting a million random keys into it (tracker.fast.rebuild_readers).
 KEY_INDEXES = (
     (
         "developments_by_id",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,10 @@ from projections.page import dumps
 from projections.schema import ACCOUNT_COLUMNS, TABLE_KEYS
 from tracker.chunks import IN_LIST, chunks
 from tracker.errors import unreadable_account
+
+if TYPE_CHECKING:
+    from projections.page import Page
+    from projections.raw_rows import LogRow
 
 ROWS_PAGE = 5000
 
@@ -175,18 +179,28 @@ class ViewTransactions(TrackingRecorder):
         with self._reading() as c:
             return self.log_contents(c, positions)
 
-    def log_contents(self, c: Statements, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """What the accounts and retractions at these log positions say (see
-        ``stored_rows.telling_contents``), read from the store's log on the view's own
-        cursor, which sees what an open import has appended. A view in another store
-        (``tracker verify``'s fresh one) is given a reader of the tracker's log instead."""
-        if self.log_reader is not None:
-            return self.log_reader(positions)
+    def rows_page(self, rows: Iterable[LogRow]) -> Page:
+        """The view rows of the log's rows (position, originator id, version, topic,
+        state), read with the log's mapper: the one door to ``projections.raw_rows``, for
+        an import's writer, a rebuild's readers and a telling's account alike. An event
+        that cannot be read raises ``raw_rows.UnreadableEvent``."""
         # Imported here: it reads events through the domain's classes, which a query that
         # reads no account does without (see ``tracker.application``).
-        from projections.stored_rows import UnreadableEvent, telling_contents
+        from projections.raw_rows import page_of_rows
 
-        rows: list[tuple[Any, ...]] = []
+        return page_of_rows(rows, self.mapper or log_mapper())
+
+    def log_contents(self, c: Statements, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """What the accounts and retractions at these log positions say (report, fields,
+        quote, attribution, note, reason): the part of a telling that the tellings table
+        leaves to the log. Read from the store's log on the view's own cursor, which sees
+        what an open import has appended. A view in another store (``tracker verify``'s
+        fresh one) is given a reader of the tracker's log instead."""
+        if self.log_reader is not None:
+            return self.log_reader(positions)
+        from projections.raw_rows import UnreadableEvent
+
+        rows: list[LogRow] = []
         for chunk in chunks(sorted(positions), IN_LIST):
             marks = ",".join("?" * len(chunk))
             c.execute(
@@ -205,7 +219,7 @@ class ViewTransactions(TrackingRecorder):
                 for row in c.fetchall()
             )
         try:
-            contents = telling_contents(rows, self.mapper or log_mapper())
+            contents = {position: row for _, _, position, row in self.rows_page(rows).tellings}
         except UnreadableEvent as unreadable:
             raise unreadable_account(unreadable.position, unreadable.error) from None
         for position in positions:

@@ -622,7 +622,7 @@ def test_a_report_path_to_a_named_pipe_is_refused_without_waiting_for_a_writer(
 def test_a_stopped_import_through_the_producer_process_leaves_no_scratch_file(
     small_store: Invoke, store_url: str, tmp_path: Path
 ) -> None:
-    """A file large enough for the producer process (tracker.import_producer): its
+    """A file large enough for the producer process (tracker.fast.producer): its
     scratch folder beside the store is removed when SIGTERM stops the import."""
     source = tmp_path / "calls.ndjson"
     source.write_bytes(

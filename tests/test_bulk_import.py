@@ -12,7 +12,7 @@ from uuid import UUID
 
 import pytest
 
-import tracker.bulk
+import tracker.fast.bulk
 import tracker.records
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tests.test_follow import append_without_catching_up
@@ -24,7 +24,7 @@ from tracker.store import StoreLocation
 @pytest.fixture
 def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 2)
-    monkeypatch.setattr(tracker.bulk, "CACHED_AGGREGATES", 1)
+    monkeypatch.setattr(tracker.fast.bulk, "CACHED_AGGREGATES", 1)
 
 
 def _retellings(count: int) -> list[dict[str, Any]]:
@@ -113,14 +113,14 @@ def test_a_chunk_loads_the_reports_it_cites_with_its_developments(
     # r1 was registered before the import, and has left the one-aggregate cache when
     # each chunk cites it: it comes with the chunk's developments, in one look-up.
     looked_up: list[set[UUID]] = []
-    preload = tracker.bulk.BulkSession.preload
+    preload = tracker.fast.bulk.BulkSession.preload
 
-    def spy(session: tracker.bulk.BulkSession, uuids: Iterable[UUID]) -> set[UUID]:
+    def spy(session: tracker.fast.bulk.BulkSession, uuids: Iterable[UUID]) -> set[UUID]:
         wanted = set(uuids)
         looked_up.append(wanted)
         return preload(session, wanted)
 
-    monkeypatch.setattr(tracker.bulk.BulkSession, "preload", spy)
+    monkeypatch.setattr(tracker.fast.bulk.BulkSession, "preload", spy)
     # In this process, where the spy is: a producer process has a session of its own.
     monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 2**62)
     result = small_store("import", "-", input=ndjson(_retellings(4)[:4]))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.child_process import SENT_AHEAD, child_process
 from tracker.errors import StoreError
+from tracker.fast.child_process import SENT_AHEAD, child_process
 
 HelperModule = Callable[[str, str], None]
 
@@ -74,7 +74,7 @@ def test_messages_arrive_whole_when_the_helper_is_stopped_and_resumed(
     # signal interrupts returns short, and a buffered stream lost the rest of it.
     helper_module(
         "chatty_helper",
-        "import os\nfrom tracker.child_process import serve\n"
+        "import os\nfrom tracker.fast.child_process import serve\n"
         "def work(settings, send):\n"
         "    send(os.getpid())\n"
         "    for number in range(settings):\n"
@@ -111,7 +111,7 @@ def test_a_helper_works_a_few_messages_ahead_of_a_busy_caller(
     progress = tmp_path / "progress"
     helper_module(
         "eager_helper",
-        "from tracker.child_process import serve\n"
+        "from tracker.fast.child_process import serve\n"
         "def work(settings, send):\n"
         "    path, count = settings\n"
         "    for number in range(count):\n"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import tracker.bulk
+import tracker.fast.bulk
 import tracker.records
 import tracker.sqlite_pool
 from tests.conftest import PROJECT, SMALL_STORE_RECORDS, ndjson
@@ -65,9 +65,9 @@ def run(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def modes_seen(monkeypatch: pytest.MonkeyPatch, store: Path) -> list[str]:
     """The journal mode of the import's transaction, at each chunk it writes."""
     seen: list[str] = []
-    append = tracker.bulk.BulkSession.append_produced
+    append = tracker.fast.bulk.BulkSession.append_produced
 
-    def watched(session: tracker.bulk.BulkSession, *args: Any) -> None:
+    def watched(session: tracker.fast.bulk.BulkSession, *args: Any) -> None:
         session.cursor.execute("PRAGMA journal_mode")
         seen.append(session.cursor.fetchone()[0])
         sizes_seen.append(store.stat().st_size)
@@ -76,7 +76,7 @@ def modes_seen(monkeypatch: pytest.MonkeyPatch, store: Path) -> list[str]:
     sizes_seen: list[int] = []
     seen_sizes[id(seen)] = sizes_seen
 
-    monkeypatch.setattr(tracker.bulk.BulkSession, "append_produced", watched)
+    monkeypatch.setattr(tracker.fast.bulk.BulkSession, "append_produced", watched)
     return seen
 
 

@@ -17,14 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tracker.bulk
 import tracker.errors
+import tracker.fast.bulk
 import tracker.records
 from tests.conftest import FIXTURE_FILES, SMALL_STORE_RECORDS, Invoke, exported, ndjson
 from tests.test_bulk_import import _retellings
 from tracker.application import Tracker
 from tracker.domain import Development
-from tracker.import_producer import IdFilter, development_row, restored_development
+from tracker.fast.producer import IdFilter, development_row, restored_development
 from tracker.store import StoreLocation
 from tracker.values import Account
 
@@ -37,7 +37,7 @@ def producer(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 2)
-    monkeypatch.setattr(tracker.bulk, "CACHED_AGGREGATES", 1)
+    monkeypatch.setattr(tracker.fast.bulk, "CACHED_AGGREGATES", 1)
 
 
 def _write(path: Path, records: list[dict[str, Any]]) -> str:
@@ -251,7 +251,7 @@ def test_a_writer_that_fails_stops_the_producer_and_removes_its_scratch_file(
 ) -> None:
     path = _write(tmp_path / "more.ndjson", _retellings(9))
     before = exported(small_store)
-    appended = tracker.bulk.BulkSession.append_produced
+    appended = tracker.fast.bulk.BulkSession.append_produced
     calls: list[int] = []
 
     def fail_on_the_third_chunk(session: Any, *args: Any) -> None:
@@ -260,7 +260,7 @@ def test_a_writer_that_fails_stops_the_producer_and_removes_its_scratch_file(
             raise tracker.errors.StoreError("the disk is full")
         appended(session, *args)
 
-    monkeypatch.setattr(tracker.bulk.BulkSession, "append_produced", fail_on_the_third_chunk)
+    monkeypatch.setattr(tracker.fast.bulk.BulkSession, "append_produced", fail_on_the_third_chunk)
     result = small_store("import", path)
     assert (result.exit_code, result.stderr) == (1, "Error: the disk is full\n")
     assert exported(small_store) == before

@@ -207,10 +207,10 @@ def test_a_large_import_and_a_rebuild_leave_the_views_analyzed(
 ) -> None:
     # Without statistics the planner scanned an index of every version for a handful
     # of ids, until autovacuum came by.
-    import tracker.bulk
+    import tracker.fast.bulk
 
     store_url = postgres_server.store_url(schema)
-    monkeypatch.setattr(tracker.bulk, "REFRESH_STATISTICS_MIN_EVENTS", 90)
+    monkeypatch.setattr(tracker.fast.bulk, "REFRESH_STATISTICS_MIN_EVENTS", 90)
     run_tracker(store_url, "import", *(str(path) for path in FIXTURE_FILES))
     counted = planner_rows(postgres_server, schema)
     assert sorted(counted) == sorted(VIEW_TABLES)

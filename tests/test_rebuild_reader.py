@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 import tracker.application
-import tracker.rebuild_reader
+import tracker.fast.rebuild_readers
 import tracker.records
 from projections.view import KEY_INDEXES, TrackerView
 from tests.conftest import Invoke, ndjson
@@ -27,7 +27,7 @@ from tests.test_bulk_import import _retellings
 from tracker.application import Tracker
 from tracker.domain import DEVELOPMENT_EVENTS
 from tracker.errors import StoreError
-from tracker.rebuild_reader import share_of_ids, whole_developments
+from tracker.fast.rebuild_readers import share_of_ids, whole_developments
 from tracker.store import StoreLocation
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def opened(store_url: str) -> Iterator[Tracker]:
 
 def _rebuilt(app: Tracker, monkeypatch: pytest.MonkeyPatch, *, reader: bool) -> dict[str, Any]:
     threshold = 0 if reader else 10**9
-    monkeypatch.setattr(tracker.rebuild_reader, "PARALLEL_REBUILD_MIN_EVENTS", threshold)
+    monkeypatch.setattr(tracker.fast.rebuild_readers, "PARALLEL_REBUILD_MIN_EVENTS", threshold)
     assert app.rebuild() == app.last_position()
     return app.view.dump()
 
@@ -192,7 +192,7 @@ def test_the_cli_rebuilds_a_long_log_with_a_reader(tmp_path: Path) -> None:
     """End to end, in processes: a log just past the size where the reader starts."""
     corpus = tmp_path / "corpus.ndjson"
     store = f"sqlite:///{tmp_path / 'store.db'}"
-    size = tracker.rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS
+    size = tracker.fast.rebuild_readers.PARALLEL_REBUILD_MIN_EVENTS
     tracker_cli = [str(Path(sys.executable).parent / "tracker"), "--store", store]
     generated = subprocess.run(
         [sys.executable, "-m", "bench.generate", str(corpus), "--size", str(size)],
@@ -237,7 +237,7 @@ def test_readers_take_turns_over_positions_the_log_skips(
         if store_url.startswith("postgresql"):
             assert log[-1] - len(log) >= 2 * tracker.application.REBUILD_PAGE  # empty ranges
         alone = _rebuilt(app, monkeypatch, reader=False)
-        assert tracker.rebuild_reader.READERS == 2
+        assert tracker.fast.rebuild_readers.READERS == 2
         assert _rebuilt(app, monkeypatch, reader=True) == alone
         assert app.view.position(app.name) == log[-1]
     finally:

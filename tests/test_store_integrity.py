@@ -205,7 +205,7 @@ def test_a_writer_that_gives_up_says_how_many_times_it_tried(
 ) -> None:
     """As if another process appended, without applying its events to the views, each
     time this one caught up: it tries a bounded number of times, then says so."""
-    from tracker import bulk
+    from tracker.fast import bulk
 
     before = exported(small_store)
     attempts: list[int] = []

@@ -3,6 +3,7 @@ whatever the straight reading does not know goes the reference way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -16,13 +17,8 @@ from hypothesis import strategies as st
 
 from projections.event_rows import page_of
 from projections.page import Page
-from projections.stored_rows import (
-    LogRow,
-    UnreadableEvent,
-    add_stored_to_page,
-    page_of_rows,
-    page_of_stored,
-)
+from projections.raw_rows import LogRow, UnreadableEvent, page_of_rows
+from projections.raw_rows.straight import add_straight
 from tests.test_transcoding import _events, accounts
 from tracker.domain import Development
 from tracker.errors import UnknownEventTopic
@@ -41,6 +37,18 @@ def _rows(page: Page) -> dict[str, Any]:
         "tellings": page.tellings,
         "voids": page.voids,
     }
+
+
+def page_of_stored(events: Iterable[tuple[StoredEvent, int]], mapper: Mapper[Any]) -> Page:
+    """The rows of stored events at their log positions, their ids as the events hold
+    them, as an import's writer reads them (``BulkSession.append_produced``)."""
+    return page_of_rows(
+        (
+            (position, stored.originator_id, stored.originator_version, stored.topic, stored.state)
+            for stored, position in events
+        ),
+        mapper,
+    )
 
 
 def _log_rows(stored: list[StoredEvent], positions: range) -> list[LogRow]:
@@ -64,7 +72,10 @@ def _both_ways(stored: list[StoredEvent]) -> tuple[dict[str, Any], dict[str, Any
 
 
 def _read_straight(stored: StoredEvent) -> bool:
-    return add_stored_to_page(stored, Page(), 1)
+    page = Page()
+    return add_straight(
+        stored.originator_id, stored.originator_version, stored.topic, stored.state, page, 1
+    )
 
 
 @settings(max_examples=150, deadline=None)

@@ -318,9 +318,9 @@ def test_a_rewritten_aggregate_topic_is_refused_by_commands(
 def test_the_rebuild_reader_process_refuses_a_rewritten_topic(
     small_store: Invoke, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracker.rebuild_reader
+    import tracker.fast.rebuild_readers
 
-    monkeypatch.setattr(tracker.rebuild_reader, "PARALLEL_REBUILD_MIN_EVENTS", 0)
+    monkeypatch.setattr(tracker.fast.rebuild_readers, "PARALLEL_REBUILD_MIN_EVENTS", 0)
     _set(store_url, 4, "topic", "this:s")
     result = small_store("rebuild")
     assert result.exit_code == 1

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 import projections.postgres_view
-import tracker.rebuild_reader
+import tracker.fast.rebuild_readers
 from projections.view import KEY_INDEXES, QUERY_INDEXES, TrackerViewBase
 from tests.conftest import SMALL_STORE_RECORDS, Invoke, ndjson
 from tests.store_sql import run_sql
@@ -71,7 +71,7 @@ def test_a_rebuild_drops_indexes_only_where_readers_keep_the_old_views(
     present = _index_names(store_url)
     dropped.clear()
     # Through the readers, whose pages of whole developments also let the key indexes go.
-    monkeypatch.setattr(tracker.rebuild_reader, "PARALLEL_REBUILD_MIN_EVENTS", 0)
+    monkeypatch.setattr(tracker.fast.rebuild_readers, "PARALLEL_REBUILD_MIN_EVENTS", 0)
 
     result = invoke("rebuild")
 

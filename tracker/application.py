@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     # the commands nor the projection, nor the domain's aggregates they import.
     from projections.projection import TrackerProjection
     from tracker.batch import Batch
-    from tracker.bulk import BulkSession
+    from tracker.fast.bulk import BulkSession
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -137,11 +137,18 @@ class Tracker(Application[UUID]):
 
     # -- commands --------------------------------------------------------------------
 
+    def in_session(self, work: Callable[[BulkSession], T]) -> T:
+        """Run ``work`` in one bulk session (``tracker.fast.bulk``): one transaction
+        that holds the write lock throughout, the log and the views written together.
+        Commands, imports and copies all come here."""
+        from tracker.fast.bulk import in_bulk_session
+
+        return in_bulk_session(self, work)
+
     def run(self, work: Callable[[Batch], T]) -> T:
         """Run commands as one unit of work, in the transaction an import uses: under the
         write lock, their events are appended and applied to the views together, so an
         event the views cannot apply is never left in the log."""
-        from tracker.bulk import in_bulk_session
 
         def unit(session: BulkSession) -> T:
             batch = session.batch()
@@ -149,7 +156,7 @@ class Tracker(Application[UUID]):
             session.append(batch)
             return result
 
-        return in_bulk_session(self, unit)
+        return self.in_session(unit)
 
     def add_actor(
         self, actor_id: str, name: str, aliases: tuple[str, ...] = (), role: str | None = None
@@ -252,18 +259,18 @@ class Tracker(Application[UUID]):
     def replay_into(self, projection: TrackerProjection, upto: int | None = None) -> int:
         """Empty the projection's view and feed it the log up to ``upto`` (its last
         position now, by default), in one transaction; returns that position. A long log
-        is decoded by a second process while this one writes."""
-        from tracker import rebuild_reader
+        is decoded by reader processes while this one writes."""
+        from tracker.fast.rebuild_readers import read_pages
 
         view = projection.view
         with view.rebuilding(self.name):
             last = self.last_position() if upto is None else upto
-            if last < rebuild_reader.PARALLEL_REBUILD_MIN_EVENTS:
+            pages = read_pages(self.env, last, REBUILD_PAGE)
+            if pages is None:
                 for notifications in self.notification_pages(page=REBUILD_PAGE, stop=last):
                     self._feed(notifications, projection)
             else:
                 with view.loading_whole():
-                    pages = rebuild_reader.read_pages(self.env, last, REBUILD_PAGE)
                     for page, first, page_last in pages:
                         try:
                             view.apply_page(page)

@@ -1,7 +1,7 @@
 """Moving a whole store to another backend: the stored events themselves, byte for byte
 and in log order, into an empty store, whose chain and read models are then its own.
 
-A copy is one transaction on the destination (``tracker.bulk``): it holds the
+A copy is one transaction on the destination (a bulk session): it holds the
 destination's write lock throughout, and ends with every event and the views, or with
 none, so a copy killed half-way leaves no shorter store that would verify, and can
 simply be run again. The source's events are checked against its hash chain as they
@@ -11,12 +11,15 @@ are read: a tampered store is not made into one that verifies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import StoredEvent
 
 from tracker.application import Tracker
-from tracker.bulk import BulkSession, in_bulk_session
 from tracker.errors import StoreError
+
+if TYPE_CHECKING:
+    from tracker.fast.bulk import BulkSession
 
 BATCH = 5000
 
@@ -30,7 +33,7 @@ def copy_store(
     an empty store they also keep their positions, and so the hash chain's head.
     """
     with destination.filling_empty_store():
-        return in_bulk_session(destination, lambda session: _copy(source, session, progress))
+        return destination.in_session(lambda session: _copy(source, session, progress))
 
 
 def _copy(source: Tracker, session: BulkSession, progress: Callable[[int], None] | None) -> int:

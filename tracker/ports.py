@@ -1,9 +1,9 @@
-"""What the unit of work (``tracker.batch``, ``tracker.bulk``) needs of the application
+"""What the unit of work (``tracker.batch``, ``tracker.fast.bulk``) needs of the application
 and of a bulk session, as protocols.
 
 The application runs its commands through a batch in a bulk session, so it imports
 them; typed by these protocols, they need not import it, nor each other, in turn.
-``tracker.application.Tracker`` and ``tracker.bulk.BulkSession`` are what meet them.
+``tracker.application.Tracker`` and ``tracker.fast.bulk.BulkSession`` are what meet them.
 """
 
 from __future__ import annotations

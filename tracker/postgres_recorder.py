@@ -126,7 +126,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             )
         return positions
 
-    # -- a bulk session's own transaction (see tracker.bulk) ------------------------------
+    # -- a bulk session's own transaction (see tracker.fast.bulk) -------------------------
 
     def append_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> list[int]:
         """Append in the caller's transaction; the events' log positions."""

@@ -95,7 +95,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         )
         return list(positions)
 
-    # -- a bulk session's own transaction (see tracker.bulk) ------------------------------
+    # -- a bulk session's own transaction (see tracker.fast.bulk) -------------------------
 
     def append_on(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
         """Append in the caller's transaction; the events' log positions."""

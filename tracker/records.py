@@ -4,7 +4,7 @@ One JSON object per line with a ``type``: ``actor``, ``aliases``, ``report``, a
 development type (``call``, ``meeting``, ...), ``retraction`` or ``void``. An export
 (tracker.record_export), imported into an empty store, gives the same events in the
 same order. The lines are read by tracker.ndjson_lines; a large import is turned into
-events by a producer process (tracker.produced_import).
+events by a producer process (tracker.fast.produced_import).
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tracker.application import Tracker
 from tracker.batch import Batch
-from tracker.bulk import BulkSession, in_bulk_session
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord, StoreError, TrackerError
+from tracker.fast.produced_import import import_produced
 from tracker.kinds import KINDS
 from tracker.limits import MAX_LINE_BYTES, MAX_REPORT_BYTES, MIB
 from tracker.ndjson_lines import (
@@ -39,9 +39,12 @@ from tracker.ndjson_lines import (
     open_regular,
     read_records,
 )
-from tracker.produced_import import import_produced, scratch_parent
 from tracker.record_export import account_record
+from tracker.store import scratch_parent
 from tracker.values import Account
+
+if TYPE_CHECKING:
+    from tracker.fast.bulk import BulkSession
 
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 
@@ -70,7 +73,7 @@ IMPORT_CHUNK = 5000
 
 
 # Files at least this large are turned into events by a producer process while this
-# one writes (see tracker.import_producer): below it, starting one costs more than it saves.
+# one writes (see tracker.fast.producer): below it, starting one costs more than it saves.
 PARALLEL_IMPORT_MIN_BYTES = 2 * 1024 * 1024
 # How often the copy of standard input looks at the free space left: a system call a MB.
 STDIN_SPACE_CHECK_BYTES = MIB
@@ -136,8 +139,7 @@ def _import_files(
     paths = [stdin_copy if name == "-" and stdin_copy else Path(name) for name in names]
     if _total_size(paths) >= PARALLEL_IMPORT_MIN_BYTES:
         with app.filling_empty_store():
-            return in_bulk_session(
-                app,
+            return app.in_session(
                 lambda session: import_produced(
                     session, names, base, progress, IMPORT_CHUNK, stdin_copy
                 ),
@@ -182,7 +184,7 @@ def records_from_files(
 
 def import_records(app: Tracker, records: Iterable[Record], base: Path) -> dict[str, int]:
     """Apply every record in one unit of work: all of them are appended, or none."""
-    return in_bulk_session(app, lambda session: apply_records(session, records, base))
+    return app.in_session(lambda session: apply_records(session, records, base))
 
 
 def apply_records(

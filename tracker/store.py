@@ -8,7 +8,7 @@ PostgreSQL, and ``?schema=NAME`` keeps one tracker's tables in a schema of their
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -244,3 +244,14 @@ def _has_postgres_log_table(settings: dict[str, str]) -> bool:
     with _postgres_connection(settings) as connection:
         row = connection.execute("SELECT to_regclass(%s)", (qualified,)).fetchone()
     return row is not None and row[0] is not None
+
+
+def scratch_parent(env: Mapping[str, str]) -> str | None:
+    """Where a long import keeps its scratch files (the producer's, a copy of standard
+    input): beside a SQLite store, which is on a disk with room for the log it grows
+    by; the temporary folder may be memory (tmpfs), and a scratch file is about as
+    large. None: the temporary folder."""
+    store = env.get("SQLITE_DBNAME")
+    if store and Path(store).parent.is_dir():
+        return str(Path(store).parent)
+    return None

@@ -175,8 +175,8 @@ class TrackerGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
-        from tracker.collection import collect_less
         from tracker.errors import TrackerError
+        from tracker.fast.collection import collect_less
 
         collect_less()
         from tracker.kinds import plugin_errors

@@ -1,19 +1,20 @@
-"""A rebuild's reader process (see ``tracker.rebuild_reader``): it opens the store
-with its own connection, reads its share of the log up to the position it is given,
-and sends the pages of view rows it decodes and folds."""
+"""A rebuild's reader process (``tracker.fast.rebuild_readers`` starts it): it opens the
+store with its own connection, reads its share of the log up to the position it is
+given, and sends the pages of view rows it decodes (through the view's one door to
+``projections.raw_rows``) and folds."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from projections.event_rows import learn_publications
-from projections.stored_rows import LogRow, UnreadableEvent, page_of_rows
+from projections.raw_rows import LogRow, UnreadableEvent
 from tracker.application import Tracker
-from tracker.child_process import Send, serve
 from tracker.chunks import batches
 from tracker.domain import DEVELOPMENT_EVENTS
 from tracker.errors import unappliable_event, unappliable_events
-from tracker.rebuild_reader import ReadPage, share_of_ids, whole_developments
+from tracker.fast.child_process import Send, serve
+from tracker.fast.rebuild_readers import ReadPage, share_of_ids, whole_developments
 
 
 class _Stop(Exception):
@@ -33,7 +34,7 @@ def _read(settings: Any, send: Send) -> None:
         positions = [row[0] for row in rows]
         first, last = min(positions), max(positions)
         try:
-            read = page_of_rows(rows, app.mapper)
+            read = app.view.rows_page(rows)
             if fold:
                 read.fold_whole(published)
         except UnreadableEvent as unreadable:  # a tampered log need not decode

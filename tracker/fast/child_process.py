@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from tracker.collection import collect_less
 from tracker.errors import StoreError
+from tracker.fast.collection import collect_less
 
 Send = Callable[[Any], None]
 

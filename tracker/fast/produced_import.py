@@ -1,31 +1,32 @@
-"""The importing side of an import through a producer process: the producer
-(tracker.import_producer) turns the files into events, and this process appends them in
-its bulk session's transaction."""
+"""The importing side of an import through a producer process: the producer (its
+program ``tracker.processes.producer``, its session ``tracker.fast.producer``) turns the
+files into events, and this process appends them in its bulk session's transaction.
+``import_produced`` is the producer's one entry, called by ``tracker.records``."""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from tracker.bulk import BulkSession
-from tracker.child_process import child_process
-from tracker.ndjson_lines import Progress
+from tracker.fast.bulk import BulkSession
+from tracker.fast.child_process import child_process
 from tracker.sqlite_pool import KEEP_JOURNAL_MODE
+from tracker.store import scratch_parent
 
-# The producer's own module, named rather than imported: it runs in the producer
-# process, and it applies records with tracker.records, which imports this module.
-PRODUCER_MODULE = "tracker.import_producer"
+# The producer's program, named rather than imported: it runs in the producer process,
+# and it applies records with tracker.records, which imports this module.
+PRODUCER_MODULE = "tracker.processes.producer"
 
 
 def import_produced(
     session: BulkSession,
     names: Sequence[str],
     base: Path,
-    progress: Progress | None,
+    progress: Callable[[int], None] | None,
     chunk: int,
     stdin_copy: Path | None = None,
 ) -> dict[str, int]:
@@ -50,7 +51,7 @@ def import_produced(
 
 
 def _write_produced(
-    session: BulkSession, settings: dict[str, Any], progress: Progress | None
+    session: BulkSession, settings: dict[str, Any], progress: Callable[[int], None] | None
 ) -> dict[str, int]:
     with child_process(PRODUCER_MODULE, settings, "the import's producer process") as receive:
         while True:
@@ -65,12 +66,3 @@ def _write_produced(
                 return counts
             else:
                 raise message[1]  # the error the producer met, as it was raised there
-
-
-def scratch_parent(env: Mapping[str, str]) -> str | None:
-    """Beside a SQLite store, which is on a disk with room for the log it grows by;
-    the temporary folder may be memory (tmpfs), and the scratch file is about as large."""
-    store = env.get("SQLITE_DBNAME")
-    if store and Path(store).parent.is_dir():
-        return str(Path(store).parent)
-    return None

@@ -1,11 +1,12 @@
-"""A second process that turns an import's records into stored events.
+"""The session of a second process that turns an import's records into stored events.
 
 Most of an import is Python that needs no write lock: parsing and checking each
-record, building its event and encoding it. A producer process (see
-``tracker.child_process``) does that on the machine's other core, while the importing
-process (``tracker.produced_import.import_produced``), which holds the store's write lock,
-appends the chunk before into the log, reads its view rows from it
-(``projections.stored_rows``), and folds the developments it tells.
+record, building its event and encoding it. A producer process (its program is
+``tracker.processes.producer``, started as ``tracker.fast.child_process`` says) does
+that on the machine's other core, while the importing process
+(``tracker.fast.produced_import``), which holds the store's write lock, appends the
+chunk before into the log, reads its view rows from it (``projections.raw_rows``),
+and folds the developments it tells.
 One transaction still holds everything: a bad record anywhere, or either process
 stopping, leaves the store as it was.
 
@@ -31,14 +32,13 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from tracker.application import Tracker
 from tracker.batch import Batch
-from tracker.bulk import BulkSession
-from tracker.child_process import Send, serve
 from tracker.chunks import IN_LIST, chunks
 from tracker.domain import DEVELOPMENT_EVENTS, Development
-from tracker.errors import StoreError, TrackerError
-from tracker.records import apply_records, records_from_files
+from tracker.errors import StoreError
+from tracker.fast.bulk import BulkSession
+from tracker.fast.child_process import Send
+from tracker.ports import LogAndViews
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -232,7 +232,7 @@ class ScratchFile:
 class ProducerSession(BulkSession):
     """A bulk session whose chunks are sent to the process that writes them."""
 
-    def __init__(self, app: Tracker, scratch: ScratchFile, position: int, send: Send) -> None:
+    def __init__(self, app: LogAndViews, scratch: ScratchFile, position: int, send: Send) -> None:
         # It appends nothing itself: its position stays the log's when the import began.
         super().__init__(app, cursor=None, position=position)
         self.store_was_empty = position == 0
@@ -297,35 +297,3 @@ class ProducerSession(BulkSession):
         ]
         self.send(("chunk", rows, self.read))
         self.read = 0
-
-
-def _produce(settings: dict[str, Any], send: Send) -> None:
-    app = Tracker({**settings["env"], "CREATE_TABLE": "no"})
-    try:
-        scratch = ScratchFile(settings["scratch"])
-        try:
-            session = ProducerSession(app, scratch, settings["position"], send)
-            session.cached_aggregates = settings["cached"]
-
-            def count(size: int) -> None:
-                session.read += size
-
-            read = records_from_files(settings["names"], count, settings["stdin_copy"])
-            counts = apply_records(session, read, settings["base"], settings["chunk"])
-            send(("done", counts))
-        finally:
-            scratch.close()
-    except BrokenPipeError:
-        raise  # the writer stopped
-    except TrackerError as error:
-        send(("error", error))
-    except Exception as error:
-        send(("error", StoreError(f"the import's producer failed: {error!r}")))
-    finally:
-        app.close()
-
-
-if __name__ == "__main__":
-    # Not ahead: the producer is the slower side of an import, and chunks made ahead
-    # only held more memory (35 MB).
-    serve(_produce)
