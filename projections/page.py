@@ -2,9 +2,9 @@
 is written with a few bulk statements, and the version rows the fold makes of it.
 
 Apart from the view so that what reads events into pages (``projections.event_rows``,
-``projections.stored_rows``, a rebuild's reader processes) needs nothing of the view's
-store, and the view, which reads accounts back from the log through
-``stored_rows``, imports neither in turn.
+``projections.raw_rows``, a rebuild's reader processes) needs nothing of the view's
+store, and the view, which reads accounts back from the log through ``raw_rows``,
+imports neither in turn.
 """
 
 from __future__ import annotations
