@@ -49,6 +49,7 @@ def _account_row(account: Account) -> dict[str, Any]:
         "quote": account.quote,
         "attributed_to": account.attributed_to,
         "note": account.note,
+        "origin": account.origin,
     }
 
 

@@ -10,6 +10,7 @@ from projections.catalogue import CatalogueQueries
 from projections.folding import merge_fields
 from projections.view_transactions import with_account
 from tracker.chunks import IN_LIST, chunks
+from tracker.names import alias_key
 from tracker.state import DisputedValue, History, HistoryEntry, Source, Sources
 
 
@@ -78,6 +79,7 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
                 changed=changed,
                 quote=row["quote"],
                 attributed_to=row["attributed_to"],
+                origin=row["origin"],
                 note=row["note"],
                 reason=row["reason"],
                 voided=voided,
@@ -110,6 +112,7 @@ def sources(view: HistoryQueries, development_id: str) -> Sources | None:
                 kind="retraction" if row["retraction"] else "account",
                 quote=row["quote"],
                 attributed_to=row["attributed_to"],
+                origin=row["origin"],
                 voided=row["voided_at"] is not None,
                 quote_checked=None if row["quote"] is None else row["report_sha256"] is not None,
             )
@@ -123,7 +126,16 @@ def _standing(tellings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def corroboration(tellings: list[dict[str, Any]]) -> int:
-    return len({row["outlet"] for row in _standing(tellings)})
+    """How many independent origins the standing accounts have: accounts naming one
+    origin (as names match, ``tracker.names``) count once, whatever their outlets, and
+    an account naming none is its report's own. Outlets are no measure: two outlets
+    relaying one interview are one origin, and two reports of one outlet may be two."""
+    return len({_origin_key(row) for row in _standing(tellings)})
+
+
+def _origin_key(row: dict[str, Any]) -> tuple[str, str]:
+    origin = row["origin"]
+    return ("report", row["report_id"]) if origin is None else ("origin", alias_key(origin))
 
 
 def _disputes(tellings: list[dict[str, Any]]) -> dict[str, tuple[DisputedValue, ...]]:

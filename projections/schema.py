@@ -245,7 +245,7 @@ QUERY_INDEXES = tuple(
 
 # What a telling's account says, which the tellings table leaves to the log, and an
 # export adds to it.
-ACCOUNT_COLUMNS = ("fields", "quote", "attributed_to", "note")
+ACCOUNT_COLUMNS = ("fields", "quote", "attributed_to", "note", "origin")
 
 VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
 # Each table's key, by which its rows are read in order.

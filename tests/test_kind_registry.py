@@ -267,7 +267,7 @@ def test_history_changes_and_verify_of_a_plugin_type(store: Path) -> None:
         " *status: broken\n"
         "\n"
         "* field set or changed by this account\n"
-        "corroborated by 2 outlet(s)\n"
+        "corroborated by 2 independent origins\n"
     )
     assert ok(tracker("changes", "--from", "2026-03-15", "--to", "2026-03-25", store=store)) == (
         "Changes from what was known at 2026-03-15 to 2026-03-25\n"

@@ -156,12 +156,25 @@ def test_what_it_does_not_know_goes_the_reference_way(fields: dict[str, Any]) ->
     assert straight == reference
 
 
-def test_an_upcast_event_goes_the_reference_way() -> None:
+def test_an_event_of_a_version_it_does_not_know_goes_the_reference_way() -> None:
     stored = _stored_account({"subject": "x"})
     state = orjson.loads(stored.state)
     assert _read_straight(stored)
-    state["class_version"] = 2
+    state["class_version"] = 3
     assert not _read_straight(replace(stored, state=orjson.dumps(state)))
+
+
+def test_an_account_stored_before_origins_reads_straight_as_the_upcast_does() -> None:
+    """Version 1 of an account event (no ``class_version`` stored, no origin) is read
+    straight, and gives the rows the mapper's upcast gives."""
+    stored = _stored_account({"subject": "x"})
+    state = orjson.loads(stored.state)
+    assert state.pop("class_version") == 2
+    old = replace(stored, state=orjson.dumps(state))
+    assert _read_straight(old)
+    assert _rows(page_of_stored([(old, 1)], MAPPER)) == _rows(
+        page_of([(MAPPER.to_domain_event(old), 1)])
+    )
 
 
 def test_an_event_that_does_not_decode_is_named_by_its_position() -> None:

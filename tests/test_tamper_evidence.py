@@ -146,15 +146,15 @@ def test_a_quote_citing_a_report_without_text_is_marked_unchecked(invoke: Invoke
     text = invoke("sources", "call-1")
     assert text.exit_code == 0
     assert text.stdout == (
-        "call-1 (call): corroborated by 2 outlet(s)\n"
+        "call-1 (call): corroborated by 2 independent origins\n"
         "published   report  outlet  kind     quote                                     "
-        "              attributed to\n"
+        "              attributed to  origin\n"
         "----------  ------  ------  -------  ------------------------------------------"
-        "------------  -------------\n"
+        "------------  -------------  ------\n"
         "2025-12-28  r1      Wire    account  a very good call with Putin today         "
-        "              -\n"
+        "              -              -\n"
         "2025-12-29  r2      Agency  account  words nobody can check (unchecked: report "
-        "has no text)  -\n"
+        "has no text)  -              -\n"
     )
     statement = orjson.loads(invoke("sources", "st-1", "--json").stdout)["sources"]
     assert [s["quote_checked"] for s in statement] == [True]

@@ -332,6 +332,7 @@ accounts = st.builds(
     quote=_optional_text,
     attributed_to=_optional_text,
     note=_optional_text,
+    origin=_optional_text,
 )
 
 

@@ -27,9 +27,9 @@ from tracker.errors import (
     UnknownDevelopment,
     UnknownReport,
 )
-from tracker.kinds import parse_fields, takes_field
+from tracker.kinds import ACCOUNT_KEYS, parse_fields, takes_field
 from tracker.limits import MAX_REPORT_BYTES, MIB
-from tracker.names import alias_key, check_name
+from tracker.names import alias_key, check_name, clean_name
 from tracker.ports import LogAndViews, Session
 from tracker.values import Account
 
@@ -229,10 +229,14 @@ class Batch:
         check_id("development", development_id)
         report = self.report(report_id)
         raw = dict(raw)
-        details = {key: raw.pop(key, None) for key in ("quote", "attributed_to", "note")}
+        details = {key: raw.pop(key, None) for key in ACCOUNT_KEYS}
         for key in ("attributed_to", "note"):
             if details[key] is not None and not isinstance(details[key], str):
                 raise InvalidRecord(f"{key!r} must be a string")
+        if details["origin"] is not None:
+            # Origins match as names do (``tracker.names``): kept as written, cleaned of
+            # stray spacing, so that corroboration can count them by their keys.
+            details["origin"] = clean_name(check_name(details["origin"], "origin"))
         # A type whose own field is the quote (a statement's words) takes the account's.
         if details["quote"] is not None and takes_field(kind, "quote"):
             raw["quote"] = details["quote"]

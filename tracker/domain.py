@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import attrs
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
@@ -20,6 +22,15 @@ from tracker.names import alias_key
 from tracker.values import Account
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://tracker.invalid/ids")
+
+
+def _account_without_origin(state: dict[str, Any]) -> None:
+    """Version 1 of an account event (before origins): its account names no origin.
+
+    The mapper decodes the account before it upcasts, and the account's transcoding
+    reads a missing ``origin`` as None already; this states the version's meaning where
+    the library looks for it, and keeps an origin out of an account stored at v1."""
+    state["account"] = attrs.evolve(state["account"], origin=None)
 
 
 # The same ids are hashed several times per record of an import (look-up, creation).
@@ -164,14 +175,23 @@ class Development(Aggregate):
     class Reported(Aggregate.Created):
         """The first account of a development."""
 
+        # Version 2: the account may name its origin (``Account.origin``).
+        class_version = 2
+
         development_id: str
         kind: str
         account: Account
 
+        upcast_v1_v2 = staticmethod(_account_without_origin)
+
     class Retold(Aggregate.Event):
         """A further account of the same development, by another or the same report."""
 
+        class_version = 2  # as Reported's
+
         account: Account
+
+        upcast_v1_v2 = staticmethod(_account_without_origin)
 
         def apply(self, aggregate: Aggregate) -> None:
             assert isinstance(aggregate, Development)

@@ -187,11 +187,13 @@ def render_history(history: History) -> str:
             lines.append(f'  quote: "{entry.quote}"')
         if entry.attributed_to:
             lines.append(f"  attributed to: {entry.attributed_to}")
+        if entry.origin:
+            lines.append(f"  origin: {entry.origin}")
         if entry.note:
             lines.append(f"  note: {entry.note}")
     lines.append("")
     lines.append("* field set or changed by this account")
-    lines.append(f"corroborated by {history.corroboration} outlet(s)")
+    lines.append(f"corroborated by {corroborated(history.corroboration)}")
     for name, values in history.disputed.items():
         lines.append(f"disputed {name}:")
         lines.extend(
@@ -202,13 +204,18 @@ def render_history(history: History) -> str:
     return "\n".join(lines)
 
 
+def corroborated(origins: int) -> str:
+    """What corroborates a development: its independent origins, not its outlets."""
+    return f"{origins} independent origin" + ("" if origins == 1 else "s")
+
+
 # After a quote whose report has no text to check it against.
 UNCHECKED = "(unchecked: report has no text)"
 
 
 def render_sources(sources: Sources) -> str:
     lines = [
-        f"{sources.id} ({sources.kind}): corroborated by {sources.corroboration} outlet(s)",
+        f"{sources.id} ({sources.kind}): corroborated by {corroborated(sources.corroboration)}",
         table(
             [
                 (
@@ -218,10 +225,11 @@ def render_sources(sources: Sources) -> str:
                     s.kind + (" (void)" if s.voided else ""),
                     s.quote if s.quote_checked is not False else f"{s.quote} {UNCHECKED}",
                     s.attributed_to,
+                    s.origin,
                 )
                 for s in sources.sources
             ],
-            ("published", "report", "outlet", "kind", "quote", "attributed to"),
+            ("published", "report", "outlet", "kind", "quote", "attributed to", "origin"),
         ),
     ]
     return "\n".join(lines)

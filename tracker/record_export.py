@@ -97,6 +97,7 @@ def account_record(development_id: str, kind: str, account: Account) -> dict[str
             "quote": account.quote,
             "attributed_to": account.attributed_to,
             "note": account.note,
+            "origin": account.origin,
         }
     )
 

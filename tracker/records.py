@@ -57,7 +57,7 @@ RECORD_KEYS: dict[str, frozenset[str]] = {
     "retraction": frozenset({"type", "target", "report", "reason", "quote"}),
     "void": frozenset({"type", "development", "version", "reason"}),
 }
-ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note"})
+ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note", "origin"})
 
 
 def published_from_header(text: str) -> str | None:

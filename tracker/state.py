@@ -170,6 +170,7 @@ class HistoryEntry:
     changed: tuple[str, ...]
     quote: str | None
     attributed_to: str | None
+    origin: str | None  # where the account's information comes from
     note: str | None
     reason: str | None
     voided: bool
@@ -191,7 +192,8 @@ class History:
     id: str
     kind: str
     entries: tuple[HistoryEntry, ...]
-    corroboration: int  # distinct outlets among the standing accounts
+    # Independent origins among the standing accounts (``projections.history``).
+    corroboration: int
     disputed: dict[str, tuple[DisputedValue, ...]]
 
 
@@ -203,6 +205,7 @@ class Source:
     kind: str  # "account" or "retraction"
     quote: str | None
     attributed_to: str | None
+    origin: str | None
     voided: bool
     # Whether the quote was found in its report's text; False for a report without
     # text, which nothing can check it against; None without a quote.

@@ -160,7 +160,8 @@ class AccountAsDict(Transcoding):
 
     def encode(self, obj: Account) -> dict[str, Any]:
         encoded: dict[str, Any] = {"report": obj.report_id, "fields": obj.fields}
-        for key in ("quote", "attributed_to", "note"):
+        # Absent keys stay absent: an account without them is stored as before origins.
+        for key in ("quote", "attributed_to", "note", "origin"):
             value = getattr(obj, key)
             if value is not None:
                 encoded[key] = value
@@ -173,6 +174,7 @@ class AccountAsDict(Transcoding):
             data.get("quote"),
             data.get("attributed_to"),
             data.get("note"),
+            data.get("origin"),
         )
 
 

@@ -58,6 +58,9 @@ class Account:
     quote: str | None = None
     attributed_to: str | None = None
     note: str | None = None
+    # Where the report's information comes from (an official, an agency, a post), as the
+    # analyst wrote it: accounts relaying one origin corroborate a development once.
+    origin: str | None = None
 
     @classmethod
     def of(
@@ -68,8 +71,9 @@ class Account:
         quote: str | None = None,
         attributed_to: str | None = None,
         note: str | None = None,
+        origin: str | None = None,
     ) -> Account:
-        return cls(report_id, dict(fields), quote, attributed_to, note)
+        return cls(report_id, dict(fields), quote, attributed_to, note, origin)
 
 
 __all__ = ["Account", "FieldValue", "FuzzyDate", "Weapon", "freeze"]

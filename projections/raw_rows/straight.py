@@ -2,8 +2,10 @@
 
 A second reading of the stored format that ``tracker.transcoding`` writes, so it reads
 only what it knows for certain: a development's Reported, Retold, Retracted and Voided
-events at their first class version, with the envelopes an account's fields are made
-of. Anything else (another event, an upcast, an unknown envelope, a malformed event)
+events at the class versions it knows (an account event of version 1 names no origin,
+which is all its upcast says), with the envelopes an account's fields are made of.
+Anything else (another event, a version it does not know, an unknown envelope, a
+malformed event)
 is left to the reference way (``projections.raw_rows``), and so is every event of a
 mapper that encrypts or compresses.
 """
@@ -36,12 +38,13 @@ def add_straight(
 ) -> bool:
     """Add the stored event's rows to the page if it is one this module reads; whether
     it was."""
-    read = _READERS.get(topic)
-    if read is None:
+    reader = _READERS.get(topic)
+    if reader is None:
         return False
+    read, versions = reader
     try:
         data = orjson.loads(state)
-        if type(data) is not dict or "class_version" in data:
+        if type(data) is not dict or data.get("class_version", 1) not in versions:
             return False
         if type(originator) is UUID:
             hex_id = originator.hex
@@ -95,6 +98,7 @@ def _account_row(envelope: Any) -> dict[str, Any]:
         "quote": account.get("quote"),
         "attributed_to": account.get("attributed_to"),
         "note": account.get("note"),
+        "origin": account.get("origin"),
     }
 
 
@@ -148,16 +152,19 @@ _ENVELOPES: dict[str, Callable[[Any], Any]] = {
 }
 
 _Reader = Callable[[str, int, dict[str, Any], Page, int], None]
-_READERS: dict[str, _Reader] = {
-    get_topic(cls): reader
-    for cls, reader in (
-        (Development.Reported, _reported),
-        (Development.Retold, _retold),
-        (Development.Retracted, _retracted),
-        (Development.Voided, _voided),
-    )
-    # An event class at a later version is upcast by the mapper: read it that way.
-    if getattr(cls, "class_version", 1) == 1
+# Each reader with the stored class versions it reads as the mapper's upcasts would:
+# an account event's version 1 differs from its version 2 only in naming no origin.
+# A class at a version not listed here is read the reference way.
+_READS: tuple[tuple[type, _Reader, frozenset[int]], ...] = (
+    (Development.Reported, _reported, frozenset({1, 2})),
+    (Development.Retold, _retold, frozenset({1, 2})),
+    (Development.Retracted, _retracted, frozenset({1})),
+    (Development.Voided, _voided, frozenset({1})),
+)
+_READERS: dict[str, tuple[_Reader, frozenset[int]]] = {
+    get_topic(cls): (reader, versions)
+    for cls, reader, versions in _READS
+    if getattr(cls, "class_version", 1) == max(versions)
 }
 
 if not set(_READERS) <= set(EVENT_TOPICS):

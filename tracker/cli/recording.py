@@ -14,7 +14,7 @@ import click
 
 from tracker.cli.group import Context, domain_errors, pass_context
 from tracker.cli.options import F, whole_number
-from tracker.kinds import KINDS, FieldSpec
+from tracker.kinds import ACCOUNT_KEYS, KINDS, FieldSpec
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -86,7 +86,7 @@ def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
     def run(context: Context, development_id: str, report_id: str, **options: Any) -> None:
         tracker = context.reading()
         raw: dict[str, Any] = {}
-        for key in ("quote", "attributed_to", "note"):
+        for key in ACCOUNT_KEYS:
             if options.get(key) is not None:
                 raw[key] = options.pop(key)
         for spec in specs:
@@ -111,6 +111,11 @@ def _record_command(kind: str, specs: tuple[FieldSpec, ...]) -> click.Command:
             continue
         params_function = _field_option(spec)(params_function)
     params_function = click.option("--note", help="The analyst's note.")(params_function)
+    params_function = click.option(
+        "--origin",
+        help="Where the report's information comes from (Ushakov, TASS, the White House):"
+        " reports relaying one origin corroborate it once.",
+    )(params_function)
     params_function = click.option(
         "--attributed-to", help='Who said it, e.g. "Yuri Ushakov via TASS".'
     )(params_function)

@@ -37,10 +37,10 @@ Notes = Callable[[Fields, NameOf, FieldText], Sequence[str]]
 # Statuses of something still ahead: it lists among the next meetings and calls.
 UPCOMING_STATUSES = ("proposed", "scheduled", "planned")
 
-ACCOUNT_KEYS = ("quote", "attributed_to", "note")
+ACCOUNT_KEYS = ("quote", "attributed_to", "note", "origin")
 # Keys of a development's record and of its items in a list's JSON, which no field of
 # a type may take ("quote" may: a statement's words are its field).
-RESERVED_FIELDS = frozenset({"type", "id", "report", "reports", "attributed_to", "note"})
+RESERVED_FIELDS = frozenset({"type", "id", "report", "reports", "attributed_to", "note", "origin"})
 
 _NAME = re.compile(r"^[a-z][a-z_]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
