@@ -113,6 +113,7 @@ def statements(
         StatementSummary(
             id=row["development_id"],
             speaker=version_fields(row).get("speaker"),
+            via=tuple(version_fields(row).get("via", ())),
             quote=version_fields(row).get("quote"),
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),

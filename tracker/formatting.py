@@ -136,6 +136,8 @@ def field_text(name: str, value: Any, names: Names, kind: str | None = None) -> 
             return names.name(value)
     if shape == "texts" and isinstance(value, list):
         return "; ".join(str(item) for item in value)
+    if shape == "relays" and isinstance(value, list):
+        return names.names(value)  # actors by name, the others as written
     if shape == "percent" and not isinstance(value, bool | str):
         return f"{value}%"
     return value_text(value)

@@ -11,6 +11,7 @@ import orjson
 
 from tracker.formatting import cell, field_cell, more_text, printable, table, weapons_text
 from tracker.kinds import kind_of
+from tracker.kinds.statement import said_by
 from tracker.state import CallGroup, Changes, History, IssueSummary, Sources, State
 
 if TYPE_CHECKING:
@@ -182,7 +183,11 @@ def render_history(history: History) -> str:
         for name, value in entry.fields.items():
             mark = "*" if name in entry.changed else " "
             flag = "  [disputed]" if name in history.disputed and not entry.voided else ""
-            lines.append(f" {mark}{name}: {cell(field_cell(name, value))}{flag}")
+            shown = cell(field_cell(name, value))
+            if name == "speaker" and entry.fields.get("via"):
+                # Relayed words are never the bare speaker's (``kinds.statement``).
+                shown = said_by(shown, entry.fields["via"], cell)
+            lines.append(f" {mark}{name}: {shown}{flag}")
         if entry.quote:
             lines.append(f'  quote: "{entry.quote}"')
         if entry.attributed_to:

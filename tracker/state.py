@@ -107,6 +107,7 @@ class ClaimSummary:
 class StatementSummary:
     id: str
     speaker: str | None
+    via: tuple[str, ...]  # who relayed the words, nearest the speaker first
     quote: str | None
     occurred: str | None
     reports: tuple[str, ...]

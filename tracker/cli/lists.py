@@ -12,6 +12,7 @@ import click
 from tracker.cli.group import Context, emit_json, pass_context
 from tracker.cli.options import limit_option, list_limit_option, since_option, time_options
 from tracker.kinds import KINDS, Kind
+from tracker.kinds.statement import said_by
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -216,8 +217,9 @@ def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit
     if as_json:
         emit_list("statements", as_of, known_at, total, found, limit)
         return
+    # Ids, as every table here names actors; relayed words say who relayed them.
     echo_table(
-        [(s.occurred, s.id, s.speaker, s.quote) for s in found],
+        [(s.occurred, s.id, s.speaker and said_by(s.speaker, s.via, str), s.quote) for s in found],
         ("occurred", "id", "speaker", "quote"),
         total,
         latest_first=False,

@@ -36,10 +36,13 @@ def _field_option(spec: FieldSpec) -> Callable[[F], F]:
         return click.option(spec.option, type=click.FloatRange(0, 100), help=help_text)
     if spec.shape == "choice":
         return click.option(spec.option, type=click.Choice(spec.choices), help=help_text)
-    if spec.shape in ("texts", "weapons", "positions"):
-        metavar = {"texts": "TEXT", "weapons": "NAME[:COUNT]", "positions": "PARTY=TEXT"}[
-            spec.shape
-        ]
+    if spec.shape in ("texts", "relays", "weapons", "positions"):
+        metavar = {
+            "texts": "TEXT",
+            "relays": "NAME",
+            "weapons": "NAME[:COUNT]",
+            "positions": "PARTY=TEXT",
+        }[spec.shape]
         return click.option(
             spec.option, multiple=True, metavar=metavar, help=help_text + " (repeatable)"
         )
@@ -52,7 +55,7 @@ def _raw_value(spec: FieldSpec, value: Any) -> Any:
     """CLI option text in the shape the importer reads."""
     if spec.shape == "actors":
         return [part.strip() for part in value.split(",") if part.strip()]
-    if spec.shape == "texts":
+    if spec.shape in ("texts", "relays"):
         return list(value)
     if spec.shape == "weapons":
         weapons = []

@@ -20,7 +20,8 @@ ActorResolver = Callable[[str], str]
 @attrs.frozen
 class FieldSpec:
     name: str
-    # actors | actor | date | text | texts | int | percent | choice | weapons | positions | json
+    # actors | actor | date | text | texts | relays | int | percent | choice | weapons |
+    # positions | json
     shape: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -112,6 +113,21 @@ def _texts(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldVa
     return tuple(_text(spec.name, item) for item in value)
 
 
+def _relays(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
+    """Who passed something on, nearest the source first: an item naming a known actor
+    is that actor's id (shown by name), any other (an agency, a paper) stays as given."""
+    if not isinstance(value, list) or not value:
+        raise InvalidRecord(f"{spec.name!r} must be a non-empty list of names")
+    relays = []
+    for item in value:
+        text = _text(spec.name, item)
+        try:
+            relays.append(resolve_actor(text))
+        except InvalidRecord:
+            relays.append(text)
+    return tuple(relays)
+
+
 def _choice(spec: FieldSpec, value: Any, resolve_actor: ActorResolver) -> FieldValue:
     text = _text(spec.name, value)
     if text not in spec.choices:
@@ -158,6 +174,7 @@ _PARSERS: dict[str, Callable[[FieldSpec, Any, ActorResolver], FieldValue]] = {
     "json": _json,
     "text": lambda spec, value, _: _text(spec.name, value),
     "texts": _texts,
+    "relays": _relays,
     "choice": _choice,
     "int": _int,
     "percent": _percent,
