@@ -83,8 +83,15 @@ def test_a_retraction_shows_in_changes(small_store: Invoke) -> None:
 def test_sources_and_corroboration(seeded: Invoke) -> None:
     sources = json_of(seeded, "sources", "call-2025-early-trump-putin")
     assert [s["report_id"] for s in sources["sources"]] == ["r-003", "r-004"]
-    outlets = {s["outlet"] for s in sources["sources"]}
-    assert sources["corroboration"] == len(outlets)
+    # Two outlets, one origin. 003: "In an exclusive interview with The New York Post,
+    # Trump revealed that Putin expressed a desire to stop the bloodshed"; 004 retells
+    # it ("According to Trump, Putin is also motivated to reduce casualties"), naming
+    # no other source: both relay Trump's interview, which corroborates the call once.
+    assert len({s["outlet"] for s in sources["sources"]}) == 2
+    assert {s["origin"] for s in sources["sources"]} == {
+        "Donald Trump, interview with The New York Post"
+    }
+    assert sources["corroboration"] == 1
     history = json_of(seeded, "history", "call-2025-early-trump-putin")
     assert history["corroboration"] == sources["corroboration"]
 
