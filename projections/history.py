@@ -10,7 +10,7 @@ from projections.catalogue import CatalogueQueries
 from projections.folding import merge_fields
 from projections.view_transactions import with_account
 from tracker.chunks import IN_LIST, chunks
-from tracker.names import alias_key
+from tracker.names import origin_key
 from tracker.state import DisputedValue, History, HistoryEntry, Source, Sources
 
 
@@ -130,12 +130,7 @@ def corroboration(tellings: list[dict[str, Any]]) -> int:
     origin (as names match, ``tracker.names``) count once, whatever their outlets, and
     an account naming none is its report's own. Outlets are no measure: two outlets
     relaying one interview are one origin, and two reports of one outlet may be two."""
-    return len({_origin_key(row) for row in _standing(tellings)})
-
-
-def _origin_key(row: dict[str, Any]) -> tuple[str, str]:
-    origin = row["origin"]
-    return ("report", row["report_id"]) if origin is None else ("origin", alias_key(origin))
+    return len({origin_key(row["origin"], row["report_id"]) for row in _standing(tellings)})
 
 
 def _disputes(tellings: list[dict[str, Any]]) -> dict[str, tuple[DisputedValue, ...]]:

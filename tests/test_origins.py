@@ -3,6 +3,10 @@ comes from, and corroboration counts distinct origins, not outlets. On both back
 
 from __future__ import annotations
 
+import csv
+import io
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -197,3 +201,32 @@ def test_a_store_written_before_origins_reads_and_verifies(
         ("r3", "Ushakov"),
     ]
     assert sources["corroboration"] == 3
+
+
+def test_the_exports_list_origins_and_count_them(seeded: Invoke, tmp_path: Any) -> None:
+    """003 relays "an exclusive interview with The New York Post"; 004 retells it: two
+    reports (``source_count``), one origin (``corroboration``)."""
+    when = ("--as-of", "2025-02-23", "--known-at", "2025-02-23")
+    rows = csv.DictReader(io.StringIO(seeded("export", "--format", "csv", *when).stdout))
+    early = next(row for row in rows if row["event_id"] == "call-2025-early-trump-putin")
+    assert (early["source_count"], early["corroboration"]) == ("2", "1")
+    assert early["source_origins"] == "Donald Trump, interview with The New York Post"
+    slides = orjson.loads(seeded("export", "--format", "timelinejs", *when).stdout)
+    text = next(e["text"]["text"] for e in slides["events"] if e["unique_id"] == early["event_id"])
+    assert text.count("[origin: Donald Trump, interview with The New York Post]") == 2
+    output = tmp_path / "tracker.sqlite"
+    assert seeded("export", "--format", "sqlite", *when, "-o", str(output)).exit_code == 0
+    with closing(sqlite3.connect(output)) as connection:
+        origins = connection.execute(
+            "SELECT report_id, origin FROM tellings"
+            " WHERE development_id = 'call-2025-early-trump-putin' ORDER BY position"
+        ).fetchall()
+        corroboration = connection.execute(
+            "SELECT corroboration FROM developments_now"
+            " WHERE event_id = 'call-2025-early-trump-putin'"
+        ).fetchone()
+    assert origins == [
+        ("r-003", "Donald Trump, interview with The New York Post"),
+        ("r-004", "Donald Trump, interview with The New York Post"),
+    ]
+    assert corroboration == (1,)

@@ -27,6 +27,8 @@ CSV_COLUMNS = (
     "location",
     "source_outlets",
     "source_count",
+    "source_origins",
+    "corroboration",
     "notes",
     "first_report_date",
     "latest_report_date",

@@ -138,6 +138,8 @@ def export_row(development: Development, names: Names) -> dict[str, Any]:
         "location": location(development),
         "source_outlets": ";".join(development.outlets),
         "source_count": len({account.report_id for account in sources}),
+        "source_origins": ";".join(development.origins),
+        "corroboration": development.corroboration,
         "notes": notes(development, names),
         "first_report_date": development.first_known,
         "latest_report_date": development.latest_report or "",

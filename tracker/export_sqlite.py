@@ -31,6 +31,8 @@ NOW_COLUMNS = (
     "location TEXT",
     "source_outlets TEXT",
     "source_count INTEGER NOT NULL",
+    "source_origins TEXT",
+    "corroboration INTEGER NOT NULL",
     "notes TEXT",
     "first_report_date TEXT NOT NULL",
     "latest_report_date TEXT",

@@ -81,7 +81,8 @@ def _body(development: Development, names: Names) -> str:
             continue
         quote = f": <q>{escape(account.quote)}</q>" if account.quote else ""
         by = f" ({escape(account.attributed_to)})" if account.attributed_to else ""
-        items.append(f"<li>{escape(source)}{quote}{by}</li>")
+        origin = f" [origin: {escape(account.origin)}]" if account.origin else ""
+        items.append(f"<li>{escape(source)}{quote}{by}{origin}</li>")
     if items:
         parts.append(f"<p>Sources:</p><ul>{''.join(items)}</ul>")
     return "".join(parts)

@@ -50,6 +50,13 @@ def _key(name: str) -> str:
     return unicodedata.normalize("NFC", clean_name(name).casefold())
 
 
+def origin_key(origin: str | None, report_id: str) -> tuple[str, str]:
+    """What an account counts as when corroboration counts independent origins: its
+    origin as names match (two outlets relaying one origin count once), or without one,
+    its own report (two reports of one outlet count twice)."""
+    return ("report", report_id) if origin is None else ("origin", alias_key(origin))
+
+
 def check_name(name: Any, what: str) -> str:
     """A name or alias an actor may be given: a string with something in it, short
     enough for the alias index. ``what`` names it in the error."""

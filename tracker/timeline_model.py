@@ -22,6 +22,7 @@ from tracker.chunks import chunks
 from tracker.dates import OPEN_UPPER
 from tracker.errors import TrackerError
 from tracker.kinds import UPCOMING_STATUSES, lane, may_be_ahead
+from tracker.names import origin_key
 
 
 @attrs.frozen
@@ -39,6 +40,7 @@ class Account:
     reason: str | None
     voided: bool
     void_reason: str | None
+    origin: str | None = None  # where its information comes from
 
     @property
     def standing(self) -> bool:
@@ -85,6 +87,21 @@ class Development:
     @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(account.outlet for account in self.sources))
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The origins the standing accounts name, each once (as names match)."""
+        named = {
+            origin_key(account.origin, account.report_id): account.origin
+            for account in self.sources
+            if account.origin is not None
+        }
+        return tuple(named.values())
+
+    @property
+    def corroboration(self) -> int:
+        """Independent origins, as ``history`` counts them (``tracker.names``)."""
+        return len({origin_key(a.origin, a.report_id) for a in self.sources})
 
     @property
     def reports(self) -> tuple[str, ...]:
@@ -222,6 +239,7 @@ def _development(
             reason=t["reason"],
             voided=t["voided_at"] is not None,
             void_reason=t["void_reason"],
+            origin=t["origin"],
         )
         for t in tellings
         if t["published_upper"] <= known_at
