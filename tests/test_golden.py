@@ -927,6 +927,76 @@ def test_known_at_001_002_one_truth_social_post_two_wordings(seeded: Invoke) -> 
     ]
 
 
+# -- origins and relayed words (issue 23, points 3 and 7) ------------------------------
+
+
+def test_one_interview_relayed_by_two_reports_corroborates_once(seeded: Invoke) -> None:
+    # [003_ab770ee007b62c3e.txt] In an exclusive interview with The New York Post, Trump
+    #   revealed that Putin expressed a desire to stop the bloodshed
+    # [004_39c7d08025569692.txt] According to Trump, Putin is also motivated to reduce
+    #   casualties and is open to negotiation discussions.
+    # (004 names no other source: it retells the interview 003 relays.)
+    early = cli_json(seeded, "sources", EARLY_CALL)
+    assert [(s["report_id"], s["origin"]) for s in early["sources"]] == [
+        ("r-003", "Donald Trump, interview with The New York Post"),
+        ("r-004", "Donald Trump, interview with The New York Post"),
+    ]
+    assert early["corroboration"] == 1
+    # [003_ab770ee007b62c3e.txt] In an interview with TASS news agency, Peskov stated,
+    # [004_39c7d08025569692.txt] Kremlin’s Response: The Kremlin, represented by spokesperson
+    #   Dmitry Peskov, did not confirm or deny the talks
+    peskov = cli_json(seeded, "sources", "claim-2025-02-call-held-peskov")
+    assert {s["origin"] for s in peskov["sources"]} == {"Dmitry Peskov to TASS"}
+    assert peskov["corroboration"] == 1
+
+
+def test_the_28_december_call_has_three_origins_and_one_post_is_one(seeded: Invoke) -> None:
+    # [000_f5ac395222edac7b.txt] "I think it's going to go good with him. I think it's going
+    #   to go good with [Vladimir] Putin," Trump said to Politico, adding that he expects to
+    #   speak with Putin "soon, as much as I want."
+    # [001_19ea9254312cad2c.txt] "I just had a very good and productive telephone call with
+    #   President Putin of Russia," Trump announced on his Truth Social platform.
+    # [002_ed9e9ae3377e271a.txt] Trump did not share more about his conversation with the
+    #   Russian leader, but Russian Presidential Aide Yuri Ushakov revealed details of the call.
+    call = cli_json(seeded, "sources", DEC_28_CALL)
+    assert [s["origin"] for s in call["sources"]] == [
+        "Donald Trump, interview with Politico",
+        "Donald Trump on Truth Social",
+        "Yuri Ushakov",
+    ]
+    assert call["corroboration"] == 3
+    # [002_ed9e9ae3377e271a.txt] He wrote on Truth Social, “I just had a good and very
+    #   productive telephone call with President Putin of Russia prior to my meeting
+    # (001 and 002 quote the one post: one origin.)
+    post = cli_json(seeded, "history", "stmt-2025-12-28-trump-truth-social-putin-call")
+    assert [entry["report_id"] for entry in post["entries"]] == ["r-001", "r-002"]
+    assert post["corroboration"] == 1
+
+
+def test_known_at_002_ushakovs_accounts_are_his_relays(seeded: Invoke) -> None:
+    statements = cli_json(
+        seeded, "statements", "--as-of", "2025-12-28", "--known-at", "2025-12-28"
+    )["statements"]
+    via = {s["id"]: s["via"] for s in statements if s["via"]}
+    # [002_ed9e9ae3377e271a.txt] A TASS report cited Ushakov as saying that Trump stressed the
+    #   need to end the war as quickly as possible
+    assert via.pop("stmt-2025-12-28-trump-end-war-quickly") == ["ushakov", "TASS"]
+    # [002_ed9e9ae3377e271a.txt] The phone call was organised at Trump's initiative, as he
+    #   wanted to discuss several issues with Putin before his meeting with Volodymyr
+    #   Zelensky, reported RIA Novosti.
+    # [002_ed9e9ae3377e271a.txt] Trump stated that he was convinced of Russia’s desire for a
+    #   political and diplomatic resolution to the situation.
+    # [002_ed9e9ae3377e271a.txt] The Russian president emphasized Moscow’s commitment to a
+    #   diplomatic solution.
+    # [002_ed9e9ae3377e271a.txt] Trump spoke of the impressive prospects for economic
+    #   cooperation between the US and Russia
+    assert via == {
+        "stmt-2025-12-28-trump-convinced-russia-wants-diplomacy": ["ushakov", "RIA Novosti"],
+        "stmt-2025-12-28-putin-diplomatic-commitment": ["ushakov", "RIA Novosti"],
+        "stmt-2025-12-28-trump-economic-cooperation": ["ushakov", "RIA Novosti"],
+    }
+
+
 # -- the citations themselves ------------------------------------------------------------
 
 CITATION = re.compile(r"^# \[(\d{3}_[0-9a-f]{16}\.txt)\] (.*)$")
