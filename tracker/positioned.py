@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from eventsourcing.persistence import Notification
 from eventsourcing.sqlite import SQLiteDatastore
@@ -32,11 +32,13 @@ from tracker.application import CATCH_UP_PAGE, Tracker
 from tracker.errors import StoreError
 from tracker.store import StoreLocation
 
+T = TypeVar("T")
+
 
 class PositionedTracker(Tracker):
     """A tracker whose log ends at ``position`` and whose views are a scratch rebuild
-    of it; ``PositionedTracker.open(store, position)``. Reading only: it has no
-    commands worth calling (they would append to the real log)."""
+    of it; ``PositionedTracker.open_at(store, position)``. Reading only: it has no
+    commands (they would append to the real log), which it refuses."""
 
     # The library names an application's tables and tracking records after its class
     # unless told: this one reads the store's own.
@@ -52,13 +54,18 @@ class PositionedTracker(Tracker):
             )
         self.position = position
         self._folder = Path(tempfile.mkdtemp(prefix="tracker-position-"))
-        self._datastore = SQLiteDatastore(str(self._folder / "views.db"))
-        scratch = TrackerView(self._datastore)
-        scratch.create_table()
-        scratch.mapper = self.mapper
-        # Its file has no log: a telling's account is read from the store's, by position.
-        scratch.log_reader = self.view.read_log_contents
-        self.store_view = self.view
+        self._datastore: SQLiteDatastore | None = None
+        try:
+            self._datastore = SQLiteDatastore(str(self._folder / "views.db"))
+            scratch = TrackerView(self._datastore)
+            scratch.create_table()
+            scratch.mapper = self.mapper
+            # Its file has no log: a telling's account is read from the store's, by
+            # position, through the store's own view (which is never written).
+            scratch.log_reader = self.view.read_log_contents
+        except BaseException:
+            self.close()
+            raise
         self.view = cast(TrackerViewBase, scratch)
         self._built = False
 
@@ -81,6 +88,12 @@ class PositionedTracker(Tracker):
     def last_position(self) -> int:
         return self.position
 
+    def in_session(self, work: Callable[..., T]) -> T:
+        # Every command comes here: none may append to a log read as it stood earlier.
+        # (Its work is typed loosely: only Tracker.in_session's module may name the bulk
+        # session, see .importlinter.)
+        raise StoreError(f"the store at position {self.position} is only read")
+
     def notification_pages(
         self, start: int = 0, page: int = CATCH_UP_PAGE, stop: int | None = None
     ) -> Iterator[Sequence[Notification]]:
@@ -92,7 +105,8 @@ class PositionedTracker(Tracker):
 
     def close(self) -> None:
         try:
-            self._datastore.close()
+            if self._datastore is not None:
+                self._datastore.close()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
             super().close()
