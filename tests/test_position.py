@@ -186,3 +186,41 @@ def test_every_reading_command_takes_position(command: str) -> None:
     result = CliRunner().invoke(main, [*command.split(), "--help"])
     assert result.exit_code == 0, result.output
     assert "--position N" in result.output
+
+
+def test_a_registered_types_own_list_answers_at_a_position(tmp_path: Path) -> None:
+    """The list a plugin type gets (tests/kinds_plugins/ceasefire.py) takes --position
+    too, in processes that register the type as any would."""
+    from tests.conftest import FIXTURES
+    from tests.test_kind_registry import CEASEFIRE_RECORDS, ok, tracker, write_ndjson
+    from tests.test_kind_registry import DAY as CEASEFIRE_DAY
+
+    store = tmp_path / "cf.db"
+    records = write_ndjson(tmp_path / "cf.ndjson", CEASEFIRE_RECORDS)
+    out = ok(tracker("import", str(FIXTURES / "actors.ndjson"), str(records), store=store))
+    assert out.endswith("log position 22\n")
+    asked = [("ceasefires", *CEASEFIRE_DAY), ("ceasefires", *CEASEFIRE_DAY, "--json")]
+    then = [ok(tracker(*question, store=store)) for question in asked]
+    late = ("record", "ceasefire", "--id", "cf-late", "--report", "r-cf-2")
+    out = ok(tracker(*late, "--parties", "putin,zelenskyy", "--start", "2026-03-21", store=store))
+    assert out == "ceasefire cf-late recorded (log position 23)\n"
+    assert ok(tracker(*asked[0], store=store)) != then[0]
+    again = [ok(tracker(*question, "--position", "22", store=store)) for question in asked]
+    assert again == then
+
+
+def test_the_store_at_a_position_refuses_commands(seeded: Invoke, store_url: str) -> None:
+    from tracker.errors import StoreError
+    from tracker.positioned import PositionedTracker
+    from tracker.store import StoreLocation
+
+    before = exported(seeded)
+    tracker = PositionedTracker.open_at(StoreLocation.parse(store_url), 40)
+    try:
+        assert tracker.catch_up() == 40
+        assert tracker.view.position(tracker.name) == 40
+        with pytest.raises(StoreError, match="the store at position 40 is only read"):
+            tracker.add_actor("nobody", "Nobody")
+    finally:
+        tracker.close()
+    assert exported(seeded) == before
