@@ -106,9 +106,12 @@ def test_a_cited_state_is_reproduced_at_its_position_after_a_late_account(
     )  # fmt: skip
     assert recorded.returncode == 0, recorded.stderr.decode()
     assert tracker("state", *day, store=seed_store).stdout != cited.stdout
+    files = {path: path.read_bytes() for path in seed_store.parent.glob("seed.db*")}
     again = tracker("state", *day, "--position", "97", store=seed_store)
     assert (again.returncode, again.stderr) == (0, b"")
     assert again.stdout == cited.stdout
+    # Only read: the store's files are byte for byte as they were.
+    assert {path: path.read_bytes() for path in seed_store.parent.glob("seed.db*")} == files
 
 
 def test_recording_from_the_command_line(tmp_path: Path) -> None:
