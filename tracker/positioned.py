@@ -56,13 +56,7 @@ class PositionedTracker(Tracker):
         self._folder = Path(tempfile.mkdtemp(prefix="tracker-position-"))
         self._datastore: SQLiteDatastore | None = None
         try:
-            self._datastore = SQLiteDatastore(str(self._folder / "views.db"))
-            scratch = TrackerView(self._datastore)
-            scratch.create_table()
-            scratch.mapper = self.mapper
-            # Its file has no log: a telling's account is read from the store's, by
-            # position, through the store's own view (which is never written).
-            scratch.log_reader = self.view.read_log_contents
+            self._datastore, scratch = scratch_view(self._folder, self)
         except BaseException:
             self.close()
             raise
@@ -110,3 +104,21 @@ class PositionedTracker(Tracker):
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
             super().close()
+
+
+def scratch_view(folder: Path, tracker: Tracker) -> tuple[SQLiteDatastore, TrackerView]:
+    """Empty read models in a SQLite file in ``folder`` (its datastore, for the caller
+    to close), for a rebuild apart from the store's own: ``--position``'s, and the one
+    ``tracker verify`` compares the store's views with. The file has no log: a
+    telling's account is read from the tracker's, by position, through its own view
+    (which is only read)."""
+    datastore = SQLiteDatastore(str(folder / "views.db"))
+    try:
+        view = TrackerView(datastore)
+        view.create_table()
+        view.mapper = tracker.mapper
+        view.log_reader = tracker.view.read_log_contents
+    except BaseException:
+        datastore.close()
+        raise
+    return datastore, view
