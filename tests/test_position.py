@@ -224,3 +224,21 @@ def test_the_store_at_a_position_refuses_commands(seeded: Invoke, store_url: str
     finally:
         tracker.close()
     assert exported(seeded) == before
+
+
+def test_reader_processes_replay_up_to_the_position_alone(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long log is decoded by the rebuild's reader processes (20,000 events and
+    more): they too stop at the position, whatever was appended after it."""
+    import tracker.fast.rebuild_readers
+
+    asked = [("state", *DAY, "--json"), ("calls", *DAY), ("history", "call-2025-10-trump-putin")]
+    assert invoke("import", *map(str, FIXTURE_FILES[:4])).exit_code == 0
+    early = position_of(invoke)
+    then = [invoke(*question).stdout_bytes for question in asked]
+    assert invoke("import", *map(str, FIXTURE_FILES[4:])).exit_code == 0
+    assert invoke("import", "-", input=ndjson(LATE_RECORDS)).exit_code == 0
+    monkeypatch.setattr(tracker.fast.rebuild_readers, "PARALLEL_REBUILD_MIN_EVENTS", 0)
+    again = [invoke(*question, "--position", str(early)).stdout_bytes for question in asked]
+    assert again == then
