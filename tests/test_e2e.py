@@ -89,6 +89,31 @@ def test_export_import_round_trip_through_processes(seed_store: Path, tmp_path: 
     assert tracker("export", store=copy).stdout == exported.stdout
 
 
+def test_a_cited_state_is_reproduced_at_its_position_after_a_late_account(
+    seed_store: Path,
+) -> None:
+    day = ("--as-of", "2025-12-28", "--known-at", "2025-12-28")
+    cited = tracker("state", *day, store=seed_store)
+    assert b"(log position 97)" in cited.stdout
+    recorded = tracker(
+        "report", "add", "--id", "r-late", "--outlet", "Late Wire", "--published", "2025-12-27",
+        "--text", "Trump and Putin spoke by phone on August 10.", store=seed_store,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr.decode()
+    recorded = tracker(
+        "record", "call", "--id", "call-2025-08-10", "--report", "r-late",
+        "--participants", "trump,putin", "--occurred", "2025-08-10", store=seed_store,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr.decode()
+    assert tracker("state", *day, store=seed_store).stdout != cited.stdout
+    files = {path: path.read_bytes() for path in seed_store.parent.glob("seed.db*")}
+    again = tracker("state", *day, "--position", "97", store=seed_store)
+    assert (again.returncode, again.stderr) == (0, b"")
+    assert again.stdout == cited.stdout
+    # Only read: the store's files are byte for byte as they were.
+    assert {path: path.read_bytes() for path in seed_store.parent.glob("seed.db*")} == files
+
+
 def test_recording_from_the_command_line(tmp_path: Path) -> None:
     store = tmp_path / "mine.db"
     steps = [

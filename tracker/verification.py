@@ -16,7 +16,7 @@ import attrs
 from eventsourcing.persistence import Notification, Tracking
 
 from projections.projection import TrackerProjection
-from projections.view import TABLE_KEYS, TrackerView
+from projections.view import TABLE_KEYS
 from tracker.application import Tracker
 from tracker.batch import quote_in_text
 from tracker.chain import GENESIS, chain_hash
@@ -24,6 +24,7 @@ from tracker.domain import Actor, Development, Report, text_sha256
 from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
 from tracker.event_visitor import EventVisitor
 from tracker.kinds import quotations
+from tracker.positioned import scratch_view
 
 PAGE = 1000
 
@@ -313,13 +314,8 @@ def _check_views(tracker: Tracker) -> list[Problem]:
     except StoreError as error:  # views that cannot be caught up: no rebuild to compare
         return [Problem(None, str(error))]
     with tempfile.TemporaryDirectory(prefix="tracker-verify-") as folder:
-        from eventsourcing.sqlite import SQLiteDatastore
-
-        datastore = SQLiteDatastore(str(Path(folder) / "rebuild.db"))
+        datastore, fresh_view = scratch_view(Path(folder), tracker)
         try:
-            fresh_view = TrackerView(datastore)
-            fresh_view.create_table()
-            fresh_view.log_reader = tracker.view.read_log_contents  # its store has no log
             projection = TrackerProjection(view=fresh_view)
             problems: list[Problem] = []
             try:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
-from tracker.cli.options import day_value, whole_number
+from tracker.cli.options import day_value, position_option, whole_number
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -17,6 +17,7 @@ from tracker.cli.options import day_value, whole_number
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", type=whole_number(1), help="Only the last N entries.")
+@position_option
 @pass_context
 def log(context: Context, as_json: bool, limit: int | None) -> None:
     """The log in append order, with positions, types and system times."""
@@ -44,6 +45,7 @@ def log(context: Context, as_json: bool, limit: int | None) -> None:
 @click.command()
 @click.argument("development_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@position_option
 @pass_context
 def history(context: Context, development_id: str, as_json: bool) -> None:
     """Every account of one development in publication order, field by field."""
@@ -56,6 +58,7 @@ def history(context: Context, development_id: str, as_json: bool) -> None:
 @click.command()
 @click.argument("development_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@position_option
 @pass_context
 def sources(context: Context, development_id: str, as_json: bool) -> None:
     """Every report that tells of a development, with outlet, date and quote."""
@@ -82,6 +85,7 @@ def _show_development(
 @click.option("--to", "known_to", required=True, metavar="DATE", help="...against this day.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Only what possibly happened by then.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@position_option
 @pass_context
 def changes(
     context: Context, known_from: str, known_to: str, as_of: str | None, as_json: bool

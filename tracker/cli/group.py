@@ -72,6 +72,9 @@ class Context:
         self.store_url = store_url
         self._tracker: Tracker | None = None
         self._created: StoreLocation | None = None
+        # Set by a reading command's --position (``tracker.cli.options.position_option``):
+        # it then reads the store as it stood when its log ended there.
+        self.position: int | None = None
 
     def tracker(self, *, create: bool = False) -> Tracker:
         """Open the store; reading commands never create one."""
@@ -88,6 +91,11 @@ class Context:
                         f"no tracker store at {location.describe()} (run 'tracker init' or"
                         " 'tracker import' first, or pass --store)"
                     )
+                if self.position is not None:
+                    from tracker.positioned import PositionedTracker
+
+                    self._tracker = PositionedTracker.open_at(location, self.position)
+                    return self._tracker
                 if not exists and location.prepare():
                     self._created = location
                 self._tracker = Tracker.open(location, existing=exists)

@@ -52,7 +52,31 @@ def max_developments_option(help_text: str) -> Callable[[F], F]:
     return count_option("--max-developments", MAX_DEVELOPMENTS, help_text)
 
 
+def _read_at_position(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+    from tracker.cli.group import Context
+
+    context = ctx.find_object(Context)
+    if value is not None and context is not None:
+        context.position = value
+
+
+# Every reading command takes it, and hands it to the context its store is opened
+# through (``Context.tracker``), so that each command's one query runs unchanged over
+# the store as it stood then (``tracker.positioned``).
+position_option = click.option(
+    "--position",
+    type=whole_number(0),
+    callback=_read_at_position,
+    expose_value=False,
+    metavar="N",
+    help="Answer as the store stood when its log ended at position N (as 'state' and"
+    " 'verify' print it), byte for byte what the command printed then.",
+)
+
+
 def time_options(function: F) -> F:
+    """--as-of, --known-at, --json and --position: what every list command takes."""
+    function = position_option(function)
     function = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
     function = day_option("--known-at", "Use only reports published by then (default: today).")(
         function

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
+from tracker.cli.options import position_option
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -72,6 +73,7 @@ def report_add(
 
 @report.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@position_option
 @pass_context
 def report_list(context: Context, as_json: bool) -> None:
     """List the reports in publication order."""
@@ -122,6 +124,7 @@ def actor_alias(context: Context, actor_name: str, aliases: tuple[str, ...]) -> 
 
 @actor.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@position_option
 @pass_context
 def actor_list(context: Context, as_json: bool) -> None:
     """List the actors with their aliases."""

@@ -13,7 +13,12 @@ from pathlib import Path
 import click
 
 from tracker.cli.group import Context, domain_errors, pass_context
-from tracker.cli.options import day_option, max_developments_option, since_option
+from tracker.cli.options import (
+    day_option,
+    max_developments_option,
+    position_option,
+    since_option,
+)
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -88,6 +93,7 @@ EXPORT_FORMATS = ("ndjson", "timelinejs", "csv", "sqlite")
 @max_developments_option(
     "For timelinejs: refuse a document of more developments than this (0: no limit)."
 )
+@position_option
 @pass_context
 def export(
     context: Context,

@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from tracker.cli.group import Context, domain_errors, pass_context
-from tracker.cli.options import day_option, max_developments_option, since_option
+from tracker.cli.options import (
+    day_option,
+    max_developments_option,
+    position_option,
+    since_option,
+)
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -31,6 +36,7 @@ from tracker.cli.options import day_option, max_developments_option, since_optio
     "Refuse a page of more developments than this (0: no limit); a browser struggles"
     " well before 100,000."
 )
+@position_option
 @pass_context
 def timeline(
     context: Context,
