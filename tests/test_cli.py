@@ -235,6 +235,8 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "possible": [],
             "possible_count": 0,
             "gap": 8,
+            "claimed_as_of": "2025-12-28",
+            "calls_since_claim": 0,
             "gap_text": "claimed 9, recorded 1: 8 calls not in the record",
         }
     ]

@@ -82,6 +82,10 @@ EDGE_RECORDS: list[dict[str, Any]] = [
     {"type": "call", "id": "edge-c2", "report": "edge-r3", "participants": ["edge-a", "edge-b"]},
     {"type": "call", "id": "edge-c3", "report": "edge-r4", "participants": ["edge-a", "edge-b"],
      "occurred": "2024-03"},
+    # After the claim's day (its report's, edge-r3): a call the count could not hold,
+    # late on the 13th in Asia, on the 12th in UTC.
+    {"type": "call", "id": "edge-c4", "report": "edge-r5", "participants": ["edge-a", "edge-b"],
+     "occurred": "2024-03-13T01:00:00+05:00"},
     {"type": "claim", "id": "edge-k1", "report": "edge-r3", "subject": "call-count",
      "participants": ["edge-a", "edge-b"], "value": 5, "claimant": "edge-a"},
     # Held after the day it was first told of: still ahead before then.
@@ -242,6 +246,10 @@ def _happened(row: dict[str, Any], as_of: str) -> bool:
     return bool(row["occurred_upper"] <= as_of)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _possibly(row: dict[str, Any], as_of: str) -> bool:
     return bool(row["occurred_lower"] <= as_of < row["occurred_upper"])
 
@@ -358,6 +366,15 @@ class Reference:
             claim = claims.get(key)
             last = rows[-1] if rows else None
             claimed = _fields(claim).get("value") if claim else None
+            # A claimed count speaks as of the claim's day: the held calls certainly
+            # after it add to it.
+            since = (
+                sum(row["occurred_lower"] > claim["occurred_upper"] for row in rows)
+                if claim and _number(claimed)
+                else 0
+            )
+            if _number(claimed):
+                claimed += since
             calls = [*rows[-1:], *possible[key]]
             if calls:
                 activity[tuple(key.split(","))] = max(
@@ -374,9 +391,9 @@ class Reference:
                     "claimed_by": claim["development_id"] if claim else None,
                     "possible": [row["development_id"] for row in possible[key]],
                     "possible_count": len(possible[key]),
-                    "gap": claimed - len(rows)
-                    if isinstance(claimed, int) and not isinstance(claimed, bool)
-                    else None,
+                    "gap": claimed - len(rows) if _number(claimed) else None,
+                    "claimed_as_of": claim["occurred_upper"] if claim else None,
+                    "calls_since_claim": since,
                 }
             )
         return groups, activity

@@ -137,7 +137,7 @@ def call_table(groups: Sequence[CallGroup], *, last: bool = False) -> str:
         (
             " + ".join(group.participants),
             group.count,
-            group.claimed_count,
+            group.claimed_text,
             group.last_occurred if last else _listed(group.calls, group.count),
             _listed(group.possible, group.possible_count) if group.possible else None,
             group.gap_text,

@@ -24,11 +24,29 @@ class CallGroup:
     calls: tuple[str, ...]  # their ids by when they happened (in a state, the latest ones)
     last: str | None  # the latest of them, by when it happened
     last_occurred: str | None
-    claimed_count: Any  # the latest asserting call-count claim, or None
+    # The latest asserting call-count claim's value, or None; a number has the held
+    # calls since the claim's day added (``calls_since_claim``).
+    claimed_count: Any
     claimed_by: str | None  # the claim's development id
     possible: tuple[str, ...]  # calls that may have happened by then, but not certainly
     possible_count: int  # all the calls that possibly happened, listed or not
     gap: int | None  # claimed minus recorded, where the claim is a number
+    # The day the claimed count speaks as of (the claim's latest possible date, or its
+    # first report's), and the held calls certainly after it, which ``claimed_count``
+    # adds to the claim's own number.
+    claimed_as_of: str | None = None
+    calls_since_claim: int = 0
+
+    @property
+    def claimed_text(self) -> Any:
+        """The claimed count as a table shows it: with the claim's own number and day
+        when calls since then were added to it."""
+        if not self.calls_since_claim:
+            return self.claimed_count
+        return (
+            f"{self.claimed_count} ({self.claimed_count - self.calls_since_claim}"
+            f" on {self.claimed_as_of} + {self.calls_since_claim} since)"
+        )
 
     @property
     def gap_text(self) -> str | None:
