@@ -85,6 +85,7 @@ def render_state(state: State) -> str:
         "Next meetings",
         *_with_more([next_meetings], state.next_meetings_total, len(state.next_meetings)),
         "",
+        *_overdue_section(state),
         "Plans",
         *_with_more([plans], state.plans_total, len(state.plans)),
         "",
@@ -113,6 +114,34 @@ def render_state(state: State) -> str:
     if possible:
         parts += ["", "Only possibly by then: " + "; ".join(possible)]
     return "\n".join(parts)
+
+
+def _overdue_section(state: State) -> list[str]:
+    """The meetings and calls whose day passed with no report of them held, after the
+    next ones; nothing when there are none."""
+    if not state.overdue:
+        return []
+    rows = [
+        (
+            item.planned,
+            item.id,
+            " + ".join(item.participants),
+            item.status,
+            last_reported_text(item.last_reported),
+        )
+        for item in state.overdue
+    ]
+    headers = ("planned", "id", "participants", "status", "last reported")
+    return [
+        "Overdue (planned day passed, not reported held)",
+        *_with_more([table(rows, headers)], state.overdue_total, len(state.overdue)),
+        "",
+    ]
+
+
+def last_reported_text(last: dict[str, str] | None) -> str | None:
+    """A ``last_reported`` as a cell: its day and report."""
+    return None if last is None else f"{last['date']} ({last['report']})"
 
 
 def kind_table(
@@ -163,7 +192,10 @@ def issue_blocks(issues: Sequence[IssueSummary]) -> list[str]:
         return ["-"]
     lines = []
     for issue in issues:
-        lines.append(f"{issue.id}: {issue.title or '-'} [{issue.status}]")
+        stale = ""
+        if issue.stale and issue.last_reported:
+            stale = f" stale: last reported {last_reported_text(issue.last_reported)}"
+        lines.append(f"{issue.id}: {issue.title or '-'} [{issue.status}]{stale}")
         lines.extend(f"    {party}: {text}" for party, text in issue.positions.items())
     return lines
 

@@ -75,6 +75,11 @@ class Upcoming:
     planned: str | None
     place: str | None
     reports: tuple[str, ...]
+    # The latest report that told of it as known at K: {"date": ..., "report": ...}.
+    last_reported: dict[str, str] | None = None
+    # Its planned day (or, undated, the month after its first report) has passed as of
+    # D with no report of it held: no longer next, listed apart.
+    overdue: bool = False
 
 
 @attrs.frozen
@@ -87,6 +92,7 @@ class PlanSummary:
     revisions: int
     provisions: tuple[str, ...]
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -96,6 +102,9 @@ class IssueSummary:
     status: str
     positions: dict[str, str]
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
+    # Open, but no report has told of it for ``stale_after`` days.
+    stale: bool = False
 
 
 @attrs.frozen
@@ -107,6 +116,7 @@ class StrikeSummary:
     weapons: tuple[dict[str, Any], ...]
     effects: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -119,6 +129,7 @@ class ClaimSummary:
     stance: str
     occurred: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -128,6 +139,7 @@ class StatementSummary:
     quote: str | None
     occurred: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -159,6 +171,10 @@ class State:
     calls_total: int  # every set with calls, possible calls or a claimed count
     next_meetings: tuple[Upcoming, ...]
     next_meetings_total: int
+    # Meetings and calls still proposed, scheduled or planned whose day has passed as
+    # of D (``Upcoming.overdue``): the latest to fall due, in the order they fell due.
+    overdue: tuple[Upcoming, ...]
+    overdue_total: int
     plans: tuple[PlanSummary, ...]
     plans_total: int
     open_issues: tuple[IssueSummary, ...]
@@ -211,6 +227,8 @@ class History:
     entries: tuple[HistoryEntry, ...]
     corroboration: int  # distinct outlets among the standing accounts
     disputed: dict[str, tuple[DisputedValue, ...]]
+    # The latest report with a standing account: {"date": ..., "report": ...}.
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -233,6 +251,7 @@ class Sources:
     kind: str
     corroboration: int
     sources: tuple[Source, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
