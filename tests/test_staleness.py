@@ -230,6 +230,24 @@ def test_stale_after_must_be_a_whole_number(seeded: Invoke) -> None:
     assert "--stale-after" in result.output
 
 
+def test_the_timeline_cards_say_overdue_and_stale(seeded: Invoke, tmp_path: Path) -> None:
+    page = tmp_path / "timeline.html"
+    ok(seeded("timeline", *day("2025-12-28"), "-o", str(page)))
+    html = page.read_text(encoding="utf-8")
+    # [003_ab770ee007b62c3e.txt] In addition to his talks with Putin, Trump also revealed
+    #   plans to meet Ukrainian President Volodymyr Zelenskyy next week.
+    assert (
+        "<p>overdue: not reported held; meeting, proposed; planned 2025-02-10/2025-02-16</p>"
+        f"<p class='id'>{FEB_MEETING}</p>"
+    ) in html
+    # [003_ab770ee007b62c3e.txt] According to reports, Zelenskyy is seeking rare earth
+    #   minerals from the U.S. in exchange for financial support as part of ongoing efforts
+    #   to aid Ukraine in the conflict.
+    assert html.count("<p>stale: last reported 2025-02-09 (r-003)</p>") == 3
+    # The next ones come first, then the overdue.
+    assert html.index("meeting-2025-12-28-mar-a-lago</p>") < html.index(f"{FEB_MEETING}</p>")
+
+
 # -- last reported -----------------------------------------------------------------------
 
 
