@@ -104,9 +104,10 @@ class Known:
     reports: list[dict[str, Any]]
     report_by_id: dict[str, dict[str, Any]]
     upcoming: list[Upcoming]
-    overdue: list[Upcoming]  # planned, its day passed as of D: after the next ones
     issues: list[IssueSummary]
     call_history: list[tuple[str, list[CallGroup]]]
+    # Still planned, its day passed as of D: shown after the next ones.
+    overdue: list[Upcoming] = attrs.Factory(list)
 
     @classmethod
     def read(
@@ -135,9 +136,9 @@ class Known:
             reports,
             {r["id"]: r for r in every_report},
             upcoming,
-            overdue,
             issues,
             call_history,
+            overdue,
         )
 
     def sources(self, report_ids: Iterable[str]) -> tuple[dict[str, Any], ...]:

@@ -41,7 +41,9 @@ def state(
     and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
     'calls', 'plans', 'issues' and 'meetings' list everything. A registered type
     without a section of its own (see README, 'Adding a development type') has one
-    generic section at the end, as its list command shows it."""
+    generic section at the end, as its list command shows it. A meeting or call
+    whose planned day passed with no report of it held is listed as overdue, not
+    next; an open issue no report has told of for --stale-after days is marked stale."""
     from tracker.presenters import render_state
 
     result = context.queries(every_kind=True).state(as_of, known_at, since, stale_after=stale_after)
