@@ -165,7 +165,10 @@ def next_and_overdue(
             keyed.append((key, row))
         keyed.sort(key=lambda pair: pair[0])
         soonest = [row for _, row in keyed[:limit]]
-        overdue_total, overdue = view.overdue_candidates(as_of, known_at, undated_since, limit)
+        # Held after D but due before it (above), and those still planned now.
+        overdue_total = len(late)
+        still_planned, overdue = view.overdue_candidates(as_of, known_at, undated_since, limit)
+        overdue_total += still_planned
         late.extend(
             ((overdue_since(_planned_bounds(row), row["first_known"]), row["development_id"]), row)
             for row in overdue
@@ -184,7 +187,7 @@ def next_and_overdue(
         attrs.evolve(upcoming_summary(row, versions[row["development_id"]], as_of), overdue=True)
         for row in latest_due
     ]
-    return (len(keyed), ahead), (overdue_total + len(late) - len(overdue), due)
+    return (len(keyed), ahead), (overdue_total, due)
 
 
 def _planned_bounds(row: dict[str, Any]) -> dict[str, str] | None:
