@@ -224,6 +224,23 @@ def test_stale_issues_in_the_state(seeded: Invoke) -> None:
     assert STALE_AFTER_DAYS == CLI_STALE_AFTER_DAYS == 90
 
 
+def test_only_an_open_issue_goes_stale(seeded: Invoke) -> None:
+    ok(seeded("report", "add", "--id", "r-old", "--outlet", "Test", "--published",
+              "2025-01-05", "--text", "The prisoner exchange issue was settled."))  # fmt: skip
+    ok(seeded("record", "issue", "--id", "issue-old-resolved", "--report", "r-old",
+              "--title", "Prisoner exchange", "--status", "resolved",
+              "--quote", "prisoner exchange issue was settled"))  # fmt: skip
+    found = as_json(seeded, "issues", *day("2025-12-28"))["issues"]
+    [old] = [issue for issue in found if issue["id"] == "issue-old-resolved"]
+    assert (old["status"], old["stale"], old["last_reported"]) == (
+        "resolved",
+        False,
+        {"date": "2025-01-05", "report": "r-old"},
+    )
+    state = as_json(seeded, "state", *day("2025-12-28"))
+    assert "issue-old-resolved" not in ids(state["open_issues"])
+
+
 def test_stale_after_must_be_a_whole_number(seeded: Invoke) -> None:
     result = seeded("issues", "--stale-after", "-1")
     assert result.exit_code == 2
