@@ -282,10 +282,10 @@ def test_last_reported_agrees_everywhere(seeded: Invoke) -> None:
         for item in state[section]:
             assert shown.setdefault(item["id"], item["last_reported"]) == item["last_reported"]
     rows = list(csv.DictReader(io.StringIO(ok(seeded("export", "--format", "csv", *when)))))
-    latest = {row["event_id"]: row["latest_report_date"] for row in rows}
+    latest = {row["event_id"]: (row["latest_report_date"], row["latest_report_id"]) for row in rows}
     assert len(shown) > 40
     for development_id, last in shown.items():
-        assert latest[development_id] == last["date"], development_id
+        assert latest[development_id] == (last["date"], last["report"]), development_id
         assert as_json(seeded, "history", development_id)["last_reported"] == last
         assert as_json(seeded, "sources", development_id)["last_reported"] == last
     # [004_39c7d08025569692.txt] Trump is expected to meet with Ukraine’s President Volodymyr
