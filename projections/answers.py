@@ -31,6 +31,14 @@ def version_reports(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row["data"]["reports"])
 
 
+def last_reported(row: dict[str, Any]) -> dict[str, str]:
+    """The latest report that told of a development as known at K, from the version
+    row that holds at K: a version begins when its latest report became certainly
+    known (``known_from``, the latest possible publication day, as the exports'
+    ``latest_report_date``), and its reports are listed in the order they became known."""
+    return {"date": row["known_from"], "report": row["data"]["reports"][-1]}
+
+
 def text_of(value: Any) -> str | None:
     return None if value is None else str(value["text"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from projections.answers import latest_items, text_of, version_fields
 from projections.schema import (
@@ -16,7 +16,7 @@ from projections.schema import (
     STANDING_AT,
     on_table,
 )
-from projections.state_counts import CountQueries, sort_key_bound
+from projections.state_counts import CountQueries, shifted_day, sort_key_bound
 from tracker.chunks import IN_LIST, chunks
 from tracker.state import CallGroup
 
@@ -167,8 +167,34 @@ class CallQueries(CountQueries):
                     for row in c.fetchall()
                     if row["claim"] is not None
                 )
-        versions = self.versions_of(list(chosen.values()), known_at, columns=())
+        versions = self.versions_of(list(chosen.values()), known_at, columns=("occurred_upper",))
         return {key: versions[development_id] for key, development_id in chosen.items()}
+
+    def held_calls_after(self, as_of: str, known_at: str, participants: str, after: str) -> int:
+        """How many held calls of a set of participants certainly happened after the
+        day ``after`` and by D, as known at K: those a count claimed on ``after`` could
+        not have counted. A call's sort key is at most a day before its earliest
+        possible day (a UTC instant), so the index ``calls_by_participants`` is read
+        from the day before ``after`` on: only the calls since the claim."""
+        index = self._using("calls_by_participants")
+        happened = STANDING_AT + " AND {t}occurred_upper <= ?"
+        with self._reading() as c:
+            c.execute(
+                f"SELECT COUNT(*) AS n FROM versions{index}"  # noqa: S608
+                f" WHERE {on_table(CALL_OR_CALL_COUNT)} AND {on_table(HELD_CALL)}"
+                f" AND participants = ? AND sort_key >= ? AND sort_key < ?"
+                f" AND {on_table(happened)} AND occurred_lower > ?",
+                (
+                    participants,
+                    shifted_day(after, -1),
+                    sort_key_bound(as_of),
+                    known_at,
+                    known_at,
+                    as_of,
+                    after,
+                ),
+            )
+            return int(c.fetchone()["n"])
 
 
 def call_groups_window(
@@ -207,15 +233,25 @@ def call_groups_window(
             columns=(),
         )
         claims = view.latest_call_count_claims(claims_at, shown)
+        # A claimed count speaks as of the claim's day (its latest possible date, or
+        # its first report's publication): held calls certainly after that day were
+        # not in it, and add to it.
+        since_claim = {
+            key: view.held_calls_after(as_of, known_at, key, claim["occurred_upper"])
+            for key, claim in claims.items()
+            if _a_number(version_fields(claim).get("value"))
+        }
     groups = []
     for key in sorted(shown):
         count, recent = held.get(key, (0, []))
         last_row = last[recent[-1]["development_id"]] if recent else None
         claim = claims.get(key)
         claimed = version_fields(claim).get("value") if claim else None
-        gap = (
-            claimed - count if isinstance(claimed, int) and not isinstance(claimed, bool) else None
-        )
+        added = since_claim.get(key, 0)
+        gap = None
+        if _a_number(claimed):
+            claimed += added
+            gap = claimed - count
         possible_ids = possible.get(key, [])
         groups.append(
             CallGroup(
@@ -231,6 +267,13 @@ def call_groups_window(
                 possible=tuple(latest_items(possible_ids, limit)),
                 possible_count=len(possible_ids),
                 gap=gap,
+                claimed_as_of=claim["occurred_upper"] if claim else None,
+                calls_since_claim=added,
             )
         )
     return len(everyone), groups
+
+
+def _a_number(value: Any) -> TypeGuard[int]:
+    """Whether a claimed count is a whole number (not a flag, nor "undisclosed")."""
+    return isinstance(value, int) and not isinstance(value, bool)

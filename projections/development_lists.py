@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import text_of, version_fields, version_reports
+from projections.answers import days_before, last_reported, text_of, version_fields, version_reports
 from projections.as_of import AsOf, row_as_of
 from projections.state_counts import CountQueries
+from projections.upcoming import is_overdue
 from tracker.dates import OPEN_UPPER
 from tracker.state import ClaimSummary, IssueSummary, PlanSummary, StatementSummary, StrikeSummary
 
@@ -18,15 +19,19 @@ def meetings_window(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Meetings first reported by D, whatever their status, as known at K, each as it
     stood on D (one held after D: as it was before): how many, and the latest
-    ``limit`` by when they happened or are planned, oldest first."""
+    ``limit`` by when they happened or are planned, oldest first; each says whether it
+    is ``overdue`` on D (``projections.upcoming``)."""
     total, rows = view.latest_reported("meeting", as_of, known_at, limit)
+    seen = [(row, row_as_of(row, as_of)) for row in rows]
     return total, [
         {
             "id": row["development_id"],
-            **row_as_of(row, as_of).fields,
+            **meeting.fields,
             "reports": list(version_reports(row)),
+            "last_reported": last_reported(row),
+            "overdue": is_overdue("meeting", meeting, row["first_known"], as_of),
         }
-        for row in rows
+        for row, meeting in seen
     ]
 
 
@@ -49,16 +54,29 @@ def plan_summary(row: dict[str, Any], seen: AsOf) -> PlanSummary:
         revisions=row["data"]["revisions"],
         provisions=tuple(fields.get("provisions", ())),
         reports=version_reports(row),
+        last_reported=last_reported(row),
     )
 
 
+# An open issue that no report has told of for this many days is stale (``--stale-after``).
+STALE_AFTER_DAYS = 90
+
+
 def issues_window(
-    view: CountQueries, as_of: str, known_at: str, limit: int | None, status: str | None = None
+    view: CountQueries,
+    as_of: str,
+    known_at: str,
+    limit: int | None,
+    status: str | None = None,
+    stale_after: int = STALE_AFTER_DAYS,
 ) -> tuple[int, list[IssueSummary]]:
     """Issues raised by D (with ``status``), as known at K: how many, and the
-    latest ``limit``."""
+    latest ``limit``. An open one is ``stale`` when its latest report known at K came
+    more than ``stale_after`` days before the earlier of D and K: a report after D
+    (known at K) still tells of it, and one not yet known at K cannot be counted on."""
     total, rows = view.latest_happened("issue", as_of, known_at, status=status, limit=limit)
     seen = [(row, row_as_of(row, as_of)) for row in reversed(rows)]
+    quiet_since = days_before(min(as_of, known_at), stale_after)
     return total, [
         IssueSummary(
             id=row["development_id"],
@@ -66,6 +84,8 @@ def issues_window(
             status=issue.status or "",
             positions=dict(issue.fields.get("positions", {})),
             reports=version_reports(row),
+            last_reported=last_reported(row),
+            stale=issue.status == "open" and row["known_from"] < quiet_since,
         )
         for row, issue in seen
     ]
@@ -98,6 +118,7 @@ def claims(
             stance=row["stance"],
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
+            last_reported=last_reported(row),
         )
         for row in reversed(rows)
     ]
@@ -117,6 +138,7 @@ def statements(
             quote=version_fields(row).get("quote"),
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
+            last_reported=last_reported(row),
         )
         for row in reversed(rows)
     ]
@@ -132,4 +154,5 @@ def strike_summary(row: dict[str, Any]) -> StrikeSummary:
         weapons=tuple(fields.get("weapons", ())),
         effects=fields.get("effects"),
         reports=version_reports(row),
+        last_reported=last_reported(row),
     )

@@ -92,6 +92,7 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
         tuple(entries),
         corroboration=corroboration(tellings),
         disputed=_disputes(tellings),
+        last_reported=last_told(tellings),
     )
 
 
@@ -118,11 +119,25 @@ def sources(view: HistoryQueries, development_id: str) -> Sources | None:
             )
             for row in tellings
         ),
+        last_reported=last_told(tellings),
     )
 
 
 def _standing(tellings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [row for row in tellings if not row["retraction"] and row["voided_at"] is None]
+
+
+def last_told(tellings: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The latest report with a standing account, as the lists' ``last_reported``
+    reads it from a version: the last of the reports in the order of their first
+    accounts in the fold (so, of the latest publication day, as the exports'
+    ``latest_report_date``)."""
+    standing = _standing(tellings)
+    if not standing:
+        return None
+    reports = list(dict.fromkeys(row["report_id"] for row in standing))
+    latest = next(row for row in standing if row["report_id"] == reports[-1])
+    return {"date": latest["published_upper"], "report": latest["report_id"]}
 
 
 def corroboration(tellings: list[dict[str, Any]]) -> int:

@@ -46,15 +46,20 @@ class Queries:
         known_at: str,
         since: str | None = None,
         limit: int | None = STATE_LIST_LIMIT,
+        stale_after: int = development_lists.STALE_AFTER_DAYS,
     ) -> State:
         strikes_since = since or days_before(as_of, STRIKE_WINDOW_DAYS)
         view = self.view
         with view.snapshot():  # one read transaction: every figure from the same view
             position = view.position(self.application_name)
             calls_total, groups = self.call_groups_window(as_of, known_at, limit)
-            next_total, next_meetings = self.upcoming_window(as_of, known_at, limit)
+            (next_total, next_meetings), (overdue_total, overdue) = self.next_and_overdue(
+                as_of, known_at, limit
+            )
             plans_total, plans = self.plans_window(as_of, known_at, limit)
-            issues_total, issues = self.issues_window(as_of, known_at, limit, status="open")
+            issues_total, issues = self.issues_window(
+                as_of, known_at, limit, status="open", stale_after=stale_after
+            )
             strike_count = view.count_happened("strike", as_of, known_at)
             strikes_total, strikes = view.latest_happened(
                 "strike", as_of, known_at, since=strikes_since, limit=limit
@@ -74,6 +79,8 @@ class Queries:
             calls_total=calls_total,
             next_meetings=tuple(next_meetings),
             next_meetings_total=next_total,
+            overdue=tuple(overdue),
+            overdue_total=overdue_total,
             plans=tuple(plans),
             plans_total=plans_total,
             open_issues=tuple(issues),
@@ -121,6 +128,12 @@ class Queries:
     ) -> tuple[int, list[Upcoming]]:
         return upcoming.upcoming_window(self.view, as_of, known_at, limit)
 
+    def next_and_overdue(
+        self, as_of: str, known_at: str, limit: int | None
+    ) -> tuple[tuple[int, list[Upcoming]], tuple[int, list[Upcoming]]]:
+        """What is ahead on D and what is overdue on D (``projections.upcoming``)."""
+        return upcoming.next_and_overdue(self.view, as_of, known_at, limit)
+
     def meetings_window(
         self, as_of: str, known_at: str, limit: int | None
     ) -> tuple[int, list[dict[str, Any]]]:
@@ -134,13 +147,22 @@ class Queries:
     ) -> tuple[int, list[PlanSummary]]:
         return development_lists.plans_window(self.view, as_of, known_at, limit)
 
-    def issues(self, as_of: str, known_at: str) -> list[IssueSummary]:
-        return self.issues_window(as_of, known_at, None)[1]
+    def issues(
+        self, as_of: str, known_at: str, stale_after: int = development_lists.STALE_AFTER_DAYS
+    ) -> list[IssueSummary]:
+        return self.issues_window(as_of, known_at, None, stale_after=stale_after)[1]
 
     def issues_window(
-        self, as_of: str, known_at: str, limit: int | None, status: str | None = None
+        self,
+        as_of: str,
+        known_at: str,
+        limit: int | None,
+        status: str | None = None,
+        stale_after: int = development_lists.STALE_AFTER_DAYS,
     ) -> tuple[int, list[IssueSummary]]:
-        return development_lists.issues_window(self.view, as_of, known_at, limit, status)
+        return development_lists.issues_window(
+            self.view, as_of, known_at, limit, status, stale_after
+        )
 
     def strikes(
         self, as_of: str, known_at: str, since: str | None, limit: int | None = None

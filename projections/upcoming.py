@@ -1,12 +1,21 @@
-"""Meetings and calls still ahead on D: the candidates read in SQL from the partial
-indexes ``versions_planned`` and ``versions_told_ahead``, ordered soonest first."""
+"""Meetings and calls still ahead on D, and those overdue on D: the candidates read in
+SQL from the partial indexes ``versions_planned`` and ``versions_told_ahead``, ordered
+soonest first (the overdue ones by when they fell due).
+
+Overdue: proposed, scheduled or planned as of D, known of by D, and no longer ahead,
+as no report tells of it held: its planned day (or the last day of its planned window)
+is before D, or, undated, it was first reported more than ``UNDATED_UPCOMING_DAYS``
+before D. What leaves the next meetings while still planned is listed as overdue: it
+never vanishes without a word."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import days_before, text_of, version_reports
-from projections.as_of import fields_as_of, row_as_of
+import attrs
+
+from projections.answers import days_before, last_reported, text_of, version_reports
+from projections.as_of import AsOf, fields_as_of, row_as_of
 from projections.folding import planned_date
 from projections.schema import (
     AHEAD,
@@ -16,8 +25,10 @@ from projections.schema import (
     TOLD_BEFORE_IT_HAPPENED,
     on_table,
 )
+from projections.state_counts import shifted_day
 from projections.versions import VersionQueries
-from tracker.kinds import KINDS, UPCOMING_STATUSES
+from projections.view_transactions import limit_clause
+from tracker.kinds import KINDS, UPCOMING_STATUSES, may_be_ahead
 from tracker.state import Upcoming
 
 UNDATED_UPCOMING_DAYS = 30
@@ -61,14 +72,66 @@ class UpcomingQueries(VersionQueries):
             )
             return [dict(row) for row in c.fetchall()]
 
+    def overdue_candidates(
+        self, as_of: str, known_at: str, undated_since: str, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Proposed, scheduled or planned meetings and calls known of by D, as known at
+        K, whose planned date ended before D, or undated and first reported before
+        ``undated_since``: how many, and the ``limit`` that fell due last of each (all
+        without a limit), with their keys and dates. (Held ones that happened after D
+        come from ``upcoming_candidates``.)"""
+        columns = (
+            "SELECT development_id, known_from, kind, status, planned_lower, planned_upper,"
+            " sort_key, first_known FROM versions"
+        )
+        planned = f"{self._using('versions_planned')} WHERE {on_table(AHEAD)}"
+        planned += f" AND {on_table(PLANNED_STATUS)} AND {on_table(STANDING_AT)}"
+        dated = f"{planned} AND planned_upper < ? AND first_known <= ?"
+        undated = f"{planned} AND planned_upper IS NULL AND first_known < ?"
+        parts = (
+            (dated, (known_at, known_at, as_of, as_of), "planned_upper"),
+            (undated, (known_at, known_at, undated_since), "first_known"),
+        )
+        total = 0
+        found: list[dict[str, Any]] = []
+        with self._reading() as c:
+            for where, params, due in parts:
+                c.execute(f"SELECT COUNT(*) AS n FROM versions{where}", params)  # noqa: S608
+                total += int(c.fetchone()["n"])
+                c.execute(
+                    f"{columns}{where} ORDER BY {due} DESC, development_id DESC"
+                    f"{limit_clause(limit)}",
+                    params,
+                )
+                found.extend(dict(row) for row in c.fetchall())
+        return total, found
+
+
+def overdue_since(planned: Any, first_known: str) -> str:
+    """The day a planned meeting or call fell due: the last day of its planned date,
+    or, undated, when it had gone ``UNDATED_UPCOMING_DAYS`` since its first report."""
+    if planned is None:
+        return shifted_day(first_known, UNDATED_UPCOMING_DAYS)
+    return str(planned["upper"])
+
 
 def upcoming_window(
     view: UpcomingQueries, as_of: str, known_at: str, limit: int | None
 ) -> tuple[int, list[Upcoming]]:
     """How many meetings and calls are still ahead on D (see ``Queries.upcoming``), and the
     soonest ``limit`` of them (all without a limit)."""
+    return next_and_overdue(view, as_of, known_at, limit)[0]
+
+
+def next_and_overdue(
+    view: UpcomingQueries, as_of: str, known_at: str, limit: int | None
+) -> tuple[tuple[int, list[Upcoming]], tuple[int, list[Upcoming]]]:
+    """What is still ahead on D, soonest first, and what is overdue on D, in the order
+    they fell due: how many of each, and ``limit`` of each (the soonest ahead, the
+    latest due; all without a limit)."""
     undated_since = days_before(as_of, UNDATED_UPCOMING_DAYS)
     keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    late: list[tuple[tuple[str, str], dict[str, Any]]] = []
     with view.snapshot():
         candidates = view.upcoming_candidates(as_of, known_at, undated_since)
         # One held after D reads as it stood before (``as_of``): its status then, and
@@ -82,9 +145,13 @@ def upcoming_window(
             if _held(row):
                 before = row_as_of(held[row["development_id"], row["known_from"]], as_of)
                 planned = planned_date(row["kind"], before.fields)
-                if before.status not in UPCOMING_STATUSES or not _ahead(
-                    planned, as_of, row["first_known"], undated_since
-                ):
+                if before.status not in UPCOMING_STATUSES:
+                    continue
+                if not _ahead(planned, as_of, row["first_known"], undated_since):
+                    # Held after D, but its day had passed by D: overdue then.
+                    late.append(
+                        ((overdue_since(planned, row["first_known"]), row["development_id"]), row)
+                    )
                     continue
                 lower = planned["lower"] if planned else None
                 instant = (planned or {}).get("instant") or "T24"
@@ -98,12 +165,46 @@ def upcoming_window(
             keyed.append((key, row))
         keyed.sort(key=lambda pair: pair[0])
         soonest = [row for _, row in keyed[:limit]]
-        versions = view.versions_of(
-            [row["development_id"] for row in soonest], known_at, columns=()
+        # Held after D but due before it (above), and those still planned now.
+        overdue_total = len(late)
+        still_planned, overdue = view.overdue_candidates(as_of, known_at, undated_since, limit)
+        overdue_total += still_planned
+        late.extend(
+            ((overdue_since(_planned_bounds(row), row["first_known"]), row["development_id"]), row)
+            for row in overdue
         )
-    return len(keyed), [
-        upcoming_summary(row, versions[row["development_id"]], as_of) for row in soonest
+        late.sort(key=lambda pair: pair[0])
+        latest_due = [
+            row for _, row in (late if limit is None else late[max(0, len(late) - limit) :])
+        ]
+        versions = view.versions_of(
+            [row["development_id"] for row in [*soonest, *latest_due]],
+            known_at,
+            columns=("known_from",),
+        )
+    ahead = [upcoming_summary(row, versions[row["development_id"]], as_of) for row in soonest]
+    due = [
+        attrs.evolve(upcoming_summary(row, versions[row["development_id"]], as_of), overdue=True)
+        for row in latest_due
     ]
+    return (len(keyed), ahead), (overdue_total, due)
+
+
+def _planned_bounds(row: dict[str, Any]) -> dict[str, str] | None:
+    """A candidate row's planned date, as its bounds (None when undated)."""
+    if row["planned_upper"] is None:
+        return None
+    return {"lower": row["planned_lower"], "upper": row["planned_upper"]}
+
+
+def is_overdue(kind: str, seen: AsOf, first_known: str, as_of: str) -> bool:
+    """Whether a meeting or call as it stood on D (``seen``) is overdue on D: still
+    proposed, scheduled or planned, known of by D, and no longer ahead (the rule of
+    this module's docstring, which the SQL above reads from the version rows)."""
+    if seen.status not in UPCOMING_STATUSES or first_known > as_of or not may_be_ahead(kind):
+        return False
+    undated_since = days_before(as_of, UNDATED_UPCOMING_DAYS)
+    return not _ahead(planned_date(kind, seen.fields), as_of, first_known, undated_since)
 
 
 def _held(row: dict[str, Any]) -> bool:
@@ -132,4 +233,5 @@ def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any], as_of: 
         planned=text_of(planned_date(kind, fields)),
         place=fields.get("place"),
         reports=version_reports(version),
+        last_reported=last_reported(version),
     )

@@ -235,6 +235,8 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "possible": [],
             "possible_count": 0,
             "gap": 8,
+            "claimed_as_of": "2025-12-28",
+            "calls_since_claim": 0,
             "gap_text": "claimed 9, recorded 1: 8 calls not in the record",
         }
     ]
@@ -247,6 +249,8 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "planned": "2026-01-10T13:00:00-05:00",
             "place": "Geneva",
             "reports": ["r1"],
+            "last_reported": {"date": "2025-12-28", "report": "r1"},
+            "overdue": False,
         }
     ]
     assert state["plans"] == [
@@ -259,6 +263,7 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "revisions": 1,
             "provisions": ["front lines frozen", "buffer zones"],
             "reports": ["r1"],
+            "last_reported": {"date": "2025-12-28", "report": "r1"},
         }
     ]
     assert state["open_issues"] == [
@@ -268,6 +273,8 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "status": "open",
             "positions": {"putin": "withdraw", "Europe": "no"},
             "reports": ["r1"],
+            "last_reported": {"date": "2025-12-28", "report": "r1"},
+            "stale": False,
         }
     ]
     assert (state["strike_count"], state["strikes_total"]) == (1, 1)
@@ -283,6 +290,7 @@ def test_record_each_type_through_the_cli(small_store: Invoke) -> None:
             "weapons": [{"name": "Iskander", "count": 4}, {"name": "Kinzhal", "count": None}],
             "effects": "power cuts",
             "reports": ["r1"],
+            "last_reported": {"date": "2025-12-28", "report": "r1"},
         }
     ]
     statements = as_json(run("statements", "--as-of", "2025-12-28", "--json"))["statements"]

@@ -566,6 +566,7 @@ def test_known_at_000_the_strike_on_kyiv(seeded: Invoke) -> None:
                     " residents urged to stay in shelters."
                 ),
                 "reports": ["r-000"],
+                "last_reported": {"date": "2025-12-27", "report": "r-000"},
             }
         ],
     )

@@ -173,6 +173,7 @@ def test_a_type_registered_at_run_time(visit_registered: None, invoke: Invoke) -
             "occurred": date("2026-01-04"),
             "quote": "Trump arrived in Riyadh",
             "reports": ["r1"],
+            "last_reported": {"date": "2026-01-05", "report": "r1"},
         }
     ]
     assert state["visits_total"] == 1

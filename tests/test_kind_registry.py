@@ -176,6 +176,7 @@ ENERGY = {
     "status": "broken",
     "end": date("2026-03-19"),
     "reports": ["r-cf-1", "r-cf-2"],
+    "last_reported": {"date": "2026-03-20", "report": "r-cf-2"},
 }
 BLACK_SEA = {
     "id": "cf-black-sea",
@@ -184,6 +185,7 @@ BLACK_SEA = {
     "scope": "Black Sea",
     "status": "proposed",
     "reports": ["r-cf-2"],
+    "last_reported": {"date": "2026-03-20", "report": "r-cf-2"},
 }
 
 

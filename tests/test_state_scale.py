@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from bench.generate import write_corpus
 from projections.answers import days_before
+from projections.development_lists import STALE_AFTER_DAYS
 from projections.queries import STRIKE_WINDOW_DAYS, Queries
 from projections.upcoming import UNDATED_UPCOMING_DAYS
 from tests.postgres_server import PostgresServer
@@ -82,11 +83,21 @@ EDGE_RECORDS: list[dict[str, Any]] = [
     {"type": "call", "id": "edge-c2", "report": "edge-r3", "participants": ["edge-a", "edge-b"]},
     {"type": "call", "id": "edge-c3", "report": "edge-r4", "participants": ["edge-a", "edge-b"],
      "occurred": "2024-03"},
+    # After the claim's day (its report's, edge-r3): a call the count could not hold,
+    # late on the 13th in Asia, on the 12th in UTC.
+    {"type": "call", "id": "edge-c4", "report": "edge-r5", "participants": ["edge-a", "edge-b"],
+     "occurred": "2024-03-13T01:00:00+05:00"},
     {"type": "claim", "id": "edge-k1", "report": "edge-r3", "subject": "call-count",
      "participants": ["edge-a", "edge-b"], "value": 5, "claimant": "edge-a"},
     # Held after the day it was first told of: still ahead before then.
     {"type": "meeting", "id": "edge-m1", "report": "edge-r3", "participants": ["edge-a", "edge-b"],
      "status": "held", "occurred": "2024-03-18"},
+    # Scheduled for the 8th, then told on the 12th that it is held on the 14th: on the
+    # 10th it was overdue, though held later.
+    {"type": "meeting", "id": "edge-m3", "report": "edge-r2", "participants": ["edge-a", "edge-b"],
+     "status": "scheduled", "planned": "2024-03-08"},
+    {"type": "meeting", "id": "edge-m3", "report": "edge-r3", "status": "held",
+     "occurred": "2024-03-14"},
     {"type": "meeting", "id": "edge-m2", "report": "edge-r3", "participants": ["edge-a", "edge-b"],
      "status": "proposed"},
 ]  # fmt: skip
@@ -97,6 +108,7 @@ EDGE_DATES = [
     ("2024-03-02", "2024-03-12"),
     ("2024-03-04", "2024-03-12"),
     ("2024-03-05", "2024-03-12"),
+    ("2024-03-10", "2024-03-12"),
     ("2024-03-15", "2024-03-12"),
     ("2024-04-01", "2024-04-05"),
     ("2024-06-01", "2024-04-15"),
@@ -218,6 +230,7 @@ def windowed(
         for group in sorted(shown, key=lambda group: group["participants"])
     ]
     cut["next_meetings"] = state["next_meetings"][:limit]
+    cut["overdue"] = state["overdue"][-limit:]
     cut["strikes"] = state["strikes"][:limit]
     cut["plans"] = state["plans"][-limit:]
     cut["open_issues"] = state["open_issues"][-limit:]
@@ -240,6 +253,10 @@ def _text(value: Any) -> str | None:
 
 def _happened(row: dict[str, Any], as_of: str) -> bool:
     return bool(row["occurred_upper"] <= as_of)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _possibly(row: dict[str, Any], as_of: str) -> bool:
@@ -283,11 +300,15 @@ class Reference:
         ]
         groups, activity = self.call_groups(as_of, known_at)
         upcoming = self.upcoming(as_of, known_at)
+        overdue = self.overdue(as_of, known_at)
         plans = [
-            self.plan(row) for row in self.versions(("plan",), known_at) if _happened(row, as_of)
+            self.plan(row, known_at)
+            for row in self.versions(("plan",), known_at)
+            if _happened(row, as_of)
         ]
+        quiet_since = days_before(min(as_of, known_at), STALE_AFTER_DAYS)
         issues = [
-            self.issue(row)
+            self.issue(row, known_at, quiet_since)
             for row in self.versions(("issue",), known_at)
             if _happened(row, as_of) and row["status"] == "open"
         ]
@@ -305,13 +326,15 @@ class Reference:
             "calls_total": len(groups),
             "next_meetings": upcoming,
             "next_meetings_total": len(upcoming),
+            "overdue": overdue,
+            "overdue_total": len(overdue),
             "plans": plans,
             "plans_total": len(plans),
             "open_issues": issues,
             "open_issues_total": len(issues),
             "strike_count": len(strikes),
             "strikes_since": since,
-            "strikes": [self.strike(row) for row in reversed(window)],
+            "strikes": [self.strike(row, known_at) for row in reversed(window)],
             "strikes_total": len(window),
             "possible": {
                 "calls": [row["development_id"] for row in possible_calls],
@@ -358,6 +381,15 @@ class Reference:
             claim = claims.get(key)
             last = rows[-1] if rows else None
             claimed = _fields(claim).get("value") if claim else None
+            # A claimed count speaks as of the claim's day: the held calls certainly
+            # after it add to it.
+            since = (
+                sum(row["occurred_lower"] > claim["occurred_upper"] for row in rows)
+                if claim and _number(claimed)
+                else 0
+            )
+            if _number(claimed):
+                claimed += since
             calls = [*rows[-1:], *possible[key]]
             if calls:
                 activity[tuple(key.split(","))] = max(
@@ -374,9 +406,9 @@ class Reference:
                     "claimed_by": claim["development_id"] if claim else None,
                     "possible": [row["development_id"] for row in possible[key]],
                     "possible_count": len(possible[key]),
-                    "gap": claimed - len(rows)
-                    if isinstance(claimed, int) and not isinstance(claimed, bool)
-                    else None,
+                    "gap": claimed - len(rows) if _number(claimed) else None,
+                    "claimed_as_of": claim["occurred_upper"] if claim else None,
+                    "calls_since_claim": since,
                 }
             )
         return groups, activity
@@ -441,12 +473,66 @@ class Reference:
                 "planned": _text(planned),
                 "place": fields.get("place"),
                 "reports": row["data"]["reports"],
+                "last_reported": self.last_reported(row, known_at),
+                "overdue": False,
             }
             found.append((key, item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 
-    @staticmethod
-    def plan(row: dict[str, Any]) -> dict[str, Any]:
+    def overdue(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
+        """Meetings and calls still planned on D, known of by D, and no longer ahead: in
+        the order they fell due (their planned date's last day; undated, the 30th day
+        after their first report)."""
+        found = []
+        undated_since = days_before(as_of, UNDATED_UPCOMING_DAYS)
+        for row in self.versions(("meeting", "call"), known_at):
+            if row["first_known"] > as_of:
+                continue
+            status, fields = self.stood_on(row, as_of, known_at)
+            if status not in UPCOMING_STATUSES:
+                continue
+            planned = fields.get("planned") or (
+                fields.get("occurred") if row["kind"] == "call" else None
+            )
+            if planned is None:
+                if row["first_known"] >= undated_since:
+                    continue
+                due = (
+                    date.fromisoformat(row["first_known"]) + timedelta(UNDATED_UPCOMING_DAYS)
+                ).isoformat()
+            elif planned["upper"] >= as_of:
+                continue
+            else:
+                due = planned["upper"]
+            item = {
+                "id": row["development_id"],
+                "kind": row["kind"],
+                "participants": list(fields.get("participants", ())),
+                "status": status,
+                "planned": _text(planned),
+                "place": fields.get("place"),
+                "reports": row["data"]["reports"],
+                "last_reported": self.last_reported(row, known_at),
+                "overdue": True,
+            }
+            found.append(((due, row["development_id"]), item))
+        return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+    def last_reported(self, row: dict[str, Any], known_at: str) -> dict[str, str]:
+        """The last report, in the order of their first accounts, with a standing
+        account known at K, and its latest possible publication day."""
+        told = [
+            telling
+            for telling in self.tellings(row["development_id"])
+            if not telling["retraction"]
+            and telling["voided_at"] is None
+            and telling["published_upper"] <= known_at
+        ]
+        last = list(dict.fromkeys(telling["report_id"] for telling in told))[-1]
+        day = next(t["published_upper"] for t in told if t["report_id"] == last)
+        return {"date": day, "report": last}
+
+    def plan(self, row: dict[str, Any], known_at: str) -> dict[str, Any]:
         fields = _fields(row)
         return {
             "id": row["development_id"],
@@ -457,20 +543,22 @@ class Reference:
             "revisions": row["data"]["revisions"],
             "provisions": list(fields.get("provisions", ())),
             "reports": row["data"]["reports"],
+            "last_reported": self.last_reported(row, known_at),
         }
 
-    @staticmethod
-    def issue(row: dict[str, Any]) -> dict[str, Any]:
+    def issue(self, row: dict[str, Any], known_at: str, quiet_since: str) -> dict[str, Any]:
+        last = self.last_reported(row, known_at)
         return {
             "id": row["development_id"],
             "title": _fields(row).get("title"),
             "status": row["status"],
             "positions": dict(_fields(row).get("positions", {})),
             "reports": row["data"]["reports"],
+            "last_reported": last,
+            "stale": last["date"] < quiet_since,
         }
 
-    @staticmethod
-    def strike(row: dict[str, Any]) -> dict[str, Any]:
+    def strike(self, row: dict[str, Any], known_at: str) -> dict[str, Any]:
         fields = _fields(row)
         return {
             "id": row["development_id"],
@@ -480,6 +568,7 @@ class Reference:
             "weapons": list(fields.get("weapons", ())),
             "effects": fields.get("effects"),
             "reports": row["data"]["reports"],
+            "last_reported": self.last_reported(row, known_at),
         }
 
     def changes(self, known_from: str, known_to: str, as_of: str | None) -> dict[str, Any]:

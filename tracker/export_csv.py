@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "notes",
     "first_report_date",
     "latest_report_date",
+    "latest_report_id",
     "retracted",
 )
 

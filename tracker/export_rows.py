@@ -143,6 +143,9 @@ def export_row(development: Development, names: Names) -> dict[str, Any]:
         "notes": notes(development, names),
         "first_report_date": development.first_known,
         "latest_report_date": development.latest_report or "",
+        # The report of that day the lists' ``last_reported`` names: of the reports in
+        # the order of their first accounts, the last.
+        "latest_report_id": development.reports[-1] if development.reports else "",
         "retracted": 1 if development.retracted else 0,
     }
 

@@ -36,6 +36,7 @@ NOW_COLUMNS = (
     "notes TEXT",
     "first_report_date TEXT NOT NULL",
     "latest_report_date TEXT",
+    "latest_report_id TEXT",
     "retracted INTEGER NOT NULL",
     "status TEXT",
     "headline TEXT NOT NULL",
@@ -95,7 +96,13 @@ def _now_row(development: Development, names: Names, columns: list[str]) -> tupl
     row["status"] = development.status
     row["headline"] = label(development, names, limit=120)
     row["fields"] = orjson.dumps(development.fields).decode()
-    for key in ("event_date", "event_date_latest", "date_text", "latest_report_date"):
+    for key in (
+        "event_date",
+        "event_date_latest",
+        "date_text",
+        "latest_report_date",
+        "latest_report_id",
+    ):
         if row[key] == "":
             row[key] = None
     return tuple(row[column] for column in columns)

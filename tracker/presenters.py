@@ -86,6 +86,7 @@ def render_state(state: State) -> str:
         "Next meetings",
         *_with_more([next_meetings], state.next_meetings_total, len(state.next_meetings)),
         "",
+        *_overdue_section(state),
         "Plans",
         *_with_more([plans], state.plans_total, len(state.plans)),
         "",
@@ -116,6 +117,34 @@ def render_state(state: State) -> str:
     return "\n".join(parts)
 
 
+def _overdue_section(state: State) -> list[str]:
+    """The meetings and calls whose day passed with no report of them held, after the
+    next ones; nothing when there are none."""
+    if not state.overdue:
+        return []
+    rows = [
+        (
+            item.planned,
+            item.id,
+            " + ".join(item.participants),
+            item.status,
+            last_reported_text(item.last_reported),
+        )
+        for item in state.overdue
+    ]
+    headers = ("planned", "id", "participants", "status", "last reported")
+    return [
+        "Overdue (planned day passed, not reported held)",
+        *_with_more([table(rows, headers)], state.overdue_total, len(state.overdue)),
+        "",
+    ]
+
+
+def last_reported_text(last: dict[str, str] | None) -> str | None:
+    """A ``last_reported`` as a cell: its day and report."""
+    return None if last is None else f"{last['date']} ({last['report']})"
+
+
 def kind_table(
     kind: str, items: Sequence[dict[str, Any]]
 ) -> tuple[list[tuple[Any, ...]], tuple[str, ...]]:
@@ -138,7 +167,7 @@ def call_table(groups: Sequence[CallGroup], *, last: bool = False) -> str:
         (
             " + ".join(group.participants),
             group.count,
-            group.claimed_count,
+            group.claimed_text,
             group.last_occurred if last else _listed(group.calls, group.count),
             _listed(group.possible, group.possible_count) if group.possible else None,
             group.gap_text,
@@ -164,7 +193,10 @@ def issue_blocks(issues: Sequence[IssueSummary]) -> list[str]:
         return ["-"]
     lines = []
     for issue in issues:
-        lines.append(f"{issue.id}: {issue.title or '-'} [{issue.status}]")
+        stale = ""
+        if issue.stale and issue.last_reported:
+            stale = f" stale: last reported {last_reported_text(issue.last_reported)}"
+        lines.append(f"{issue.id}: {issue.title or '-'} [{issue.status}]{stale}")
         lines.extend(f"    {party}: {text}" for party, text in issue.positions.items())
     return lines
 

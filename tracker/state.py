@@ -24,11 +24,29 @@ class CallGroup:
     calls: tuple[str, ...]  # their ids by when they happened (in a state, the latest ones)
     last: str | None  # the latest of them, by when it happened
     last_occurred: str | None
-    claimed_count: Any  # the latest asserting call-count claim, or None
+    # The latest asserting call-count claim's value, or None; a number has the held
+    # calls since the claim's day added (``calls_since_claim``).
+    claimed_count: Any
     claimed_by: str | None  # the claim's development id
     possible: tuple[str, ...]  # calls that may have happened by then, but not certainly
     possible_count: int  # all the calls that possibly happened, listed or not
     gap: int | None  # claimed minus recorded, where the claim is a number
+    # The day the claimed count speaks as of (the claim's latest possible date, or its
+    # first report's), and the held calls certainly after it, which ``claimed_count``
+    # adds to the claim's own number.
+    claimed_as_of: str | None = None
+    calls_since_claim: int = 0
+
+    @property
+    def claimed_text(self) -> Any:
+        """The claimed count as a table shows it: with the claim's own number and day
+        when calls since then were added to it."""
+        if not self.calls_since_claim:
+            return self.claimed_count
+        return (
+            f"{self.claimed_count} ({self.claimed_count - self.calls_since_claim}"
+            f" on {self.claimed_as_of} + {self.calls_since_claim} since)"
+        )
 
     @property
     def gap_text(self) -> str | None:
@@ -57,6 +75,11 @@ class Upcoming:
     planned: str | None
     place: str | None
     reports: tuple[str, ...]
+    # The latest report that told of it as known at K: {"date": ..., "report": ...}.
+    last_reported: dict[str, str] | None = None
+    # Its planned day (or, undated, the month after its first report) has passed as of
+    # D with no report of it held: no longer next, listed apart.
+    overdue: bool = False
 
 
 @attrs.frozen
@@ -69,6 +92,7 @@ class PlanSummary:
     revisions: int
     provisions: tuple[str, ...]
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -78,6 +102,9 @@ class IssueSummary:
     status: str
     positions: dict[str, str]
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
+    # Open, but no report has told of it for ``stale_after`` days.
+    stale: bool = False
 
 
 @attrs.frozen
@@ -89,6 +116,7 @@ class StrikeSummary:
     weapons: tuple[dict[str, Any], ...]
     effects: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -101,6 +129,7 @@ class ClaimSummary:
     stance: str
     occurred: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -111,6 +140,7 @@ class StatementSummary:
     quote: str | None
     occurred: str | None
     reports: tuple[str, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -142,6 +172,10 @@ class State:
     calls_total: int  # every set with calls, possible calls or a claimed count
     next_meetings: tuple[Upcoming, ...]
     next_meetings_total: int
+    # Meetings and calls still proposed, scheduled or planned whose day has passed as
+    # of D (``Upcoming.overdue``): the latest to fall due, in the order they fell due.
+    overdue: tuple[Upcoming, ...]
+    overdue_total: int
     plans: tuple[PlanSummary, ...]
     plans_total: int
     open_issues: tuple[IssueSummary, ...]
@@ -196,6 +230,8 @@ class History:
     # Independent origins among the standing accounts (``projections.history``).
     corroboration: int
     disputed: dict[str, tuple[DisputedValue, ...]]
+    # The latest report with a standing account: {"date": ..., "report": ...}.
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -219,6 +255,7 @@ class Sources:
     kind: str
     corroboration: int
     sources: tuple[Source, ...]
+    last_reported: dict[str, str] | None = None
 
 
 @attrs.frozen

@@ -106,6 +106,8 @@ class Known:
     upcoming: list[Upcoming]
     issues: list[IssueSummary]
     call_history: list[tuple[str, list[CallGroup]]]
+    # Still planned, its day passed as of D: shown after the next ones.
+    overdue: list[Upcoming] = attrs.Factory(list)
 
     @classmethod
     def read(
@@ -122,7 +124,7 @@ class Known:
         developments = window(tracker, as_of, known_at, since, max_developments, "page")
         every_report = list(tracker.view.reports())
         reports = known_reports(every_report, known_at, since)
-        upcoming = queries.upcoming(as_of, known_at)
+        (_, upcoming), (_, overdue) = queries.next_and_overdue(as_of, known_at, None)
         issues = [issue for issue in queries.issues(as_of, known_at) if issue.status == "open"]
         # The call groups as known on each day a report was published, up to K.
         days = sorted({r["published_upper"] for r in reports})
@@ -136,6 +138,7 @@ class Known:
             upcoming,
             issues,
             call_history,
+            overdue,
         )
 
     def sources(self, report_ids: Iterable[str]) -> tuple[dict[str, Any], ...]:
@@ -144,8 +147,9 @@ class Known:
 
 @attrs.frozen
 class Card:
-    """A next meeting or call (with its ``facts``), or an open issue (with each party's
-    ``positions``); ``anchor`` is its article's id when it is on the page."""
+    """A next or overdue meeting or call (with its ``facts``), or an open issue (with
+    each party's ``positions``, and in ``facts`` whether it is stale); ``anchor`` is its
+    article's id when it is on the page."""
 
     kind: str
     id: str
@@ -240,8 +244,10 @@ def _summary(known: Known) -> str:
 
 def _meeting_cards(known: Known, anchors: dict[str, str]) -> list[Card]:
     cards = []
-    for item in known.upcoming:
+    for item in [*known.upcoming, *known.overdue]:
         facts = [f"{item.kind}, {item.status}", f"planned {item.planned or 'date not reported'}"]
+        if item.overdue:
+            facts.insert(0, "overdue: not reported held")
         if item.place:
             facts.append(f"at {item.place}")
         heading = " + ".join(known.names.name(p) for p in item.participants)
@@ -266,12 +272,20 @@ def _issue_cards(known: Known, anchors: dict[str, str]) -> list[Card]:
             issue.id,
             issue.title or issue.id,
             anchors.get(issue.id),
-            "",
+            _stale_text(issue),
             tuple((known.names.name(party), text) for party, text in issue.positions.items()),
             known.sources(issue.reports),
         )
         for issue in known.issues
     ]
+
+
+def _stale_text(issue: IssueSummary) -> str:
+    """What an issue card says of an open issue no report has told of lately."""
+    if not issue.stale or issue.last_reported is None:
+        return ""
+    last = issue.last_reported
+    return f"stale: last reported {last['date']} ({last['report']})"
 
 
 def _article(development: Development, anchor: str, names: Names) -> Article:

@@ -10,7 +10,13 @@ from typing import Any
 import click
 
 from tracker.cli.group import Context, emit_json, pass_context
-from tracker.cli.options import limit_option, list_limit_option, since_option, time_options
+from tracker.cli.options import (
+    limit_option,
+    list_limit_option,
+    since_option,
+    stale_after_option,
+    time_options,
+)
 from tracker.kinds import KINDS, Kind
 from tracker.kinds.statement import said_by
 
@@ -20,18 +26,28 @@ from tracker.kinds.statement import said_by
 @click.command()
 @time_options
 @since_option("Start of the strike window (default: 30 days before --as-of).")
+@stale_after_option
 @pass_context
-def state(context: Context, as_of: str, known_at: str, as_json: bool, since: str | None) -> None:
+def state(
+    context: Context,
+    as_of: str,
+    known_at: str,
+    as_json: bool,
+    since: str | None,
+    stale_after: int,
+) -> None:
     """The state of the process as of a day, as known at a day.
 
     Counts are exact; each list holds the latest 20 items (the soonest next meetings)
     and says how many more there are: 'tracker strikes' shows the latest 100 (--limit),
     'calls', 'plans', 'issues' and 'meetings' list everything. A registered type
     without a section of its own (see README, 'Adding a development type') has one
-    generic section at the end, as its list command shows it."""
+    generic section at the end, as its list command shows it. A meeting or call
+    whose planned day passed with no report of it held is listed as overdue, not
+    next; an open issue no report has told of for --stale-after days is marked stale."""
     from tracker.presenters import render_state
 
-    result = context.queries(every_kind=True).state(as_of, known_at, since)
+    result = context.queries(every_kind=True).state(as_of, known_at, since, stale_after=stale_after)
     if as_json:
         emit_json(result)
     else:
@@ -65,13 +81,17 @@ def calls(context: Context, as_of: str, known_at: str, as_json: bool, limit: int
 @pass_context
 def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: int) -> None:
     """Meetings known at the date, with their status, by when they happened or are
-    planned, and what is next."""
+    planned, and what is next. One still proposed or scheduled whose day has passed
+    (undated: first reported over 30 days before) with no report of it held is
+    overdue, no longer next."""
     from tracker.formatting import field_cell
 
     queries = context.queries()
     with queries.view.snapshot():  # the list and what is next from the same view
         total, found = queries.meetings_window(as_of, known_at, limit or None)
-        next_total, upcoming = queries.upcoming_window(as_of, known_at, limit or None)
+        (next_total, upcoming), (overdue_total, overdue) = queries.next_and_overdue(
+            as_of, known_at, limit or None
+        )
     if as_json:
         emit_json(
             {
@@ -81,6 +101,8 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: 
                 "meetings_total": total,
                 "next": upcoming,
                 "next_total": next_total,
+                "overdue": overdue,
+                "overdue_total": overdue_total,
                 "list_limit": limit or None,
             }
         )
@@ -90,7 +112,7 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: 
             (
                 m["id"],
                 m.get("participants"),
-                m.get("status"),
+                f"{m.get('status')} (overdue)" if m["overdue"] else m.get("status"),
                 field_cell("planned", m.get("planned")),
                 field_cell("occurred", m.get("occurred")),
                 m.get("place"),
@@ -124,12 +146,14 @@ def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
 
 @click.command()
 @time_options
+@stale_after_option
 @pass_context
-def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
-    """Issues under negotiation, with each party's position."""
+def issues(context: Context, as_of: str, known_at: str, as_json: bool, stale_after: int) -> None:
+    """Issues under negotiation, with each party's position. An open issue that no
+    report has told of for more than --stale-after days stays open, marked stale."""
     from tracker.presenters import issue_blocks
 
-    found = context.queries().issues(as_of, known_at)
+    found = context.queries().issues(as_of, known_at, stale_after)
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return

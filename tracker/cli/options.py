@@ -99,6 +99,21 @@ def list_limit_option(help_text: str) -> Callable[[F], F]:
 limit_option = list_limit_option("Show the latest N (0 shows all).")
 
 
+# An open issue no report has told of for this many days is marked stale; the same as
+# projections.development_lists.STALE_AFTER_DAYS, written out so that --help needs no
+# import of the read side.
+STALE_AFTER_DAYS = 90
+
+stale_after_option = click.option(
+    "--stale-after",
+    type=whole_number(0),
+    default=STALE_AFTER_DAYS,
+    show_default=True,
+    metavar="DAYS",
+    help="Mark an open issue stale when no report has told of it for more than DAYS days.",
+)
+
+
 def day_value(option: str | None, value: str) -> str:
     """An option's day, or a usage error that says why it is not one (naming ``option``,
     or in an option's callback, the option click names)."""
