@@ -195,9 +195,9 @@ def render_history(history: History) -> str:
     for name, values in history.disputed.items():
         lines.append(f"disputed {name}:")
         lines.extend(
-            f"    {cell(field_cell(name, item.value))}  ({item.report_id}, {item.outlet},"
-            f" {item.published})"
-            for item in values
+            f"    {cell(field_cell(name, item['value']))}  ({', '.join(item['reports'])})"
+            + ("  shown" if index == 0 else "")
+            for index, item in enumerate(values)
         )
     return "\n".join(lines)
 

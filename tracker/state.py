@@ -177,22 +177,14 @@ class HistoryEntry:
 
 
 @attrs.frozen
-class DisputedValue:
-    """One of the values that accounts of equal standing give for the same field."""
-
-    value: Any
-    report_id: str
-    outlet: str
-    published: str
-
-
-@attrs.frozen
 class History:
     id: str
     kind: str
     entries: tuple[HistoryEntry, ...]
     corroboration: int  # distinct outlets among the standing accounts
-    disputed: dict[str, tuple[DisputedValue, ...]]
+    # Fields that accounts of equal standing tell differently, as the fold weighs them
+    # (``projections.disputes``): {field: [{"value", "reports"}, ...]}, shown first.
+    disputed: dict[str, list[dict[str, Any]]]
 
 
 @attrs.frozen
