@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import text_of, version_fields, version_reports
+from projections.answers import (
+    disputed_item,
+    text_of,
+    version_disputed,
+    version_fields,
+    version_reports,
+)
 from projections.as_of import AsOf, row_as_of
 from projections.state_counts import CountQueries
 from tracker.dates import OPEN_UPPER
@@ -25,6 +31,7 @@ def meetings_window(
             "id": row["development_id"],
             **row_as_of(row, as_of).fields,
             "reports": list(version_reports(row)),
+            **disputed_item(row),
         }
         for row in rows
     ]
@@ -49,6 +56,7 @@ def plan_summary(row: dict[str, Any], seen: AsOf) -> PlanSummary:
         revisions=row["data"]["revisions"],
         provisions=tuple(fields.get("provisions", ())),
         reports=version_reports(row),
+        disputed=version_disputed(row),
     )
 
 
@@ -66,6 +74,7 @@ def issues_window(
             status=issue.status or "",
             positions=dict(issue.fields.get("positions", {})),
             reports=version_reports(row),
+            disputed=version_disputed(row),
         )
         for row, issue in seen
     ]
@@ -98,6 +107,7 @@ def claims(
             stance=row["stance"],
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
+            disputed=version_disputed(row),
         )
         for row in reversed(rows)
     ]
@@ -116,6 +126,7 @@ def statements(
             quote=version_fields(row).get("quote"),
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
+            disputed=version_disputed(row),
         )
         for row in reversed(rows)
     ]
@@ -131,4 +142,5 @@ def strike_summary(row: dict[str, Any]) -> StrikeSummary:
         weapons=tuple(fields.get("weapons", ())),
         effects=fields.get("effects"),
         reports=version_reports(row),
+        disputed=version_disputed(row),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import version_fields, version_reports
+from projections.answers import disputed_item, version_fields, version_reports
 from projections.state_counts import CountQueries
 from tracker.errors import UnregisteredKind
 from tracker.kinds import BUILT_IN, KINDS, Kind, kind_of
@@ -36,7 +36,12 @@ def kind_window(
         total, newest = view.latest_happened(kind, as_of, known_at, limit=limit)
         rows = newest[::-1]
     return total, [
-        {"id": row["development_id"], **version_fields(row), "reports": list(version_reports(row))}
+        {
+            "id": row["development_id"],
+            **version_fields(row),
+            "reports": list(version_reports(row)),
+            **disputed_item(row),
+        }
         for row in rows
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import days_before, text_of, version_reports
+from projections.answers import days_before, text_of, version_disputed, version_reports
 from projections.as_of import fields_as_of, row_as_of
 from projections.folding import planned_date
 from projections.schema import (
@@ -132,4 +132,5 @@ def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any], as_of: 
         planned=text_of(planned_date(kind, fields)),
         place=fields.get("place"),
         reports=version_reports(version),
+        disputed=version_disputed(version),
     )

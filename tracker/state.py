@@ -57,6 +57,8 @@ class Upcoming:
     planned: str | None
     place: str | None
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -69,6 +71,8 @@ class PlanSummary:
     revisions: int
     provisions: tuple[str, ...]
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -78,6 +82,8 @@ class IssueSummary:
     status: str
     positions: dict[str, str]
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -89,6 +95,8 @@ class StrikeSummary:
     weapons: tuple[dict[str, Any], ...]
     effects: str | None
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -101,6 +109,8 @@ class ClaimSummary:
     stance: str
     occurred: str | None
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -110,6 +120,8 @@ class StatementSummary:
     quote: str | None
     occurred: str | None
     reports: tuple[str, ...]
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

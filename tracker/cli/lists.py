@@ -5,6 +5,7 @@ named by its plural, e.g. ``ceasefires``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -99,6 +100,7 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: 
         ("id", "participants", "status", "planned", "occurred", "place"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -113,12 +115,16 @@ def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "plans": found})
         return
-    click.echo(
+    from tracker.presenters import disputed_notes
+
+    lines = [
         table(
             [(p.id, p.label, p.points, p.readiness_pct, p.status, p.revisions) for p in found],
             ("id", "label", "points", "ready %", "status", "revisions"),
-        )
-    )
+        ),
+        *disputed_notes(found),
+    ]
+    click.echo("\n".join(lines))
 
 
 @click.command()
@@ -132,7 +138,9 @@ def issues(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return
-    click.echo("\n".join(issue_blocks(found)))
+    from tracker.presenters import disputed_notes
+
+    click.echo("\n".join([*issue_blocks(found), *disputed_notes(found)]))
 
 
 def emit_list(
@@ -150,11 +158,18 @@ def emit_list(
 
 
 def echo_table(
-    rows: list[tuple[Any, ...]], headers: tuple[str, ...], total: int, *, latest_first: bool
+    rows: list[tuple[Any, ...]],
+    headers: tuple[str, ...],
+    total: int,
+    *,
+    latest_first: bool,
+    found: Sequence[Any] = (),
 ) -> None:
     """A list's table; where it was cut, a line that says how many were left out: after
-    the table when it runs newest first, before it when oldest first (they came earlier)."""
+    the table when it runs newest first, before it when oldest first (they came earlier).
+    Then a footnote for each of the ``found`` developments with a disputed field."""
     from tracker.formatting import more_text, table
+    from tracker.presenters import disputed_notes
 
     lines = [table(rows, headers)]
     if total > len(rows):
@@ -162,6 +177,7 @@ def echo_table(
             lines.append(f"{more_text(total, len(rows))} (--limit 0 shows all)")
         else:
             lines.insert(0, f"{total - len(rows):,} earlier not shown (--limit 0 shows all)")
+    lines.extend(disputed_notes(found))
     click.echo("\n".join(lines))
 
 
@@ -185,6 +201,7 @@ def strikes(
         ("occurred", "id", "target", "by", "weapons", "effects"),
         total,
         latest_first=True,
+        found=found,
     )
 
 
@@ -203,6 +220,7 @@ def claims(context: Context, as_of: str, known_at: str, as_json: bool, limit: in
         ("id", "subject", "participants", "value", "claimant", "stance"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -221,6 +239,7 @@ def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit
         ("occurred", "id", "speaker", "quote"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -235,7 +254,7 @@ def _kind_list_command(kind: Kind) -> click.Command:
         if as_json:
             emit_list(kind.plural, as_of, known_at, total, found, limit)
             return
-        echo_table(*kind_table(kind.name, found), total, latest_first=False)
+        echo_table(*kind_table(kind.name, found), total, latest_first=False, found=found)
 
     which = (
         "first reported by the date, whatever their status, by when they happened or are planned"
