@@ -441,6 +441,7 @@ class Reference:
                 "planned": _text(planned),
                 "place": fields.get("place"),
                 "reports": row["data"]["reports"],
+                "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
             }
             found.append((key, item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
@@ -457,6 +458,7 @@ class Reference:
             "revisions": row["data"]["revisions"],
             "provisions": list(fields.get("provisions", ())),
             "reports": row["data"]["reports"],
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     @staticmethod
@@ -467,6 +469,7 @@ class Reference:
             "status": row["status"],
             "positions": dict(_fields(row).get("positions", {})),
             "reports": row["data"]["reports"],
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     @staticmethod
@@ -480,6 +483,7 @@ class Reference:
             "weapons": list(fields.get("weapons", ())),
             "effects": fields.get("effects"),
             "reports": row["data"]["reports"],
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     def changes(self, known_from: str, known_to: str, as_of: str | None) -> dict[str, Any]:
