@@ -190,6 +190,10 @@ def answers(store: str, days: tuple[tuple[str, str], ...]) -> list[bytes]:
         ]
         printed.append(run("export", "--format", "csv", *dates))
         printed.append(run("export", "--format", "timelinejs", *dates))
+        page = Path(store.removeprefix("sqlite:///")).with_suffix(".html")
+        run("timeline", "-o", str(page), *dates)
+        printed.append(page.read_bytes())
+        printed.append(run("changes", "--from", "2022-01-01", "--to", known_at, "--json"))
     return printed
 
 
@@ -230,7 +234,7 @@ def generated_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int],
     return same_answers_in_any_order(records, days, folder)
 
 
-@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=0, max_value=2**32))
 def test_the_seed_fixtures_in_any_order_give_the_same_answers(
     seed_check: Callable[[int], None], seed: int
@@ -238,7 +242,7 @@ def test_the_seed_fixtures_in_any_order_give_the_same_answers(
     seed_check(seed)
 
 
-@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=0, max_value=2**32))
 def test_a_generated_store_in_any_order_gives_the_same_answers(
     generated_check: Callable[[int], None], seed: int
