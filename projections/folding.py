@@ -213,7 +213,9 @@ class _Folding:
             self.retracted = True
             return
         rules = combine_rules(self.kind)
-        origin = telling.origin or telling.report_id
+        # Independent origins: an account's named origin, whatever its case, else its
+        # report as its own (apart, so that no origin's name equals a report's id).
+        origin = f"origin:{telling.origin.casefold()}" if telling.origin else telling.report_id
         for name, value in telling.fields.items():
             rule = rules.get(name)
             if rule == "by_key" and isinstance(value, dict):

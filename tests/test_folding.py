@@ -302,3 +302,25 @@ def test_plan_revisions_count_versions_of_its_content() -> None:
         ],
     )
     assert [v.revisions for v in versions] == [1, 1, 2, 2]
+
+
+def test_accounts_of_one_origin_count_once() -> None:
+    """Two outlets relaying one origin weigh as one: a third report of its own origin
+    outweighs nothing, and two named origins outweigh it."""
+    day = "2022-03-05"
+
+    def told(position: int, status: str, origin: str | None) -> Telling:
+        return attrs.evolve(telling(position, day, day, status=status), origin=origin)
+
+    [relayed] = fold(
+        "call",
+        [told(1, "planned", "TASS"), told(2, "planned", "tass"), told(3, "held", None)],
+    )
+    # One origin each: the first by serialisation.
+    assert relayed.fields["status"] == "held"
+    [two] = fold(
+        "call",
+        [told(1, "planned", "TASS"), told(2, "planned", "Ushakov"), told(3, "held", None)],
+    )
+    assert two.fields["status"] == "planned"
+    assert two.disputed["status"][0] == {"value": "planned", "reports": ["r-1", "r-2"]}
