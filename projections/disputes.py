@@ -17,9 +17,10 @@ recorded in:
 A field a type combines with "first" (words said once: a quotation) keeps the value on
 record first: that of the reports certainly published earliest (the earliest latest
 possible day), picked by the same rule where several were; a later retelling, often a
-paraphrase, does not replace it, even one that may have been published as early.
-Every other wording any account gives is listed under ``disputed``, whenever it was
-published.
+paraphrase, does not replace it, even one that may have been published as early. The
+wordings of accounts that stand level with those first ones (the same day, or an
+uncertain date that overlaps theirs) are listed under ``disputed``; a certainly later
+retelling's is not.
 """
 
 from __future__ import annotations
@@ -57,12 +58,16 @@ def latest_candidates(candidates: list[Candidate], new: Candidate) -> list[Candi
     return [kept for kept in candidates if not replaces(new, kept)] + [new]
 
 
-def earliest(candidates: Sequence[Candidate]) -> list[Candidate]:
+def earliest(candidates: Sequence[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
     """The accounts first on record: those of the reports certainly known first (the
-    earliest latest-possible publication), each report's first in the log."""
+    earliest latest-possible publication), each report's first in the log; and with
+    them every account that stands level with one of them (not certainly later), whose
+    other wording is a dispute. A certainly later retelling is neither."""
     first_day = min(candidate.known_upper for candidate in candidates)
     found = [one for one in candidates if one.known_upper == first_day]
-    return [one for one in found if not any(replaces(one, other) for other in found)]
+    first = [one for one in found if not any(replaces(one, other) for other in found)]
+    level = [one for one in candidates if not all(replaces(one, other) for other in first)]
+    return first, level
 
 
 def _key(value: Any) -> bytes:

@@ -132,21 +132,12 @@ def fold_after(
     ends, the day it ends and the versions that follow it. (Nearly always it only ends:
     a view updates one column of its row instead of writing the row again.) None
     instead when one of them may stand level with a telling already folded (a report
-    possibly published by the day ``latest`` began), when ``latest`` holds a dispute,
-    or when one gives again a field kept from the first accounts: only a fold of all
-    the tellings can weigh those (``projections.disputes``)."""
+    possibly published by the day ``latest`` began) or when ``latest`` holds a dispute:
+    only a fold of all the tellings can weigh those (``projections.disputes``)."""
     groups = _groups(tellings)
     if not groups:
         return None, [latest]
     if groups[0][0].known_lower <= latest.known_from or latest.disputed:
-        return None
-    rules = combine_rules(kind)
-    if any(
-        rules.get(name) == "first" and name in latest.fields
-        for group in groups
-        for telling in group
-        for name in telling.fields
-    ):
         return None
     folding = _Folding(
         kind,
@@ -160,7 +151,8 @@ def fold_after(
     )
     # Every telling folded so far was certainly published by the day ``latest`` began,
     # and every new one certainly after it: the new replace the old wherever they give
-    # a field, so the old need no more than their values to stand for them.
+    # a field (and a field kept from the first accounts keeps the old value, undisputed),
+    # so the old need no more than their values to stand for them.
     folding.carry(latest.known_from)
     return groups[0][0].known_upper, _fold_groups(folding, groups)
 
@@ -255,7 +247,7 @@ class _Folding:
                     )
                 continue
             if rules.get(name) == "first":
-                value, dispute = chosen(earliest(candidates), candidates)
+                value, dispute = chosen(*earliest(candidates))
             else:
                 value, dispute = chosen(candidates)
             fields[name] = value
