@@ -64,7 +64,8 @@ def test_same_day_reports_of_001_and_002_are_disputed_whichever_is_imported_last
     invoke: Invoke, tmp_path: Path
 ) -> None:
     actors, r003, r004, r000, r001, r002 = FIXTURE_FILES
-    answers = []
+    answers: list[Any] = []
+    printed: list[list[bytes]] = []
     # 001 then 002 in one import (folded whole); 002 then 001 a file at a time, each
     # folded onto what the views hold (``fold_after``, or a fold of all the tellings).
     for order, at_once in (([r001, r002], True), ([r002, r001], False)):
@@ -79,7 +80,9 @@ def test_same_day_reports_of_001_and_002_are_disputed_whichever_is_imported_last
         state = json_of(run, "state", "--as-of", "2025-12-28", "--known-at", "2025-12-28")
         state.pop("position")
         answers.append(state)
+        printed.append(everything_printed(store, DAYS))
     assert answers[0] == answers[1]
+    assert printed[0] == printed[1]  # the lists, the exports, the page too
     # And on each backend, in the conftest's order.
     assert invoke("import", *map(str, FIXTURE_FILES)).exit_code == 0
     state = json_of(invoke, "state", "--as-of", "2025-12-28", "--known-at", "2025-12-28")
@@ -168,7 +171,7 @@ DAYS = (("2025-02-23", "2025-02-23"), ("2025-12-28", "2025-12-28"), ("2026-01-31
 LISTS = ("calls", "meetings", "plans", "issues", "strikes", "claims", "statements")
 
 
-def answers(store: str, days: tuple[tuple[str, str], ...]) -> list[bytes]:
+def everything_printed(store: str, days: tuple[tuple[str, str], ...]) -> list[bytes]:
     """What the reading commands print, less the log position, which counts records."""
 
     def run(*args: str) -> bytes:
@@ -210,7 +213,7 @@ def same_answers_in_any_order(
         CliRunner().invoke(main, ["--store", store, "import", "-"], input=ndjson(records)).exit_code
         == 0
     )  # type: ignore[arg-type]
-    expected = answers(store, days)
+    expected = everything_printed(store, days)
 
     def check(seed: int) -> None:
         path = tmp_path / f"relogged-{seed}.db"
@@ -224,7 +227,7 @@ def same_answers_in_any_order(
         for part in (typed[: cuts[0]], typed[cuts[0] : cuts[1]], typed[cuts[1] :]):
             result = CliRunner().invoke(main, ["--store", other, "import", "-"], input=ndjson(part))  # type: ignore[arg-type]
             assert result.exit_code == 0, result.output
-        assert answers(other, days) == expected
+        assert everything_printed(other, days) == expected
 
     return check
 
