@@ -129,14 +129,16 @@ def test_an_undisputed_development_carries_no_disputed_key(seeded: Invoke) -> No
 
 def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     """The records in another order that an analyst could have typed them in: actors
-    first (accounts name them), a report before the accounts that cite it, and a
-    development's first account (which its required fields and defaults go with)
-    before its other accounts and retractions. Each report's own accounts keep their
-    order among themselves: there, log order is the analyst's correction."""
+    first (accounts name them), a report before the accounts that cite it, and before
+    a development's accounts that lack a required field and its retractions, one that
+    has them all (the first account of a development must: any may be first). Each
+    report's own accounts keep their order among themselves: there, log order is the
+    analyst's correction."""
     actors = [r for r in records if r["type"] in ("actor", "aliases")]
     rest = [r for r in records if r["type"] not in ("actor", "aliases")]
-    first: dict[str, int] = {}
-    needs: list[list[int]] = []
+    needs: list[list[int]] = []  # records that must come before
+    founded_by: dict[int, str] = {}  # a record that needs its development founded first
+    founders: dict[str, set[int]] = {}  # the records that can found a development
     last_of_report: dict[str, int] = {}
     report_index: dict[str, int] = {}
     for index, record in enumerate(rest):
@@ -144,13 +146,14 @@ def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str
         if record["type"] == "report":
             report_index[record["id"]] = index
         else:
-            development = record["target"] if record["type"] == "retraction" else record["id"]
-            assert record["type"] == "retraction" or record["type"] in KINDS
+            retraction = record["type"] == "retraction"
+            development = record["target"] if retraction else record["id"]
             wanted.append(report_index[record["report"]])
-            if development in first:
-                wanted.append(first[development])
+            required = () if retraction else KINDS[record["type"]].fields
+            if not retraction and all(f.name in record for f in required if f.required):
+                founders.setdefault(development, set()).add(index)
             else:
-                first[development] = index
+                founded_by[index] = development
             if record["report"] in last_of_report:
                 wanted.append(last_of_report[record["report"]])
             last_of_report[record["report"]] = index
@@ -159,7 +162,12 @@ def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str
     order: list[int] = []
     waiting = list(range(len(rest)))
     while waiting:
-        ready = [i for i in waiting if all(n in placed for n in needs[i])]
+        ready = [
+            i
+            for i in waiting
+            if all(n in placed for n in needs[i])
+            and (i not in founded_by or founders[founded_by[i]] & placed)
+        ]
         chosen = ready[rng.randrange(len(ready))]
         waiting.remove(chosen)
         placed.add(chosen)
