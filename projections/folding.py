@@ -247,7 +247,11 @@ class _Folding:
                     )
                 continue
             if rules.get(name) == "first":
-                value, dispute = chosen(*earliest(candidates))
+                first, level = earliest(candidates)
+                # Tellings come in publication order: one certainly later than the
+                # first ones never weighs again.
+                self.standing[name] = level
+                value, dispute = chosen(first, level)
             else:
                 value, dispute = chosen(candidates)
             fields[name] = value
