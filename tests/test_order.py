@@ -56,10 +56,11 @@ def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 #   Ukraine at Mar-a-Lago, where they will discuss a revised 20-point peace plan
 # [001_19ea9254312cad2c.txt] The revised peace plan, which emerged from weeks of intense
 #   U.S.-Ukraine negotiations
-# [001_19ea9254312cad2c.txt] “I just had a very good and productive telephone call with
-#   President Putin of Russia,”
-# (002 quotes the post as "a good and very productive telephone call": both reports are
-# of 28 December, so neither corrects the other)
+# [001_19ea9254312cad2c.txt] "I just had a very good and productive telephone call with
+#   President Putin of Russia," Trump announced on his Truth Social platform.
+# [002_ed9e9ae3377e271a.txt] He wrote on Truth Social, “I just had a good and very
+#   productive telephone call with President Putin of Russia
+#   (both reports are of 28 December, so neither corrects the other)
 def test_same_day_reports_of_001_and_002_are_disputed_whichever_is_imported_last(
     invoke: Invoke, tmp_path: Path
 ) -> None:
