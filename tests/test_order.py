@@ -3,6 +3,9 @@ order they were recorded in. Log order counts only among the accounts of one rep
 Where accounts of equal standing disagree, one rule picks the value shown and the field
 is listed under ``disputed``."""
 
+# The reports' own typography (’) is quoted as it is.
+# ruff: noqa: RUF001, RUF003
+
 from __future__ import annotations
 
 import random
@@ -269,3 +272,25 @@ def test_a_generated_store_in_any_order_gives_the_same_answers(
     generated_check: Callable[[int], None], seed: int
 ) -> None:
     generated_check(seed)
+
+
+def test_a_retelling_that_may_be_of_the_same_day_disputes_the_words_but_keeps_them(
+    seeded: Invoke,
+) -> None:
+    # [003_ab770ee007b62c3e.txt] He mentioned his positive relationship with Putin,
+    #   noting, “I’ve always had a good relationship with Putin.”
+    # [004_39c7d08025569692.txt] He described having a “good relationship” with Putin
+    #   (004 has no date: published between 003's day, 9 February, and 23 February, it
+    #   may be of the same day; its paraphrase is disputed, not shown)
+    said = by_id(
+        json_of(seeded, "statements", "--as-of", "2025-02-23", "--known-at", "2025-02-23")[
+            "statements"
+        ]
+    )["stmt-2025-02-trump-good-relationship-putin"]
+    assert said["quote"] == "I’ve always had a good relationship with Putin."
+    assert said["disputed"] == {
+        "quote": [
+            {"value": "I’ve always had a good relationship with Putin.", "reports": ["r-003"]},
+            {"value": "He described having a “good relationship” with Putin", "reports": ["r-004"]},
+        ]
+    }
