@@ -137,7 +137,9 @@ def fold_after(
     groups = _groups(tellings)
     if not groups:
         return None, [latest]
-    if groups[0][0].known_lower <= latest.known_from or latest.disputed:
+    if latest.disputed or any(
+        telling.known_lower <= latest.known_from for group in groups for telling in group
+    ):
         return None
     folding = _Folding(
         kind,
@@ -229,7 +231,7 @@ class _Folding:
         """The fields shown and their disputes, from the accounts that stand, once a
         day's tellings are in."""
         rules = combine_rules(self.kind)
-        before = {name: self.fields.get(name) for name in self.fields}
+        before = self.fields
         fields: dict[str, Any] = {}
         disputed: dict[str, list[dict[str, Any]]] = {}
         for name, candidates in self.standing.items():

@@ -324,3 +324,17 @@ def test_accounts_of_one_origin_count_once() -> None:
     )
     assert two.fields["status"] == "planned"
     assert two.disputed["status"][0] == {"value": "planned", "reports": ["r-1", "r-2"]}
+
+
+def test_a_later_uncertain_report_that_may_be_as_early_as_the_last_needs_a_full_fold() -> None:
+    """Sorted by when they became certainly known, the first new telling may be
+    certainly later while another, uncertain, may be as early as the folded ones."""
+    [latest] = fold("call", [telling(1, "2022-03-02", "2022-03-02", status="planned")])
+    certain = telling(2, "2022-03-05", "2022-03-05", duration_min=30)
+    uncertain = telling(3, "2022-03-01", "2022-04-01", status="held")
+    assert fold_onto("call", latest, [certain, uncertain]) is None
+    versions = fold(
+        "call",
+        [telling(1, "2022-03-02", "2022-03-02", status="planned"), certain, uncertain],
+    )
+    assert [sorted(v.disputed) for v in versions] == [[], [], ["status"]]
