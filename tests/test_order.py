@@ -252,7 +252,7 @@ def seed_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], None
 @pytest.fixture(scope="module")
 def generated_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], None]:
     folder = tmp_path_factory.mktemp("generated")
-    write_corpus(folder / "corpus.ndjson", 300, 7)
+    write_corpus(folder / "corpus.ndjson", 1000, 7)  # the smallest with same-day disputes
     records = records_of([folder / "corpus.ndjson"])
     days = (("2023-06-30", "2023-06-30"), ("2026-06-30", "2026-06-30"))
     return same_answers_in_any_order(records, days, folder)
