@@ -39,6 +39,20 @@ def last_reported(row: dict[str, Any]) -> dict[str, str]:
     return {"date": row["known_from"], "report": row["data"]["reports"][-1]}
 
 
+def version_disputed(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a version that accounts of equal standing tell differently
+    (``projections.disputes``), each with its values: empty for most."""
+    disputed: dict[str, Any] = row["data"].get("disputed", {})
+    return disputed
+
+
+def disputed_item(row: dict[str, Any]) -> dict[str, Any]:
+    """``disputed`` as a listed development's dict carries it: absent when undisputed,
+    so that those read as they did before disputes were kept."""
+    disputed = version_disputed(row)
+    return {"disputed": disputed} if disputed else {}
+
+
 def text_of(value: Any) -> str | None:
     return None if value is None else str(value["text"])
 

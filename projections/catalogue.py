@@ -37,7 +37,7 @@ class CatalogueQueries(ViewTransactions):
             c.execute(
                 "SELECT report_id AS id, outlet, published, published_lower, published_upper,"
                 " title, url, sha256, note, position FROM reports"
-                " ORDER BY published_upper, published_lower, position"
+                " ORDER BY published_upper, published_lower, report_id"
             )
             return [dict(row) for row in c.fetchall()]
 

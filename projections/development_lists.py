@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import days_before, last_reported, text_of, version_fields, version_reports
+from projections.answers import (
+    days_before,
+    disputed_item,
+    last_reported,
+    text_of,
+    version_disputed,
+    version_fields,
+    version_reports,
+)
 from projections.as_of import AsOf, row_as_of
 from projections.state_counts import CountQueries
 from projections.upcoming import is_overdue
@@ -30,6 +38,7 @@ def meetings_window(
             "reports": list(version_reports(row)),
             "last_reported": last_reported(row),
             "overdue": is_overdue("meeting", meeting, row["first_known"], as_of),
+            **disputed_item(row),
         }
         for row, meeting in seen
     ]
@@ -55,6 +64,7 @@ def plan_summary(row: dict[str, Any], seen: AsOf) -> PlanSummary:
         provisions=tuple(fields.get("provisions", ())),
         reports=version_reports(row),
         last_reported=last_reported(row),
+        disputed=version_disputed(row),
     )
 
 
@@ -86,6 +96,7 @@ def issues_window(
             reports=version_reports(row),
             last_reported=last_reported(row),
             stale=issue.status == "open" and row["known_from"] < quiet_since,
+            disputed=version_disputed(row),
         )
         for row, issue in seen
     ]
@@ -119,6 +130,7 @@ def claims(
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
             last_reported=last_reported(row),
+            disputed=version_disputed(row),
         )
         for row in reversed(rows)
     ]
@@ -139,6 +151,7 @@ def statements(
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
             last_reported=last_reported(row),
+            disputed=version_disputed(row),
         )
         for row in reversed(rows)
     ]
@@ -155,4 +168,5 @@ def strike_summary(row: dict[str, Any]) -> StrikeSummary:
         effects=fields.get("effects"),
         reports=version_reports(row),
         last_reported=last_reported(row),
+        disputed=version_disputed(row),
     )

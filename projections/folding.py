@@ -16,8 +16,10 @@ from typing import Any
 
 import attrs
 
+from projections.disputes import Candidate, chosen, earliest, latest_candidates
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.kinds import KINDS, expected_on_occurred
+from tracker.names import origin_key
 
 
 @attrs.frozen
@@ -31,6 +33,9 @@ class Telling:
     known_upper: str  # latest possible publication: from then on it is certainly known
     fields: dict[str, Any]  # read-model JSON form; empty for a retraction
     retraction: bool = False
+    # Where the account's information comes from, where it names it: accounts of
+    # one origin count once when equal accounts disagree (``projections.disputes``).
+    origin: str | None = None
 
 
 @attrs.frozen
@@ -42,12 +47,15 @@ class Version:
     account_count: int
     reports: tuple[str, ...]
     first_known: str  # earliest publication bound among the accounts so far
-    revisions: int  # accounts that changed what is known of it
+    revisions: int  # versions that changed its content (``FieldSpec.content``)
     # The last status the accounts so far gave that does not take effect when it
     # happened (a meeting's "scheduled", not "held"), with its planned date then:
     # {"status": ..., "planned": date or None}, or None. Valid time reads a held
     # meeting as this before it was held (``before_it_happened``).
     earlier: dict[str, Any] | None = None
+    # The fields to which accounts of equal standing give different values, each with
+    # those values, the one shown first: {field: [{"value", "reports"}, ...]}.
+    disputed: dict[str, list[dict[str, Any]]] = attrs.Factory(dict)
 
     @property
     def occurred_bounds(self) -> tuple[str, str]:
@@ -71,7 +79,8 @@ def fold(kind: str, tellings: Sequence[Telling]) -> list[Version]:
 def only_version(kind: str, report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
     """The version of a development told by one account alone (most are): the general
     fold's, at half the cost. It keeps ``fields``."""
-    told = any(map(is_not, fields.values(), repeat(None)))  # anything at all
+    aside = not_content(kind)
+    told = any(map(is_not, (v for n, v in fields.items() if n not in aside), repeat(None)))
     earlier = earlier_status(kind, fields)
     return Version(
         known_upper, OPEN_UPPER, False, fields, 1, (report_id,), known_upper, int(told), earlier
@@ -121,20 +130,17 @@ def fold_after(
 ) -> tuple[str | None, list[Version]] | None:
     """What folding ``tellings`` in after those ``latest`` (a development's last
     version) holds changes, as a change to make: when ``latest`` stays as it is and only
-    ends, the day it ends and the versions that follow it; otherwise None and the
-    versions that replace it. (Nearly always it only ends: a view updates one column of
-    its row instead of writing the row again.) None instead when one of them would sort
-    among the tellings already folded (a report dated before ``latest`` began, or an
-    uncertain one on its first day), which only a fold of all the tellings can place."""
+    ends, the day it ends and the versions that follow it. (Nearly always it only ends:
+    a view updates one column of its row instead of writing the row again.) None
+    instead when one of them may stand level with a telling already folded (a report
+    possibly published by the day ``latest`` began) or when ``latest`` holds a dispute:
+    only a fold of all the tellings can weigh those (``projections.disputes``)."""
     groups = _groups(tellings)
     if not groups:
         return None, [latest]
-    first = groups[0][0]
-    if first.known_upper < latest.known_from:
-        return None
-    if first.known_upper == latest.known_from and first.known_lower != first.known_upper:
-        # Told on the day ``latest`` began: it sorts after the accounts of that day only
-        # if it cannot have been published earlier (later positions come later).
+    if latest.disputed or any(
+        telling.known_lower <= latest.known_from for group in groups for telling in group
+    ):
         return None
     folding = _Folding(
         kind,
@@ -146,12 +152,17 @@ def fold_after(
         first_known=latest.first_known,
         earlier=latest.earlier,
     )
-    if first.known_upper == latest.known_from:  # the day ``latest`` began goes on
-        return None, _fold_groups(folding, groups)
-    return first.known_upper, _fold_groups(folding, groups)
+    # Every telling folded so far was certainly published by the day ``latest`` began,
+    # and every new one certainly after it: the new replace the old wherever they give
+    # a field (and a field kept from the first accounts keeps the old value, undisputed),
+    # so the old need no more than their values to stand for them.
+    folding.carry(latest.known_from)
+    return groups[0][0].known_upper, _fold_groups(folding, groups)
 
 
-_FOLD_ORDER = attrgetter("known_upper", "known_lower", "position")
+# Tellings in the order they became certainly known, then by what they are: log order
+# counts only among the accounts of one report.
+_FOLD_ORDER = attrgetter("known_upper", "known_lower", "report_id", "position")
 _KNOWN_DAY = attrgetter("known_upper")
 
 
@@ -175,18 +186,95 @@ class _Folding:
     # The last status that was not a happened one, with its planned date: what a
     # happened status (held) replaces in valid time before it happened.
     earlier: dict[str, Any] | None = None
+    # Each field's accounts that no other replaces (a "by_key" field's: each key's,
+    # named (field, key)); a field kept from the first accounts: all of them.
+    standing: dict[Any, list[Candidate]] = attrs.Factory(dict)
+    disputed: dict[str, list[dict[str, Any]]] = attrs.Factory(dict)
+
+    def carry(self, known_from: str) -> None:
+        """Stand for the fields as ``latest`` holds them (without a dispute) by one
+        account each, published by ``known_from``."""
+        rules = combine_rules(self.kind)
+        for name, value in self.fields.items():
+            if rules.get(name) == "by_key" and isinstance(value, dict):
+                self.standing[name] = []  # where the field goes, keys or none
+                for key, item in value.items():
+                    self.standing[name, key] = [_carried(item, known_from)]
+            else:
+                self.standing[name] = [_carried(value, known_from)]
 
     def add(self, telling: Telling) -> None:
         if telling.retraction:
             self.retracted = True
             return
-        if merge_fields(self.kind, self.fields, telling.fields):
-            self.revisions += 1
-        self.earlier = earlier_status(self.kind, self.fields) or self.earlier
+        rules = combine_rules(self.kind)
+        # Independent origins, counted as corroboration counts them.
+        origin = origin_key(telling.origin, telling.report_id)
+        for name, value in telling.fields.items():
+            rule = rules.get(name)
+            if rule == "by_key" and isinstance(value, dict):
+                self.standing.setdefault(name, [])  # where the field goes, keys or none
+                for key, item in value.items():
+                    self._stand((name, key), _candidate(telling, item, origin), rule)
+            else:
+                self._stand(name, _candidate(telling, value, origin), rule)
         self.account_count += 1
         self.first_known = min(self.first_known, telling.known_upper)
         if telling.report_id not in self.reports:
             self.reports.append(telling.report_id)
+
+    def _stand(self, name: Any, new: Candidate, rule: str | None) -> None:
+        kept = self.standing.get(name, [])
+        self.standing[name] = [*kept, new] if rule == "first" else latest_candidates(kept, new)
+
+    def settle(self) -> None:
+        """The fields shown and their disputes, from the accounts that stand, once a
+        day's tellings are in."""
+        rules = combine_rules(self.kind)
+        before = self.fields
+        fields: dict[str, Any] = {}
+        disputed: dict[str, list[dict[str, Any]]] = {}
+        for name, candidates in self.standing.items():
+            if not candidates:  # a field merged by key, its keys (if any) follow
+                fields.setdefault(name, {})
+                continue
+            if isinstance(name, tuple):
+                field, key = name
+                value, dispute = chosen(candidates)
+                fields.setdefault(field, {})[key] = value
+                if dispute:
+                    disputed.setdefault(field, []).extend(
+                        {"value": {key: item["value"]}, "reports": item["reports"]}
+                        for item in dispute
+                    )
+                continue
+            if rules.get(name) == "first":
+                first, level = earliest(candidates)
+                # Tellings come in publication order: one certainly later than the
+                # first ones never weighs again.
+                self.standing[name] = level
+                value, dispute = chosen(first, level)
+            else:
+                value, dispute = chosen(candidates)
+            fields[name] = value
+            if dispute:
+                disputed[name] = dispute
+        aside = not_content(self.kind)
+        if any(before.get(n) != v for n, v in fields.items() if n not in aside and v is not None):
+            self.revisions += 1
+        self.fields = fields
+        self.disputed = disputed
+        self.earlier = earlier_status(self.kind, fields) or self.earlier
+
+
+def _candidate(telling: Telling, value: Any, origin: tuple[str, str]) -> Candidate:
+    return Candidate(
+        value, telling.report_id, telling.known_lower, telling.known_upper, telling.position, origin
+    )
+
+
+def _carried(value: Any, known_from: str) -> Candidate:
+    return Candidate(value, "", known_from, known_from, 0, ("carried", ""))
 
 
 def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version]:
@@ -195,6 +283,7 @@ def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version
     for index, group in enumerate(groups):
         for telling in group:
             folding.add(telling)
+        folding.settle()
         known_from = group[0].known_upper
         known_until = groups[index + 1][0].known_upper if index + 1 < len(groups) else OPEN_UPPER
         if folding.account_count:
@@ -209,6 +298,7 @@ def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version
                     folding.first_known,
                     folding.revisions,
                     folding.earlier,
+                    folding.disputed,
                 )
             )
     return versions
@@ -216,7 +306,7 @@ def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version
 
 # Bumped when the fold's rules (the types' combine rules among them), or the rows made
 # from events, change: stored views are rebuilt.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 
 def combine_rules(kind: str) -> dict[str, str]:
@@ -233,6 +323,20 @@ def combine_rules(kind: str) -> dict[str, str]:
 
 
 _RULES: dict[str, dict[str, str]] = {}
+
+
+def not_content(kind: str) -> frozenset[str]:
+    """The fields of a type that are not its content (``FieldSpec.content``): a plan's
+    status or readiness changing is no new version of the plan."""
+    aside = _ASIDE.get(kind)
+    if aside is None:
+        registered = KINDS.get(kind)
+        fields = registered.fields if registered is not None else ()
+        aside = _ASIDE[kind] = frozenset(spec.name for spec in fields if not spec.content)
+    return aside
+
+
+_ASIDE: dict[str, frozenset[str]] = {}
 
 
 def merge_fields(kind: str, fields: dict[str, Any], update: dict[str, Any]) -> list[str]:

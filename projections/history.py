@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from projections.catalogue import CatalogueQueries
-from projections.folding import merge_fields
+from projections.folding import Telling, fold, merge_fields
 from projections.view_transactions import with_account
 from tracker.chunks import IN_LIST, chunks
 from tracker.names import origin_key
-from tracker.state import DisputedValue, History, HistoryEntry, Source, Sources
+from tracker.state import History, HistoryEntry, Source, Sources
 
 
 class HistoryQueries(CatalogueQueries):
@@ -19,7 +19,7 @@ class HistoryQueries(CatalogueQueries):
 
     def tellings(self, development_id: str) -> list[dict[str, Any]]:
         """Every account and retraction of a development with its report, in the order
-        the fold applies them (publication, then log position)."""
+        the fold applies them (publication, then report id, then log position)."""
         return self.tellings_of([development_id]).get(development_id, [])
 
     def tellings_of(self, development_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -42,7 +42,7 @@ class HistoryQueries(CatalogueQueries):
                     " FROM tellings t JOIN reports r ON r.report_id = t.report_id"
                     f" WHERE t.development_id IN ({marks}){condition}"
                     " ORDER BY t.development_id, r.published_upper, r.published_lower,"
-                    " t.position",
+                    " t.report_id, t.position",
                     (*chunk, *params),
                 )
                 rows = c.fetchall()
@@ -91,7 +91,7 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
         kind,
         tuple(entries),
         corroboration=corroboration(tellings),
-        disputed=_disputes(tellings),
+        disputed=disputes(kind, tellings),
         last_reported=last_told(tellings),
     )
 
@@ -148,35 +148,23 @@ def corroboration(tellings: list[dict[str, Any]]) -> int:
     return len({origin_key(row["origin"], row["report_id"]) for row in _standing(tellings)})
 
 
-def _disputes(tellings: list[dict[str, Any]]) -> dict[str, tuple[DisputedValue, ...]]:
-    """Fields to which accounts of equal standing give different values: their reports
-    may have been published on the same day (neither corrects the other), or they quote
-    the same words differently."""
-    disputed: dict[str, tuple[DisputedValue, ...]] = {}
-    accounts = _standing(tellings)
-    names = dict.fromkeys(name for row in accounts for name in row["fields"])
-    for name in names:
-        giving = [row for row in accounts if name in row["fields"]]
-        clashing: dict[int, dict[str, Any]] = {}
-        for index, first in enumerate(giving):
-            for second in giving[index + 1 :]:
-                if first["fields"][name] == second["fields"][name]:
-                    continue
-                overlap = (
-                    first["published_lower"] <= second["published_upper"]
-                    and second["published_lower"] <= first["published_upper"]
-                )
-                if overlap or name == "quote":
-                    clashing[first["position"]] = first
-                    clashing[second["position"]] = second
-        if clashing:
-            disputed[name] = tuple(
-                DisputedValue(
-                    value=row["fields"][name],
-                    report_id=row["report_id"],
-                    outlet=row["outlet"],
-                    published=row["published"],
-                )
-                for row in sorted(clashing.values(), key=lambda row: row["position"])
+def disputes(kind: str, tellings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The fields that accounts of equal standing give different values, as known now:
+    the fold decides (``projections.disputes``), as it does for every other answer."""
+    versions = fold(
+        kind,
+        [
+            Telling(
+                row["position"],
+                row["version"],
+                row["report_id"],
+                row["published_lower"],
+                row["published_upper"],
+                row["fields"],
+                bool(row["retraction"]),
+                row.get("origin"),
             )
-    return disputed
+            for row in _standing(tellings)
+        ],
+    )
+    return versions[-1].disputed if versions else {}

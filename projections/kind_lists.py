@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.answers import last_reported, version_fields, version_reports
+from projections.answers import disputed_item, last_reported, version_fields, version_reports
 from projections.state_counts import CountQueries
 from tracker.errors import UnregisteredKind
 from tracker.kinds import BUILT_IN, KINDS, Kind, kind_of
@@ -41,6 +41,7 @@ def kind_window(
             **version_fields(row),
             "reports": list(version_reports(row)),
             "last_reported": last_reported(row),
+            **disputed_item(row),
         }
         for row in rows
     ]

@@ -163,6 +163,7 @@ def page_telling(
         known_upper,
         row.get("fields", {}),
         bool(row.get("retraction")),
+        row.get("origin"),
     )
 
 
@@ -221,6 +222,8 @@ def version_data(kind: str, version: Version) -> dict[str, Any]:
     }
     if version.earlier is not None and version.fields.get("status") in happened_statuses(kind):
         data["before"] = version.earlier
+    if version.disputed:  # absent when undisputed: most rows, and rows as they were
+        data["disputed"] = version.disputed
     return data
 
 

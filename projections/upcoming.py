@@ -14,7 +14,13 @@ from typing import Any
 
 import attrs
 
-from projections.answers import days_before, last_reported, text_of, version_reports
+from projections.answers import (
+    days_before,
+    last_reported,
+    text_of,
+    version_disputed,
+    version_reports,
+)
 from projections.as_of import AsOf, fields_as_of, row_as_of
 from projections.folding import planned_date
 from projections.schema import (
@@ -234,4 +240,5 @@ def upcoming_summary(candidate: dict[str, Any], version: dict[str, Any], as_of: 
         place=fields.get("place"),
         reports=version_reports(version),
         last_reported=last_reported(version),
+        disputed=version_disputed(version),
     )

@@ -156,6 +156,7 @@ class ViewWrites(ViewTracking):
                         first_known=row["first_known"],
                         revisions=data["revisions"],
                         earlier=stored_earlier(row["kind"], data),
+                        disputed=data.get("disputed", {}),
                     ),
                     [
                         page_telling(version, position, r, bounds)
@@ -231,6 +232,7 @@ class ViewWrites(ViewTracking):
                             known_upper=row["published_upper"],
                             fields=contents[row["position"]].get("fields", {}),
                             retraction=bool(row["retraction"]),
+                            origin=contents[row["position"]].get("origin"),
                         )
                         for row in rows
                     ],

@@ -100,9 +100,11 @@ def test_two_wordings_of_one_post_are_a_disputed_quote(seeded: Invoke) -> None:
     history = json_of(seeded, "history", "stmt-2025-12-28-trump-truth-social-putin-call")
     assert [entry["report_id"] for entry in history["entries"]] == ["r-001", "r-002"]
     disputed = history["disputed"]["quote"]
-    assert [(item["report_id"], item["value"].split(" telephone")[0]) for item in disputed] == [
-        ("r-001", "I just had a very good and productive"),
-        ("r-002", "I just had a good and very productive"),
+    # Same day, one report each, equally precise: the first by serialisation is shown
+    # (issue 23, point 1), whichever report was recorded first.
+    assert [(item["reports"], item["value"].split(" telephone")[0]) for item in disputed] == [
+        (["r-002"], "I just had a good and very productive"),
+        (["r-001"], "I just had a very good and productive"),
     ]
     text = seeded("history", "stmt-2025-12-28-trump-truth-social-putin-call").stdout
     assert "[disputed]" in text and "disputed quote:" in text
@@ -123,9 +125,11 @@ def test_same_day_reports_giving_different_values_are_disputed(small_store: Invo
     ]
     assert small_store("import", "-", input=ndjson(records)).exit_code == 0
     history = json_of(small_store, "history", "call-1")
-    assert [(d["value"], d["report_id"]) for d in history["disputed"]["duration_min"]] == [
-        (90, "r2"),
-        (75, "r3"),
+    # The rule of issue 23, point 1, not the log's order: equally precise, one report
+    # each, so the first by serialisation ("75") is shown, and listed first.
+    assert history["disputed"]["duration_min"] == [
+        {"value": 75, "reports": ["r3"]},
+        {"value": 90, "reports": ["r2"]},
     ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,15 +61,19 @@ def tellings(draw: st.DrawFn) -> list[Telling]:
         },
     )
     result = []
+    published: dict[str, tuple[str, str]] = {}  # a report has one publication
     for position in range(1, draw(st.integers(min_value=1, max_value=8)) + 1):
-        upper = draw(st.sampled_from(DAYS))
-        lower = draw(st.sampled_from([day for day in DAYS if day <= upper]))
+        report_id = f"r-{draw(st.integers(min_value=1, max_value=4))}"
+        if report_id not in published:
+            upper = draw(st.sampled_from(DAYS))
+            published[report_id] = draw(st.sampled_from([d for d in DAYS if d <= upper])), upper
+        lower, upper = published[report_id]
         retraction = draw(st.booleans()) and draw(st.booleans())
         result.append(
             Telling(
                 position=position,
                 version=position,
-                report_id=f"r-{draw(st.integers(min_value=1, max_value=4))}",
+                report_id=report_id,
                 known_lower=lower,
                 known_upper=upper,
                 fields={} if retraction else draw(field_values),
@@ -89,7 +94,11 @@ def test_fold_onto_the_last_version_equals_folding_everything(
         return
     # The last version as a view stores it and reads it back to fold onto.
     data = version_data(kind, versions[-1])
-    stored = attrs.evolve(versions[-1], earlier=stored_earlier(kind, data))
+    stored = attrs.evolve(
+        versions[-1],
+        earlier=stored_earlier(kind, data),
+        disputed=orjson.loads(orjson.dumps(data)).get("disputed", {}),
+    )
     assert stored == versions[-1]
     onto = fold_onto(kind, stored, later)
     if onto is not None:
@@ -168,22 +177,33 @@ def test_a_later_report_appends_a_version_and_closes_the_last() -> None:
     )
 
 
-def test_a_report_of_the_same_certain_day_goes_on_with_the_last_version() -> None:
+def test_a_report_of_the_same_certain_day_needs_a_full_fold() -> None:
+    """Two reports of one day stand level (issue 23, point 1): neither replaces the
+    other, so only a fold of all the tellings weighs them."""
     [latest] = fold("call", [telling(1, "2022-03-01", "2022-03-01", status="planned")])
-    onto = fold_onto("call", latest, [telling(2, "2022-03-01", "2022-03-01", status="held")])
-    assert onto is not None
-    [version] = onto
-    assert (version.known_from, version.fields["status"], version.account_count) == (
+    assert (
+        fold_onto("call", latest, [telling(2, "2022-03-01", "2022-03-01", status="held")]) is None
+    )
+    [version] = fold(
+        "call",
+        [
+            telling(1, "2022-03-01", "2022-03-01", status="planned"),
+            telling(2, "2022-03-01", "2022-03-01", status="held"),
+        ],
+    )
+    assert (version.known_from, version.account_count, version.reports) == (
         "2022-03-01",
-        "held",
         2,
+        ("r-1", "r-2"),
     )
-    assert version.reports == ("r-1", "r-2")
-    # As a change to the view: the last version is replaced.
-    assert fold_after("call", latest, [telling(2, "2022-03-01", "2022-03-01", status="held")]) == (
-        None,
-        onto,
-    )
+    # Equally precise, one report each: the first by serialisation, "held".
+    assert version.fields["status"] == "held"
+    assert version.disputed == {
+        "status": [
+            {"value": "held", "reports": ["r-2"]},
+            {"value": "planned", "reports": ["r-1"]},
+        ]
+    }
 
 
 def test_nothing_told_leaves_the_last_version() -> None:
@@ -197,3 +217,124 @@ def test_a_report_that_sorts_among_the_folded_ones_needs_a_full_fold() -> None:
     assert fold_onto("call", latest, [telling(2, "2022-03-01", "2022-03-01")]) is None
     # perhaps published before the accounts of the last version's first day
     assert fold_onto("call", latest, [telling(2, "2022-03-01", "2022-03-05")]) is None
+
+
+@settings(max_examples=300)
+@given(FOLDED_KINDS, tellings(), st.randoms(use_true_random=False))
+def test_the_order_tellings_were_logged_in_changes_nothing(
+    kind: str, told: list[Telling], random: Any
+) -> None:
+    """Issue 23, point 1: the fold is a function of what the tellings say. Logged in
+    any other order (one report's accounts keeping theirs), the versions are the same."""
+    shuffled = list(told)
+    random.shuffle(shuffled)
+    # Each report's accounts take the places its accounts have in the new order, in
+    # their own order: log order counts among one report's accounts.
+    own: dict[str, list[Telling]] = {}
+    for one in told:
+        own.setdefault(one.report_id, []).append(one)
+    relogged = [
+        attrs.evolve(own[one.report_id].pop(0), position=place, version=place)
+        for place, one in enumerate(shuffled, start=1)
+    ]
+    assert fold(kind, relogged) == fold(kind, told)
+
+
+def test_equal_accounts_that_disagree_show_the_most_precise_then_the_most_told() -> None:
+    """The rule of ``projections.disputes``: a narrower date over a wider one; then
+    the value more reports give; and the field is listed as disputed either way."""
+    month = {"text": "2022-03", "lower": "2022-03-01", "upper": "2022-03-31"}
+    day = "2022-03-05"
+    [version] = fold(
+        "call",
+        [
+            telling(1, day, day, occurred=month, status="held"),
+            telling(2, day, day, occurred=DATE_1, status="planned"),
+            telling(3, day, day, status="planned"),
+        ],
+    )
+    assert version.fields["occurred"] == DATE_1
+    assert version.disputed["occurred"] == [
+        {"value": DATE_1, "reports": ["r-2"]},
+        {"value": month, "reports": ["r-1"]},
+    ]
+    assert version.fields["status"] == "planned"
+    assert version.disputed["status"][0] == {"value": "planned", "reports": ["r-2", "r-3"]}
+
+
+def test_overlapping_uncertain_dates_stand_level_and_a_certainly_later_report_replaces() -> None:
+    """A report of March (uncertain) and one of 5 March overlap: disputed. One of
+    1 April is certainly later than both: its value stands alone."""
+    versions = fold(
+        "call",
+        [
+            telling(1, "2022-03-01", "2022-03-31", status="held"),
+            telling(2, "2022-03-05", "2022-03-05", status="planned"),
+            telling(3, "2022-04-01", "2022-04-01", status="cancelled"),
+        ],
+    )
+    assert [(v.known_from, v.fields["status"], sorted(v.disputed)) for v in versions] == [
+        ("2022-03-05", "planned", []),
+        ("2022-03-31", "held", ["status"]),
+        ("2022-04-01", "cancelled", []),
+    ]
+
+
+def test_later_accounts_of_one_report_replace_its_earlier_ones() -> None:
+    """Log order counts among one report's accounts: a correction within it."""
+    first = telling(1, "2022-03-01", "2022-03-01", status="planned")
+    second = attrs.evolve(telling(2, "2022-03-01", "2022-03-01", status="held"), report_id="r-1")
+    [version] = fold("call", [second, first])
+    assert (version.fields["status"], version.disputed) == ("held", {})
+
+
+def test_plan_revisions_count_versions_of_its_content() -> None:
+    """Issue 23, point 9: a plan's status or readiness changing is no revision; its
+    label, points or provisions changing is."""
+    versions = fold(
+        "plan",
+        [
+            telling(1, "2022-03-01", "2022-03-01", label="20 points", points=20),
+            telling(2, "2022-03-02", "2022-03-02", status="proposed", readiness_pct=90),
+            telling(3, "2022-03-02", "2022-03-02", readiness_pct=90),
+            telling(4, "2022-03-05", "2022-03-05", points=28, label="28 points"),
+            telling(5, "2022-04-01", "2022-04-01", points=28),
+        ],
+    )
+    assert [v.revisions for v in versions] == [1, 1, 2, 2]
+
+
+def test_accounts_of_one_origin_count_once() -> None:
+    """Two outlets relaying one origin weigh as one: a third report of its own origin
+    outweighs nothing, and two named origins outweigh it."""
+    day = "2022-03-05"
+
+    def told(position: int, status: str, origin: str | None) -> Telling:
+        return attrs.evolve(telling(position, day, day, status=status), origin=origin)
+
+    [relayed] = fold(
+        "call",
+        [told(1, "planned", "TASS"), told(2, "planned", "tass"), told(3, "held", None)],
+    )
+    # One origin each: the first by serialisation.
+    assert relayed.fields["status"] == "held"
+    [two] = fold(
+        "call",
+        [told(1, "planned", "TASS"), told(2, "planned", "Ushakov"), told(3, "held", None)],
+    )
+    assert two.fields["status"] == "planned"
+    assert two.disputed["status"][0] == {"value": "planned", "reports": ["r-1", "r-2"]}
+
+
+def test_a_later_uncertain_report_that_may_be_as_early_as_the_last_needs_a_full_fold() -> None:
+    """Sorted by when they became certainly known, the first new telling may be
+    certainly later while another, uncertain, may be as early as the folded ones."""
+    [latest] = fold("call", [telling(1, "2022-03-02", "2022-03-02", status="planned")])
+    certain = telling(2, "2022-03-05", "2022-03-05", duration_min=30)
+    uncertain = telling(3, "2022-03-01", "2022-04-01", status="held")
+    assert fold_onto("call", latest, [certain, uncertain]) is None
+    versions = fold(
+        "call",
+        [telling(1, "2022-03-02", "2022-03-02", status="planned"), certain, uncertain],
+    )
+    assert [sorted(v.disputed) for v in versions] == [[], [], ["status"]]

@@ -748,7 +748,9 @@ def test_known_at_001_002_plans(seeded: Invoke) -> None:
             "points": 20,
             "readiness_pct": 90,
             "status": "proposed",
-            "revisions": 3,
+            # Two versions of its content (issue 23, point 9): 000's "20-point peace
+            # plan", then 28 December's, when 001 and 002 told it on the same day.
+            "revisions": 2,
             "reports": ["r-000", "r-001", "r-002"],
         },
         "plan-us-brokered-previous": {

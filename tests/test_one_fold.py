@@ -61,7 +61,7 @@ PLANNED_AT = "2025-12-28T13:00:00-05:00"
 # checked through the state).
 LIST_COMMANDS = ("meetings", "plans", "issues", "strikes", "claims", "statements")
 # What a list item carries beside the development's fields.
-NOT_FIELDS = {"id", "kind", "reports", "revisions", "last_reported", "overdue", "stale"}
+NOT_FIELDS = {"id", "kind", "reports", "revisions", "last_reported", "overdue", "stale", "disputed"}
 
 
 def _scratch() -> str | None:

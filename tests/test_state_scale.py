@@ -475,6 +475,7 @@ class Reference:
                 "reports": row["data"]["reports"],
                 "last_reported": self.last_reported(row, known_at),
                 "overdue": False,
+                "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
             }
             found.append((key, item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
@@ -514,6 +515,7 @@ class Reference:
                 "reports": row["data"]["reports"],
                 "last_reported": self.last_reported(row, known_at),
                 "overdue": True,
+                "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
             }
             found.append(((due, row["development_id"]), item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
@@ -544,6 +546,7 @@ class Reference:
             "provisions": list(fields.get("provisions", ())),
             "reports": row["data"]["reports"],
             "last_reported": self.last_reported(row, known_at),
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     def issue(self, row: dict[str, Any], known_at: str, quiet_since: str) -> dict[str, Any]:
@@ -556,6 +559,7 @@ class Reference:
             "reports": row["data"]["reports"],
             "last_reported": last,
             "stale": last["date"] < quiet_since,
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     def strike(self, row: dict[str, Any], known_at: str) -> dict[str, Any]:
@@ -569,6 +573,7 @@ class Reference:
             "effects": fields.get("effects"),
             "reports": row["data"]["reports"],
             "last_reported": self.last_reported(row, known_at),
+            "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
         }
 
     def changes(self, known_from: str, known_to: str, as_of: str | None) -> dict[str, Any]:

@@ -106,6 +106,11 @@ def notes(development: Development, names: Names) -> str:
                 parts.append(f"{name.replace('_', ' ')}: {text(name, value)}")
     if development.dated_by == "planned":
         parts.append(f"planned {development.date_text}")
+    for name, values in development.disputed.items():
+        told = " | ".join(
+            f"{text(name, item['value'])} ({', '.join(item['reports'])})" for item in values
+        )
+        parts.append(f"disputed {name.replace('_', ' ')}: {told}")
     if development.retracted:
         reasons = [
             f"retracted by {a.report_id} ({a.outlet}): {a.reason or ''}".rstrip(": ")

@@ -39,6 +39,9 @@ def _fields_of(value: Any) -> dict[str, Any]:
             raise TypeError(f"{cls.__name__} is not JSON serializable")
         names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
     fields = {name: getattr(value, name) for name in names}
+    if not fields.get("disputed", True) and not isinstance(value, History):
+        # Undisputed developments read as they did before disputes were kept.
+        del fields["disputed"]
     if isinstance(value, CallGroup):
         fields["gap_text"] = value.gap_text
     elif isinstance(value, State):
@@ -114,6 +117,18 @@ def render_state(state: State) -> str:
     ]
     if possible:
         parts += ["", "Only possibly by then: " + "; ".join(possible)]
+    disputed = disputed_notes(
+        [
+            *state.next_meetings,
+            *state.overdue,
+            *state.plans,
+            *state.open_issues,
+            *state.strikes,
+            *(item for listed in state.listed for item in listed.items),
+        ]
+    )
+    if disputed:
+        parts += ["", *disputed]
     return "\n".join(parts)
 
 
@@ -143,6 +158,23 @@ def _overdue_section(state: State) -> list[str]:
 def last_reported_text(last: dict[str, str] | None) -> str | None:
     """A ``last_reported`` as a cell: its day and report."""
     return None if last is None else f"{last['date']} ({last['report']})"
+
+
+def disputed_notes(items: Sequence[Any]) -> list[str]:
+    """A footnote for each listed development with a disputed field (``disputed`` on
+    an attrs value or a dict): the values accounts of equal standing give, with their
+    reports, the one shown first. Nothing for undisputed lists, which read as before."""
+    lines = []
+    for item in items:
+        found = item.get("disputed") if isinstance(item, dict) else item.disputed
+        ident = item["id"] if isinstance(item, dict) else item.id
+        for name, values in (found or {}).items():
+            told = "; ".join(
+                f"{cell(field_cell(name, value['value']))} ({', '.join(value['reports'])})"
+                for value in values
+            )
+            lines.append(f"disputed: {ident} {name}: {told} (the first is shown)")
+    return lines
 
 
 def kind_table(
@@ -234,9 +266,9 @@ def render_history(history: History) -> str:
     for name, values in history.disputed.items():
         lines.append(f"disputed {name}:")
         lines.extend(
-            f"    {cell(field_cell(name, item.value))}  ({item.report_id}, {item.outlet},"
-            f" {item.published})"
-            for item in values
+            f"    {cell(field_cell(name, item['value']))}  ({', '.join(item['reports'])})"
+            + ("  shown" if index == 0 else "")
+            for index, item in enumerate(values)
         )
     return "\n".join(lines)
 

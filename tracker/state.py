@@ -80,6 +80,8 @@ class Upcoming:
     # Its planned day (or, undated, the month after its first report) has passed as of
     # D with no report of it held: no longer next, listed apart.
     overdue: bool = False
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -93,6 +95,8 @@ class PlanSummary:
     provisions: tuple[str, ...]
     reports: tuple[str, ...]
     last_reported: dict[str, str] | None = None
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -105,6 +109,8 @@ class IssueSummary:
     last_reported: dict[str, str] | None = None
     # Open, but no report has told of it for ``stale_after`` days.
     stale: bool = False
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -117,6 +123,8 @@ class StrikeSummary:
     effects: str | None
     reports: tuple[str, ...]
     last_reported: dict[str, str] | None = None
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -130,6 +138,8 @@ class ClaimSummary:
     occurred: str | None
     reports: tuple[str, ...]
     last_reported: dict[str, str] | None = None
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -141,6 +151,8 @@ class StatementSummary:
     occurred: str | None
     reports: tuple[str, ...]
     last_reported: dict[str, str] | None = None
+    # Fields that equal accounts tell differently (absent from JSON when none).
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -213,23 +225,15 @@ class HistoryEntry:
 
 
 @attrs.frozen
-class DisputedValue:
-    """One of the values that accounts of equal standing give for the same field."""
-
-    value: Any
-    report_id: str
-    outlet: str
-    published: str
-
-
-@attrs.frozen
 class History:
     id: str
     kind: str
     entries: tuple[HistoryEntry, ...]
     # Independent origins among the standing accounts (``projections.history``).
     corroboration: int
-    disputed: dict[str, tuple[DisputedValue, ...]]
+    # Fields that accounts of equal standing tell differently, as the fold weighs them
+    # (``projections.disputes``): {field: [{"value", "reports"}, ...]}, shown first.
+    disputed: dict[str, list[dict[str, Any]]]
     # The latest report with a standing account: {"date": ..., "report": ...}.
     last_reported: dict[str, str] | None = None
 

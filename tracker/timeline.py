@@ -297,7 +297,11 @@ def _article(development: Development, anchor: str, names: Names) -> Article:
         f" outlet{'s' if outlets != 1 else ''} · first reported {development.first_known}"
     )
     fields = tuple(
-        (name.replace("_", " "), field_text(name, value, names, development.kind))
+        (
+            name.replace("_", " "),
+            field_text(name, value, names, development.kind)
+            + _disputed_text(development, name, names),
+        )
         for name, value in development.fields.items()
     )
     return Article(
@@ -308,3 +312,17 @@ def _article(development: Development, anchor: str, names: Names) -> Article:
         meta,
         fields,
     )
+
+
+def _disputed_text(development: Development, name: str, names: Names) -> str:
+    """After a field's value, where accounts of equal standing tell it otherwise: what
+    they say, with their reports (``projections.disputes`` picked the value shown)."""
+    values = development.disputed.get(name)
+    if not values:
+        return ""
+    shown, *others = values
+    told = "; ".join(
+        f"{field_text(name, item['value'], names, development.kind)} ({', '.join(item['reports'])})"
+        for item in others
+    )
+    return f" ({', '.join(shown['reports'])}) — disputed: {told}"

@@ -69,6 +69,9 @@ class Development:
     dated_by: str
     first_known: str
     accounts: tuple[Account, ...]
+    # Fields that accounts of equal standing tell differently (``projections.disputes``):
+    # {field: [{"value", "reports"}, ...]}, the value shown first.
+    disputed: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def fuzzy(self) -> bool:
@@ -256,6 +259,7 @@ def _development(
         dated_by=dated_by,
         first_known=row["first_known"],
         accounts=accounts,
+        disputed=row["data"].get("disputed", {}),
     )
 
 

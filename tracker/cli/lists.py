@@ -5,6 +5,7 @@ named by its plural, e.g. ``ceasefires``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -122,6 +123,7 @@ def meetings(context: Context, as_of: str, known_at: str, as_json: bool, limit: 
         ("id", "participants", "status", "planned", "occurred", "place"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -136,12 +138,16 @@ def plans(context: Context, as_of: str, known_at: str, as_json: bool) -> None:
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "plans": found})
         return
-    click.echo(
+    from tracker.presenters import disputed_notes
+
+    lines = [
         table(
             [(p.id, p.label, p.points, p.readiness_pct, p.status, p.revisions) for p in found],
             ("id", "label", "points", "ready %", "status", "revisions"),
-        )
-    )
+        ),
+        *disputed_notes(found),
+    ]
+    click.echo("\n".join(lines))
 
 
 @click.command()
@@ -157,7 +163,9 @@ def issues(context: Context, as_of: str, known_at: str, as_json: bool, stale_aft
     if as_json:
         emit_json({"as_of": as_of, "known_at": known_at, "issues": found})
         return
-    click.echo("\n".join(issue_blocks(found)))
+    from tracker.presenters import disputed_notes
+
+    click.echo("\n".join([*issue_blocks(found), *disputed_notes(found)]))
 
 
 def emit_list(
@@ -175,11 +183,18 @@ def emit_list(
 
 
 def echo_table(
-    rows: list[tuple[Any, ...]], headers: tuple[str, ...], total: int, *, latest_first: bool
+    rows: list[tuple[Any, ...]],
+    headers: tuple[str, ...],
+    total: int,
+    *,
+    latest_first: bool,
+    found: Sequence[Any] = (),
 ) -> None:
     """A list's table; where it was cut, a line that says how many were left out: after
-    the table when it runs newest first, before it when oldest first (they came earlier)."""
+    the table when it runs newest first, before it when oldest first (they came earlier).
+    Then a footnote for each of the ``found`` developments with a disputed field."""
     from tracker.formatting import more_text, table
+    from tracker.presenters import disputed_notes
 
     lines = [table(rows, headers)]
     if total > len(rows):
@@ -187,6 +202,7 @@ def echo_table(
             lines.append(f"{more_text(total, len(rows))} (--limit 0 shows all)")
         else:
             lines.insert(0, f"{total - len(rows):,} earlier not shown (--limit 0 shows all)")
+    lines.extend(disputed_notes(found))
     click.echo("\n".join(lines))
 
 
@@ -210,6 +226,7 @@ def strikes(
         ("occurred", "id", "target", "by", "weapons", "effects"),
         total,
         latest_first=True,
+        found=found,
     )
 
 
@@ -228,6 +245,7 @@ def claims(context: Context, as_of: str, known_at: str, as_json: bool, limit: in
         ("id", "subject", "participants", "value", "claimant", "stance"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -247,6 +265,7 @@ def statements(context: Context, as_of: str, known_at: str, as_json: bool, limit
         ("occurred", "id", "speaker", "quote"),
         total,
         latest_first=False,
+        found=found,
     )
 
 
@@ -261,7 +280,7 @@ def _kind_list_command(kind: Kind) -> click.Command:
         if as_json:
             emit_list(kind.plural, as_of, known_at, total, found, limit)
             return
-        echo_table(*kind_table(kind.name, found), total, latest_first=False)
+        echo_table(*kind_table(kind.name, found), total, latest_first=False, found=found)
 
     which = (
         "first reported by the date, whatever their status, by when they happened or are planned"

@@ -34,6 +34,10 @@ class FieldSpec:
     # the others'; "first" keeps the first (words said once are not replaced by a later
     # report re-quoting them, often paraphrased: history shows the variants).
     combine: str = "latest"
+    # Whether the field is the development's content: a plan's revisions count the
+    # versions that changed its content (its label, points, provisions), not those
+    # that only moved its status or readiness.
+    content: bool = True
 
     @property
     def option(self) -> str:
@@ -50,13 +54,14 @@ def field(
     help: str = "",
     quoted: bool = False,
     combine: str = "latest",
+    content: bool = True,
 ) -> FieldSpec:
     """A field of a development type, as its module declares it."""
     if shape not in _PARSERS:
         raise ValueError(f"field {name!r}: unknown shape {shape!r}")
     if combine not in COMBINE_RULES:
         raise ValueError(f"field {name!r}: unknown combine rule {combine!r}")
-    return FieldSpec(name, shape, required, choices, default, help, quoted, combine)
+    return FieldSpec(name, shape, required, choices, default, help, quoted, combine, content)
 
 
 COMBINE_RULES = ("latest", "by_key", "first")

@@ -17,14 +17,16 @@ PLAN = register(
         fields=(
             field("label", "text"),
             field("points", "int"),
-            field("readiness_pct", "percent"),
+            # Its revisions count versions of its content: label, points, provisions.
+            field("readiness_pct", "percent", content=False),
             field(
                 "status",
                 "choice",
                 choices=("draft", "proposed", "agreed", "rejected", "superseded"),
+                content=False,
             ),
             field("provisions", "texts"),
-            field("occurred", "date"),
+            field("occurred", "date", content=False),
         ),
         headline=headline,
         columns=("label", "points", "readiness_pct", "status"),
