@@ -258,7 +258,7 @@ def generated_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int],
     return same_answers_in_any_order(records, days, folder)
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=0, max_value=2**32))
 def test_the_seed_fixtures_in_any_order_give_the_same_answers(
     seed_check: Callable[[int], None], seed: int
