@@ -19,7 +19,14 @@ from projections.as_of import AsOf, row_as_of
 from projections.state_counts import CountQueries
 from projections.upcoming import is_overdue
 from tracker.dates import OPEN_UPPER
-from tracker.state import ClaimSummary, IssueSummary, PlanSummary, StatementSummary, StrikeSummary
+from tracker.state import (
+    STALE_AFTER_DAYS,
+    ClaimSummary,
+    IssueSummary,
+    PlanSummary,
+    StatementSummary,
+    StrikeSummary,
+)
 
 
 def meetings_window(
@@ -66,10 +73,6 @@ def plan_summary(row: dict[str, Any], seen: AsOf) -> PlanSummary:
         last_reported=last_reported(row),
         disputed=version_disputed(row),
     )
-
-
-# An open issue that no report has told of for this many days is stale (``--stale-after``).
-STALE_AFTER_DAYS = 90
 
 
 def issues_window(

@@ -17,6 +17,7 @@ from projections import calls, changes, development_lists, history, kind_lists, 
 from projections.answers import days_before
 from projections.view import TrackerViewBase
 from tracker.state import (
+    STALE_AFTER_DAYS,
     CallGroup,
     Changes,
     ClaimSummary,
@@ -46,7 +47,7 @@ class Queries:
         known_at: str,
         since: str | None = None,
         limit: int | None = STATE_LIST_LIMIT,
-        stale_after: int = development_lists.STALE_AFTER_DAYS,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> State:
         strikes_since = since or days_before(as_of, STRIKE_WINDOW_DAYS)
         view = self.view
@@ -148,7 +149,7 @@ class Queries:
         return development_lists.plans_window(self.view, as_of, known_at, limit)
 
     def issues(
-        self, as_of: str, known_at: str, stale_after: int = development_lists.STALE_AFTER_DAYS
+        self, as_of: str, known_at: str, stale_after: int = STALE_AFTER_DAYS
     ) -> list[IssueSummary]:
         return self.issues_window(as_of, known_at, None, stale_after=stale_after)[1]
 
@@ -158,7 +159,7 @@ class Queries:
         known_at: str,
         limit: int | None,
         status: str | None = None,
-        stale_after: int = development_lists.STALE_AFTER_DAYS,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> tuple[int, list[IssueSummary]]:
         return development_lists.issues_window(
             self.view, as_of, known_at, limit, status, stale_after

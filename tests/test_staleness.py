@@ -19,10 +19,9 @@ from typing import Any
 
 import orjson
 
-from projections.development_lists import STALE_AFTER_DAYS
 from tests.conftest import Invoke
 from tests.test_golden import SEEDS, normalised
-from tracker.cli.options import STALE_AFTER_DAYS as CLI_STALE_AFTER_DAYS
+from tracker.state import STALE_AFTER_DAYS
 
 FEB_MEETING = "meeting-2025-02-trump-zelenskyy"
 IN_PERSON = "meeting-2025-trump-putin-in-person"
@@ -221,7 +220,7 @@ def test_stale_issues_in_the_state(seeded: Invoke) -> None:
     ) in text
     fresh = as_json(seeded, "state", *day("2025-12-28"), "--stale-after", "365")
     assert [i["id"] for i in fresh["open_issues"] if i["stale"]] == []
-    assert STALE_AFTER_DAYS == CLI_STALE_AFTER_DAYS == 90
+    assert STALE_AFTER_DAYS == 90
 
 
 def test_only_an_open_issue_goes_stale(seeded: Invoke) -> None:

@@ -25,7 +25,6 @@ from click.testing import CliRunner
 
 from bench.generate import write_corpus
 from projections.answers import days_before
-from projections.development_lists import STALE_AFTER_DAYS
 from projections.queries import STRIKE_WINDOW_DAYS, Queries
 from projections.upcoming import UNDATED_UPCOMING_DAYS
 from tests.postgres_server import PostgresServer
@@ -33,6 +32,7 @@ from tracker.application import Tracker
 from tracker.cli import main
 from tracker.kinds import KINDS, UPCOMING_STATUSES
 from tracker.presenters import render_state
+from tracker.state import STALE_AFTER_DAYS
 from tracker.store import StoreLocation
 
 CORPUS_SIZE = 2500

@@ -14,6 +14,10 @@ from typing import Any
 
 import attrs
 
+# An open issue that no report has told of for this many days is stale
+# (``--stale-after``): here, where the CLI's option and the queries both read it.
+STALE_AFTER_DAYS = 90
+
 
 @attrs.frozen
 class CallGroup:

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from tracker.state import STALE_AFTER_DAYS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -98,11 +100,6 @@ def list_limit_option(help_text: str) -> Callable[[F], F]:
 
 limit_option = list_limit_option("Show the latest N (0 shows all).")
 
-
-# An open issue no report has told of for this many days is marked stale; the same as
-# projections.development_lists.STALE_AFTER_DAYS, written out so that --help needs no
-# import of the read side.
-STALE_AFTER_DAYS = 90
 
 stale_after_option = click.option(
     "--stale-after",
