@@ -7,10 +7,12 @@ never imports this module, nor ``tracker.domain``.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -114,6 +116,13 @@ class Batch:
     def _keep(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
         self.events.extend(aggregate.collect_events())
+
+    def stamp(self, since: int, timestamp: datetime) -> None:
+        """Give the events made since ``len(self.events)`` was ``since`` this system time
+        (an imported record's ``recorded_at``) in place of the time they were made."""
+        self.events[since:] = [
+            dataclasses.replace(event, timestamp=timestamp) for event in self.events[since:]
+        ]
 
     # -- actors ----------------------------------------------------------------------
 

@@ -1,12 +1,16 @@
-"""The export of a store as NDJSON records, in log order."""
+"""The export of a store as NDJSON records, in log order, each with the system time of
+the event it records (``recorded_at``), which an import gives the event back."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from tracker.application import Tracker
 from tracker.domain import Actor, Development, Report
+from tracker.errors import InvalidRecord
 from tracker.event_visitor import EventVisitor
 from tracker.kinds import plain_value
 from tracker.values import Account
@@ -16,7 +20,38 @@ def export_records(app: Tracker) -> Iterator[dict[str, Any]]:
     """The log in append order, as records that ``import_records`` reads back."""
     records = _ExportRecords()
     for notification in app.notifications():
-        yield records.visit(app.mapper.to_domain_event(notification))
+        event: Any = app.mapper.to_domain_event(notification)
+        yield {**records.visit(event), "recorded_at": recorded_text(event.timestamp)}
+
+
+# A system time as ``tracker log`` and ``export`` write it: UTC, to the microsecond.
+_RECORDED_AT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})\Z", re.ASCII
+)
+
+
+# What ``recorded_at`` adds to a record's export line, with the line's end.
+RECORDED_AT_BYTES = len(',"recorded_at":"2025-12-28T13:00:00.000000Z"') + 1
+
+
+def recorded_text(timestamp: Any) -> str:
+    """An event's system time as a record's ``recorded_at``."""
+    return cast(datetime, timestamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_recorded(value: Any) -> datetime:
+    """A record's ``recorded_at``: a time of day with its zone, in UTC as the library
+    keeps system times, so that the event stores the same bytes as the exported one."""
+    if isinstance(value, str) and _RECORDED_AT.match(value):
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            pass
+    shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
+    raise InvalidRecord(
+        f"'recorded_at' must be a time with its zone, as export writes it"
+        f" (2025-12-28T13:00:00.000000Z), not {shown!r}"
+    )
 
 
 class _ExportRecords(EventVisitor[dict[str, Any]]):

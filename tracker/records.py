@@ -39,7 +39,7 @@ from tracker.ndjson_lines import (
     open_regular,
     read_records,
 )
-from tracker.record_export import account_record
+from tracker.record_export import RECORDED_AT_BYTES, account_record, parse_recorded
 from tracker.store import scratch_parent
 from tracker.values import Account
 
@@ -48,16 +48,21 @@ if TYPE_CHECKING:
 
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 
+# Every record may carry ``recorded_at``, the system time of the event it made (export
+# writes it): the event keeps it, as it keeps all else, so the chain's head is the same.
 RECORD_KEYS: dict[str, frozenset[str]] = {
-    "actor": frozenset({"type", "id", "name", "aliases", "role"}),
-    "aliases": frozenset({"type", "actor", "aliases"}),
+    "actor": frozenset({"type", "id", "name", "aliases", "role", "recorded_at"}),
+    "aliases": frozenset({"type", "actor", "aliases", "recorded_at"}),
     "report": frozenset(
         {"type", "id", "outlet", "published", "title", "url", "text", "path", "note"}
+        | {"recorded_at"}
     ),
-    "retraction": frozenset({"type", "target", "report", "reason", "quote"}),
-    "void": frozenset({"type", "development", "version", "reason"}),
+    "retraction": frozenset({"type", "target", "report", "reason", "quote", "recorded_at"}),
+    "void": frozenset({"type", "development", "version", "reason", "recorded_at"}),
 }
-ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note", "origin"})
+ACCOUNT_KEYS = frozenset(
+    {"type", "id", "report", "quote", "attributed_to", "note", "origin", "recorded_at"}
+)
 
 
 def published_from_header(text: str) -> str | None:
@@ -214,7 +219,11 @@ def _apply_chunk(
     )
     for record in records:
         try:
+            recorded = record.data.get("recorded_at")
+            made = len(batch.events)
             _apply(batch, record, base)
+            if recorded is not None or "recorded_at" in record.data:
+                batch.stamp(made, parse_recorded(recorded))
         except RecordError:
             raise
         except (TrackerError, InvalidDate) as error:
@@ -277,7 +286,11 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
             raise InvalidRecord("'version' must be a whole number")
         batch.void(_required(data, "development"), version, _required(data, "reason"))
     else:
-        raw = {key: value for key, value in data.items() if key not in ("type", "id", "report")}
+        raw = {
+            key: value
+            for key, value in data.items()
+            if key not in ("type", "id", "report", "recorded_at")
+        }
         development_id = _required(data, "id")
         batch.record(kind, development_id, _required(data, "report"), raw)
         if record.size > MEASURED_LINE_BYTES:
@@ -292,7 +305,7 @@ MEASURED_LINE_BYTES = MAX_LINE_BYTES // 64
 
 
 def _check_export_line(development_id: str, kind: str, account: Account) -> None:
-    size = len(orjson.dumps(account_record(development_id, kind, account))) + 1
+    size = len(orjson.dumps(account_record(development_id, kind, account))) + RECORDED_AT_BYTES
     if size > MAX_LINE_BYTES:
         raise InvalidRecord(
             f"its export line would be {size:,} bytes (with actor ids and defaults written"
