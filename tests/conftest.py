@@ -129,6 +129,18 @@ def exported(invoke: Invoke) -> str:
     return result.stdout
 
 
+def without_times(export: str) -> str:
+    """An export less its system times (``recorded_at``): what two stores given the same
+    records at different times have in common."""
+    return "".join(
+        orjson.dumps(
+            {key: value for key, value in orjson.loads(line).items() if key != "recorded_at"}
+        ).decode()
+        + "\n"
+        for line in export.splitlines()
+    )
+
+
 def _on_postgresql(nodeid: str) -> bool:
     return "postgresql" in nodeid or "Postgres" in nodeid
 

@@ -674,7 +674,14 @@ def test_an_account_at_the_limit_that_exports_within_it_imports_back(
     small_store: Invoke, tmp_path: Path
 ) -> None:
     source = tmp_path / "claim.ndjson"
-    source.write_bytes(claim_line(MAX_LINE_BYTES, stance="asserts", claimant="trump"))
+    source.write_bytes(
+        claim_line(
+            MAX_LINE_BYTES,
+            stance="asserts",
+            claimant="trump",
+            recorded_at="2025-12-28T13:00:00.000000Z",  # as its export writes it
+        )
+    )
     result = small_store("import", str(source))
     assert result.exit_code == 0, result.output
     export = exported(small_store)
