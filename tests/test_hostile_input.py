@@ -152,6 +152,8 @@ REFUSED: dict[str, Refusal] = {
     "unknown-actor.ndjson": Refusal(1, "unknown actor 'Nobody'"),
     "unknown-report.ndjson": Refusal(1, "unknown report 'r-missing'"),
     "impossible-date.ndjson": Refusal(1, "2025-02-29"),
+    "recorded-at-no-zone.ndjson": Refusal(2, "'recorded_at' must be a time with its zone"),
+    "recorded-at-impossible.ndjson": Refusal(1, "'recorded_at' must be a time with its zone"),
     "impossible-interval.ndjson": Refusal(1, "2025-02-30"),
     "reversed-interval.ndjson": Refusal(1, "ends before it starts"),
     "open-interval.ndjson": Refusal(1, "known end"),
