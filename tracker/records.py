@@ -219,11 +219,10 @@ def _apply_chunk(
     )
     for record in records:
         try:
-            recorded = record.data.get("recorded_at")
             made = len(batch.events)
             _apply(batch, record, base)
-            if recorded is not None or "recorded_at" in record.data:
-                batch.stamp(made, parse_recorded(recorded))
+            if "recorded_at" in record.data:
+                batch.stamp(made, parse_recorded(record.data["recorded_at"]))
         except RecordError:
             raise
         except (TrackerError, InvalidDate) as error:
