@@ -60,13 +60,21 @@ def json_of(invoke: Invoke, *args: str) -> Any:
     return orjson.loads(result.stdout)
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["one import", "two imports"])
 @pytest.mark.parametrize("order", ["kremlin first", "kyiv first"])
-def test_a_denial_keeps_the_claimants_assertion(invoke: Invoke, order: str) -> None:
+def test_a_denial_keeps_the_claimants_assertion(invoke: Invoke, order: str, split: bool) -> None:
     accounts = [KREMLIN_CLAIMS, KYIV_DENIES]
     if order == "kyiv first":
         accounts.reverse()
-    result = invoke("import", "-", input=ndjson([*ACTORS, *REPORTS, *accounts]))
-    assert result.exit_code == 0, result.output
+    # In two imports, the second account folds onto the stored versions.
+    parts = (
+        [[*ACTORS, *REPORTS, accounts[0]], [accounts[1]]]
+        if split
+        else [[*ACTORS, *REPORTS, *accounts]]
+    )
+    for part in parts:
+        result = invoke("import", "-", input=ndjson(part))
+        assert result.exit_code == 0, result.output
     [claim] = json_of(invoke, "claims", "--as-of", "2026-01-01")["claims"]
     assert claim["stances"] == [
         {
