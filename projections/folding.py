@@ -86,7 +86,7 @@ def only_version(
     """The version of a development told by one account alone (most are): the general
     fold's, at half the cost. It keeps ``fields``."""
     if has_stances(kind) and "claimant" in fields:
-        fields = {**fields, "stances": {fields["claimant"]: only_stance(fields, report_id, quote)}}
+        fields = {**fields, "stances": [only_stance(fields, report_id, quote)]}
     aside = not_content(kind)
     told = any(map(is_not, (v for n, v in fields.items() if n not in aside), repeat(None)))
     earlier = earlier_status(kind, fields)

@@ -8,9 +8,10 @@ same claimant replaces them, equal accounts that differ are disputed. Another
 claimant's account never touches them. The claim's own claimant (its top-level
 ``claimant``) is the claimant of the accounts on record first, an asserting one before
 others where several are level, then by report and log order; its ``stance`` and
-``value`` are that claimant's. The fold keeps every claimant's under ``stances``:
-``{claimant: {"stance", "value", "report", "quote"}}``, where ``report`` and ``quote``
-are those of the latest account giving the stance shown.
+``value`` are that claimant's. The fold keeps every claimant's under ``stances``,
+the claim's own claimant first, then by claimant: ``[{"claimant", "stance", "value",
+"report", "quote"}]``, where ``report`` and ``quote`` are those of the latest account
+giving the stance shown (as ``claims --json`` gives them).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def field_order(kind: str) -> dict[str, int]:
 def only_stance(fields: dict[str, Any], report_id: str, quote: str | None) -> dict[str, Any]:
     """The one stance of a claim told by one account."""
     return {
+        "claimant": fields["claimant"],
         "stance": fields.get("stance", "asserts"),
         "value": fields.get("value"),
         "report": report_id,
@@ -91,7 +93,8 @@ class Stances:
         """Stand for the stances as a version holds them, each by one account of its
         report, published by ``known_from``."""
         claimant = fields.get("claimant")
-        for key, entry in (fields.get("stances") or {}).items():
+        for entry in fields.get("stances") or ():
+            key = entry["claimant"]
             carried = Candidate(
                 None, entry.get("report") or "", known_from, known_from, 0, ("", "")
             )
@@ -123,7 +126,7 @@ class Stances:
         claimants = sorted({key for _, key in standing}, key=lambda k: (k != own, k))
         stances: dict[str, dict[str, Any]] = {}
         for key in claimants:
-            entry: dict[str, Any] = {"stance": "asserts", "value": None}
+            entry: dict[str, Any] = {"claimant": key, "stance": "asserts", "value": None}
             giving: list[Candidate] = []
             for part in ("stance", "value"):
                 candidates = standing.get((part, key))
@@ -151,7 +154,7 @@ class Stances:
             if entry["value"] is None:
                 entry["value"] = fields.get("value")
         if stances:
-            fields["stances"] = stances
+            fields["stances"] = list(stances.values())
         in_order(fields, self.order)
 
 
@@ -165,6 +168,5 @@ def in_order(fields: dict[str, Any], order: dict[str, int]) -> None:
 
 
 def stance_rows(fields: dict[str, Any]) -> list[dict[str, Any]]:
-    """A claim's stances as ``claims --json`` gives them: the claim's own claimant's
-    first, then by claimant."""
-    return [{"claimant": key, **entry} for key, entry in (fields.get("stances") or {}).items()]
+    """A claim's stances as ``claims --json`` gives them (as the fold keeps them)."""
+    return list(fields.get("stances") or ())
