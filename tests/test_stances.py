@@ -237,3 +237,34 @@ def test_the_early_calls_claims_are_about_it(seeded: Invoke) -> None:
         "claim-2025-02-call-held-trump": [("trump", "asserts")],
         "claim-2025-02-call-held-peskov": [("peskov", "neither")],
     }
+
+
+def test_one_claimants_same_day_stances_are_disputed_not_another_claimants(
+    invoke: Invoke,
+) -> None:
+    same_day = {**REPORTS[0], "id": "r-other", "text": "The Kremlin neither confirms nor denies."}
+    records = [
+        *ACTORS,
+        *REPORTS,
+        same_day,
+        KREMLIN_CLAIMS,
+        {"type": "claim", "id": "claim-drone-attack", "report": "r-other", "stance": "neither"},
+        {**KYIV_DENIES, "value": None},
+    ]
+    records[-1] = {k: v for k, v in records[-1].items() if v is not None}
+    result = invoke("import", "-", input=ndjson(records))
+    assert result.exit_code == 0, result.output
+    [claim] = json_of(invoke, "claims", "--as-of", "2026-01-01")["claims"]
+    # Two reports of one day give the Kremlin's stance differently: a dispute of the
+    # claim's own stance, the value shown picked by the rule (the first serialised).
+    assert claim["disputed"] == {
+        "stance": [
+            {"value": "asserts", "reports": ["r-moscow"]},
+            {"value": "neither", "reports": ["r-other"]},
+        ]
+    }
+    assert [(s["claimant"], s["stance"], s["value"]) for s in claim["stances"]] == [
+        ("kremlin", "asserts", True),
+        # Kyiv's account gave no value: the stance is on the claim's.
+        ("kyiv", "denies", True),
+    ]
