@@ -367,6 +367,11 @@ _ASIDE: dict[str, frozenset[str]] = {}
 def merge_fields(kind: str, fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
     """Fold one account into the fields, in place; the names of the fields it changed."""
     changed = []
+    claimant = update.get("claimant") if has_stances(kind) else None
+    if claimant is not None and fields.get("claimant") not in (None, claimant):
+        # Another claimant's stance: the claim's own claimant, stance and value stay.
+        update = {name: value for name, value in update.items() if name not in SPOKEN}
+        changed.append("stances")
     rules = combine_rules(kind)
     for name, value in update.items():
         rule = rules.get(name)

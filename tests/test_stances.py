@@ -268,3 +268,12 @@ def test_one_claimants_same_day_stances_are_disputed_not_another_claimants(
         # Kyiv's account gave no value: the stance is on the claim's.
         ("kyiv", "denies", True),
     ]
+
+
+def test_history_says_another_claimants_account_changed_the_stances(invoke: Invoke) -> None:
+    records = [*ACTORS, *REPORTS, KREMLIN_CLAIMS, KYIV_DENIES]
+    result = invoke("import", "-", input=ndjson(records))
+    assert result.exit_code == 0, result.output
+    entries = json_of(invoke, "history", "claim-drone-attack")["entries"]
+    assert [entry["fields"]["claimant"] for entry in entries] == ["kremlin", "kyiv"]
+    assert entries[1]["changed"] == ["stances"]
