@@ -16,6 +16,7 @@ from projections.answers import (
     version_reports,
 )
 from projections.as_of import AsOf, row_as_of
+from projections.stances import stance_rows
 from projections.state_counts import CountQueries
 from projections.upcoming import is_overdue
 from tracker.dates import OPEN_UPPER
@@ -133,6 +134,8 @@ def claims(
             occurred=text_of(version_fields(row).get("occurred")),
             reports=version_reports(row),
             last_reported=last_reported(row),
+            about=version_fields(row).get("about"),
+            stances=tuple(stance_rows(version_fields(row))),
             disputed=version_disputed(row),
         )
         for row in reversed(rows)

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from projections.disputes import Candidate, chosen, earliest, latest_candidates
+from projections.stances import SPOKEN, Stances, field_order, has_stances, only_stance
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.kinds import KINDS, expected_on_occurred
 from tracker.names import origin_key
@@ -36,6 +37,8 @@ class Telling:
     # Where the account's information comes from, where it names it: accounts of
     # one origin count once when equal accounts disagree (``projections.disputes``).
     origin: str | None = None
+    # The report's words the account quotes: a claimant's stance shows them.
+    quote: str | None = None
 
 
 @attrs.frozen
@@ -72,13 +75,18 @@ def fold(kind: str, tellings: Sequence[Telling]) -> list[Version]:
     its type declares."""
     if len(tellings) == 1 and not tellings[0].retraction:
         [told] = tellings
-        return [only_version(kind, told.report_id, told.known_upper, dict(told.fields))]
+        only = only_version(kind, told.report_id, told.known_upper, dict(told.fields), told.quote)
+        return [only]
     return _fold_groups(_Folding(kind), _groups(tellings))
 
 
-def only_version(kind: str, report_id: str, known_upper: str, fields: dict[str, Any]) -> Version:
+def only_version(
+    kind: str, report_id: str, known_upper: str, fields: dict[str, Any], quote: str | None = None
+) -> Version:
     """The version of a development told by one account alone (most are): the general
     fold's, at half the cost. It keeps ``fields``."""
+    if has_stances(kind) and "claimant" in fields:
+        fields = {**fields, "stances": [only_stance(fields, report_id, quote)]}
     aside = not_content(kind)
     told = any(map(is_not, (v for n, v in fields.items() if n not in aside), repeat(None)))
     earlier = earlier_status(kind, fields)
@@ -190,12 +198,23 @@ class _Folding:
     # named (field, key)); a field kept from the first accounts: all of them.
     standing: dict[Any, list[Candidate]] = attrs.Factory(dict)
     disputed: dict[str, list[dict[str, Any]]] = attrs.Factory(dict)
+    # A claim's stances, one per claimant (``projections.stances``); None for a type
+    # without them.
+    stances: Stances | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.stances is None and has_stances(self.kind):
+            self.stances = Stances(order=field_order(self.kind))
 
     def carry(self, known_from: str) -> None:
         """Stand for the fields as ``latest`` holds them (without a dispute) by one
         account each, published by ``known_from``."""
         rules = combine_rules(self.kind)
+        if self.stances is not None:
+            self.stances.carry(self.fields, known_from)
         for name, value in self.fields.items():
+            if self.stances is not None and (name in SPOKEN or name == "stances"):
+                continue
             if rules.get(name) == "by_key" and isinstance(value, dict):
                 self.standing[name] = []  # where the field goes, keys or none
                 for key, item in value.items():
@@ -210,7 +229,11 @@ class _Folding:
         rules = combine_rules(self.kind)
         # Independent origins, counted as corroboration counts them.
         origin = origin_key(telling.origin, telling.report_id)
+        if self.stances is not None:
+            self.stances.add(_candidate(telling, None, origin), telling.fields, telling.quote)
         for name, value in telling.fields.items():
+            if self.stances is not None and name in SPOKEN:
+                continue
             rule = rules.get(name)
             if rule == "by_key" and isinstance(value, dict):
                 self.standing.setdefault(name, [])  # where the field goes, keys or none
@@ -259,6 +282,8 @@ class _Folding:
             fields[name] = value
             if dispute:
                 disputed[name] = dispute
+        if self.stances is not None:
+            self.stances.settle(fields, disputed)
         aside = not_content(self.kind)
         if any(before.get(n) != v for n, v in fields.items() if n not in aside and v is not None):
             self.revisions += 1
@@ -306,7 +331,7 @@ def _fold_groups(folding: _Folding, groups: list[list[Telling]]) -> list[Version
 
 # Bumped when the fold's rules (the types' combine rules among them), or the rows made
 # from events, change: stored views are rebuilt.
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 
 def combine_rules(kind: str) -> dict[str, str]:
@@ -342,6 +367,11 @@ _ASIDE: dict[str, frozenset[str]] = {}
 def merge_fields(kind: str, fields: dict[str, Any], update: dict[str, Any]) -> list[str]:
     """Fold one account into the fields, in place; the names of the fields it changed."""
     changed = []
+    claimant = update.get("claimant") if has_stances(kind) else None
+    if claimant is not None and fields.get("claimant") not in (None, claimant):
+        # Another claimant's stance: the claim's own claimant, stance and value stay.
+        update = {name: value for name, value in update.items() if name not in SPOKEN}
+        changed.append("stances")
     rules = combine_rules(kind)
     for name, value in update.items():
         rule = rules.get(name)

@@ -163,6 +163,7 @@ def disputes(kind: str, tellings: list[dict[str, Any]]) -> dict[str, list[dict[s
                 row["fields"],
                 bool(row["retraction"]),
                 row.get("origin"),
+                row.get("quote"),
             )
             for row in _standing(tellings)
         ],

@@ -124,7 +124,8 @@ class Page:
             if len(told) == 1 and not (row := told[0][2]).get("retraction"):
                 report_id = row["report_id"]
                 fields = row.get("fields", {})
-                only = only_version(kind, report_id, bounds[report_id][1], fields)
+                quote = row.get("quote")
+                only = only_version(kind, report_id, bounds[report_id][1], fields, quote)
                 folded.append(version_row(development_id, kind, only))
             else:
                 tellings = [page_telling(*telling, bounds) for telling in told]
@@ -164,6 +165,7 @@ def page_telling(
         row.get("fields", {}),
         bool(row.get("retraction")),
         row.get("origin"),
+        row.get("quote"),
     )
 
 

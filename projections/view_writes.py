@@ -233,6 +233,7 @@ class ViewWrites(ViewTracking):
                             fields=contents[row["position"]].get("fields", {}),
                             retraction=bool(row["retraction"]),
                             origin=contents[row["position"]].get("origin"),
+                            quote=contents[row["position"]].get("quote"),
                         )
                         for row in rows
                     ],

@@ -283,6 +283,29 @@ def test_known_at_003_claims(seeded: Invoke) -> None:
     ]
 
 
+def test_known_at_003_the_early_calls_claims_are_about_it(seeded: Invoke) -> None:
+    found = {
+        claim["id"]: claim
+        for claim in cli_json(
+            seeded, "claims", "--as-of", "2025-02-09", "--known-at", "2025-02-09"
+        )["claims"]
+    }
+    # [003_ab770ee007b62c3e.txt] Therefore, in this case, I can neither confirm nor deny it.”
+    #   (Peskov's stance on the early-2025 call: neither)
+    peskov = found["claim-2025-02-call-held-peskov"]
+    assert peskov["about"] == "call-2025-early-trump-putin"
+    assert [(s["claimant"], s["stance"], s["report"]) for s in peskov["stances"]] == [
+        ("peskov", "neither", "r-003")
+    ]
+    # [003_ab770ee007b62c3e.txt] Washington D.C: United States President Donald Trump has
+    #   confirmed that he recently spoke with Russian President Vladimir Putin
+    trump = found["claim-2025-02-call-held-trump"]
+    assert trump["about"] == "call-2025-early-trump-putin"
+    assert [(s["claimant"], s["stance"], s["report"]) for s in trump["stances"]] == [
+        ("trump", "asserts", "r-003")
+    ]
+
+
 # -- known at 2025-02-22 and 2025-02-23: report 004 ----------------------------------------
 
 

@@ -133,16 +133,17 @@ def test_an_undisputed_development_carries_no_disputed_key(seeded: Invoke) -> No
 
 def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     """The records in another order that an analyst could have typed them in: actors
-    first (accounts name them), a report before the accounts that cite it, and before
-    a development's accounts that lack a required field and its retractions, one that
-    has them all (the first account of a development must: any may be first). Each
-    report's own accounts keep their order among themselves: there, log order is the
-    analyst's correction."""
+    first (accounts name them), a report before the accounts that cite it, a development
+    before the claims ``about`` it, and before a development's accounts that lack a
+    required field and its retractions, one that has them all (the first account of a
+    development must: any may be first). Each report's own accounts keep their order
+    among themselves: there, log order is the analyst's correction."""
     actors = [r for r in records if r["type"] in ("actor", "aliases")]
     rest = [r for r in records if r["type"] not in ("actor", "aliases")]
     needs: list[list[int]] = []  # records that must come before
     founded_by: dict[int, str] = {}  # a record that needs its development founded first
     founders: dict[str, set[int]] = {}  # the records that can found a development
+    about: dict[int, str] = {}  # a claim about a development: it must exist first
     last_of_report: dict[str, int] = {}
     report_index: dict[str, int] = {}
     for index, record in enumerate(rest):
@@ -161,6 +162,8 @@ def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str
             if record["report"] in last_of_report:
                 wanted.append(last_of_report[record["report"]])
             last_of_report[record["report"]] = index
+            if isinstance(record.get("about"), str):
+                about[index] = record["about"]
         needs.append(wanted)
     placed: set[int] = set()
     order: list[int] = []
@@ -171,6 +174,7 @@ def relogged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str
             for i in waiting
             if all(n in placed for n in needs[i])
             and (i not in founded_by or founders[founded_by[i]] & placed)
+            and (i not in about or founders[about[i]] & placed)
         ]
         chosen = ready[rng.randrange(len(ready))]
         waiting.remove(chosen)

@@ -252,6 +252,11 @@ class Batch:
         self.check_quote(report, details["quote"])
         development = self._load(Development, Development.create_id(development_id))
         fields = parse_fields(kind, raw, self.resolve_actor, first_account=development is None)
+        about = fields.get("about")
+        if isinstance(about, str) and (
+            about == development_id or self._load(Development, Development.create_id(about)) is None
+        ):
+            raise InvalidRecord(f"'about' names no other development: {shorten(about)!r}")
         account = Account.of(report_id, fields, **details)
         if development is None:
             development = Development.report(development_id, kind, account)

@@ -140,6 +140,14 @@ def field_text(name: str, value: Any, names: Names, kind: str | None = None) -> 
         return names.names(value)  # actors by name, the others as written
     if shape == "percent" and not isinstance(value, bool | str):
         return f"{value}%"
+    if name == "stances" and isinstance(value, list):
+        # A claim's stance per claimant (``projections.stances``).
+        return "; ".join(
+            f"{names.name(str(entry.get('claimant')))} {entry.get('stance')}"
+            f" {value_text(entry.get('value'))} ({entry.get('report')})"
+            for entry in value
+            if isinstance(entry, dict)
+        )
     return value_text(value)
 
 

@@ -142,6 +142,11 @@ class ClaimSummary:
     occurred: str | None
     reports: tuple[str, ...]
     last_reported: dict[str, str] | None = None
+    # The development the claim is about, if it names one.
+    about: str | None = None
+    # Each claimant's latest stance, the claim's own claimant first:
+    # {"claimant", "stance", "value", "report", "quote"}.
+    stances: tuple[dict[str, Any], ...] = ()
     # Fields that equal accounts tell differently (absent from JSON when none).
     disputed: dict[str, Any] = attrs.field(factory=dict)
 

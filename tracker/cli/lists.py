@@ -247,6 +247,26 @@ def claims(context: Context, as_of: str, known_at: str, as_json: bool, limit: in
         latest_first=False,
         found=found,
     )
+    for line in stance_lines(found):
+        click.echo(line)
+
+
+def stance_lines(found: Sequence[Any]) -> list[str]:
+    """A line for each claim about a development or with more than one claimant: what
+    it is about, and each claimant's latest stance with its report."""
+    from tracker.formatting import cell
+
+    lines = []
+    for claim in found:
+        if claim.about is None and len(claim.stances) < 2:
+            continue
+        about = f" (about {claim.about})" if claim.about else ""
+        told = "; ".join(
+            f"{s['claimant']} {s['stance']} {cell(s['value'])} ({s['report']})"
+            for s in claim.stances
+        )
+        lines.append(f"stances: {claim.id}{about}: {told}")
+    return lines
 
 
 @click.command()

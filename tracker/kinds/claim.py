@@ -10,7 +10,7 @@ from tracker.kinds.fields import field
 from tracker.kinds.registry import Exported, Fields, FieldText, Kind, NameOf, register
 
 # How the notes say a stance other than "asserts" or "denies".
-STANCES = {"neither": "neither asserts nor denies"}
+STANCES = {"neither": "neither asserts nor denies", "undisclosed": "does not disclose"}
 
 
 def value_text(value: Any) -> str:
@@ -42,8 +42,14 @@ CLAIM = register(
             field("participants", "actors"),
             field("value", "json", required=True, help="any JSON value"),
             field("claimant", "actor", required=True),
-            field("stance", "choice", choices=("asserts", "denies", "neither"), default="asserts"),
+            field(
+                "stance",
+                "choice",
+                choices=("asserts", "denies", "neither", "undisclosed"),
+                default="asserts",
+            ),
             field("occurred", "date"),
+            field("about", "text", help="the id of the development the claim is about"),
         ),
         headline=headline,
         columns=("subject", "claimant", "stance", "value", "occurred"),
