@@ -23,10 +23,12 @@ from tracker.errors import (
     DuplicateId,
     InvalidRecord,
     QuoteNotInReport,
+    UnknownAccount,
     UnknownActor,
     UnknownDevelopment,
     UnknownReport,
 )
+from tracker.grading import AccountGrade, SourceGrade
 from tracker.kinds import ACCOUNT_KEYS, parse_fields, takes_field
 from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.names import alias_key, check_name, clean_name
@@ -284,3 +286,31 @@ class Batch:
         assert development is not None  # the event came from it
         self.void(development.development_id, event.originator_version, reason)
         return development.development_id, event.originator_version
+
+    # -- grades ----------------------------------------------------------------------
+
+    def grade_source(
+        self, name: str, reliability: object, graded_on: object, note: object = None
+    ) -> None:
+        """An outlet's or origin's reliability, A-F, given on a day."""
+        self._keep(
+            SourceGrade.give(clean_name(check_name(name, "source")), reliability, graded_on, note)
+        )
+
+    def grade_account(
+        self,
+        development_id: str,
+        version: object,
+        credibility: object,
+        graded_on: object,
+        note: object = None,
+    ) -> None:
+        """The credibility, 1-6, of a development's account (its version), given on a day."""
+        development = self.development(development_id)
+        if (
+            isinstance(version, bool)
+            or not isinstance(version, int)
+            or version not in development.account_versions
+        ):
+            raise UnknownAccount(f"{development_id!r} has no account {version!r}")
+        self._keep(AccountGrade.give(development_id, version, credibility, graded_on, note))

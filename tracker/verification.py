@@ -23,6 +23,7 @@ from tracker.chain import GENESIS, chain_hash
 from tracker.domain import Actor, Development, Report, text_sha256
 from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
 from tracker.event_visitor import EventVisitor
+from tracker.grading import AccountGrade, SourceGrade
 from tracker.kinds import quotations
 from tracker.positioned import scratch_view
 
@@ -280,6 +281,12 @@ class _EventChecks(EventVisitor[list[Problem]]):
         return self._cited(event.report_id, [] if event.quote is None else [("quote", event.quote)])
 
     def development_voided(self, event: Development.Voided) -> list[Problem]:
+        return []
+
+    def source_graded(self, event: SourceGrade.Given) -> list[Problem]:
+        return []
+
+    def account_graded(self, event: AccountGrade.Given) -> list[Problem]:
         return []
 
     def _cited(self, report_id: str, quoted: list[tuple[str, Any]]) -> list[Problem]:
