@@ -4,8 +4,13 @@ credibility, 1-6, each an event with its day and note, read as known at K."""
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from tests.conftest import Invoke, exported, ndjson
+from tracker.application import Tracker
+from tracker.errors import InvalidGrade
+from tracker.grading import AccountGrade, SourceGrade
+from tracker.store import StoreLocation
 
 
 def _grade_wire(invoke: Invoke, reliability: str, on: str, note: str | None = None) -> None:
@@ -100,3 +105,106 @@ def test_grade_records_import_and_round_trip(small_store: Invoke) -> None:
     )
     assert bad.exit_code == 1
     assert exported(small_store) == dump
+
+
+def test_sources_and_history_read_grades_as_given_by_a_day(small_store: Invoke) -> None:
+    """A regrading never rewrites an earlier answer: as given by an earlier day, the
+    earlier grade holds."""
+    _grade_wire(small_store, "B", "2025-12-29", "long record")
+    _grade_wire(small_store, "D", "2026-01-10", "ran a fabricated quote")
+    graded = small_store(
+        "grade", "account", "call-1", "--account", "1", "--credibility", "3", "--on", "2026-01-02"
+    )
+    assert graded.exit_code == 0, graded.output
+
+    def source_of(day: str) -> dict[str, object]:
+        result = small_store("sources", "call-1", "--json", "--graded-by", day)
+        assert result.exit_code == 0, result.output
+        [source] = orjson.loads(result.stdout)["sources"]
+        return source  # type: ignore[no-any-return]
+
+    before = source_of("2025-12-28")
+    assert before["reliability"] is None and before["credibility"] is None
+    early = source_of("2026-01-01")
+    assert early["reliability"] == {
+        "grade": "B",
+        "graded_on": "2025-12-29",
+        "note": "long record",
+        "source": "Wire",
+    }
+    assert early["credibility"] is None
+    late = source_of("2026-02-01")
+    assert late["reliability"]["grade"] == "D"  # type: ignore[index]
+    assert late["credibility"] == {"grade": 3, "graded_on": "2026-01-02", "note": None}
+    # Today, by default: the latest grades.
+    assert orjson.loads(small_store("sources", "call-1", "--json").stdout)["sources"][0] == late
+
+    history = small_store("history", "call-1", "--json", "--graded-by", "2026-01-05")
+    [entry] = orjson.loads(history.stdout)["entries"]
+    assert entry["reliability"]["grade"] == "B"
+    assert entry["credibility"]["grade"] == 3
+    text = small_store("history", "call-1", "--graded-by", "2026-01-05").stdout
+    assert "reliability of Wire: B (graded 2025-12-29): long record" in text
+    table = small_store("sources", "call-1").stdout
+    assert "reliability" in table and " D " in table
+
+
+def test_an_origin_is_graded_in_place_of_its_outlet(small_store: Invoke) -> None:
+    records = [
+        {"type": "report", "id": "r2", "outlet": "Daily", "published": "2025-12-29"},
+        {
+            "type": "call",
+            "id": "call-1",
+            "report": "r2",
+            "participants": ["Trump", "Putin"],
+            "occurred": "2025-12-28",
+            "origin": "Kremlin readout",
+        },
+        {
+            "type": "grade",
+            "source": "kremlin  READOUT",
+            "reliability": "E",
+            "graded_on": "2026-01-01",
+        },
+        {"type": "grade", "source": "Daily", "reliability": "A", "graded_on": "2026-01-01"},
+    ]
+    result = small_store("import", "-", input=ndjson(records))
+    assert result.exit_code == 0, result.output
+    sources = orjson.loads(small_store("sources", "call-1", "--json").stdout)["sources"]
+    assert [source["reliability"] and source["reliability"]["grade"] for source in sources] == [
+        None,
+        "E",
+    ]
+
+
+def test_a_rebuild_equals_the_view_kept_with_grades(small_store: Invoke, store_url: str) -> None:
+    _grade_wire(small_store, "B", "2025-12-29")
+    _grade_wire(small_store, "C", "2026-01-02", "second look")
+    graded = small_store(
+        "grade", "account", "call-1", "--account", "1", "--credibility", "1", "--on", "2026-01-03"
+    )
+    assert graded.exit_code == 0, graded.output
+    tracker = Tracker.open(StoreLocation.parse(store_url))
+    kept = tracker.view.dump()
+    tracker.close()
+    assert len(kept["grades"]) == 3
+    rebuilt = small_store("rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    tracker = Tracker.open(StoreLocation.parse(store_url))
+    assert tracker.view.dump() == kept
+    tracker.close()
+
+
+def test_the_domain_refuses_grades_off_the_scales() -> None:
+    with pytest.raises(InvalidGrade, match="A-F"):
+        SourceGrade.give("Wire", "AB", "2025-12-29")
+    with pytest.raises(InvalidGrade, match="1-6"):
+        AccountGrade.give("call-1", 1, 0, "2025-12-29")
+    with pytest.raises(InvalidGrade, match="1-6"):
+        AccountGrade.give("call-1", 1, True, "2025-12-29")
+    with pytest.raises(InvalidGrade, match="single day"):
+        SourceGrade.give("Wire", "A", "2025-12-29/2025-12-30")
+    with pytest.raises(InvalidGrade, match="note"):
+        SourceGrade.give("Wire", "A", "2025-12-29", "  ")
+    grade = AccountGrade.give("call-1", 1, "6", "2025-12-29")
+    assert (grade.credibility, grade.graded_on) == (6, "2025-12-29")

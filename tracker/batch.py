@@ -40,6 +40,10 @@ A = TypeVar("A", bound=Aggregate)
 _WHITESPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 MAX_NAME_TO_MATCH = 200
+# The keys of an import's grade record (``Batch.grade_record``).
+GRADE_RECORD_KEYS = frozenset(
+    {"type", "source", "reliability", "development", "account", "credibility", "graded_on", "note"}
+)
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -314,3 +318,19 @@ class Batch:
         ):
             raise UnknownAccount(f"{development_id!r} has no account {version!r}")
         self._keep(AccountGrade.give(development_id, version, credibility, graded_on, note))
+
+    def grade_record(self, data: Mapping[str, Any]) -> None:
+        """An import's grade record: a source's reliability or an account's credibility."""
+        graded_on, note = data.get("graded_on"), data.get("note")
+        if "source" in data and not {"development", "account", "credibility"} & set(data):
+            self.grade_source(data["source"], data.get("reliability"), graded_on, note)
+        elif "development" in data and not {"source", "reliability"} & set(data):
+            development_id = check_id("development", data["development"])
+            self.grade_account(
+                development_id, data.get("account"), data.get("credibility"), graded_on, note
+            )
+        else:
+            raise InvalidRecord(
+                "a grade record names a 'source' with its 'reliability', or a 'development'"
+                " with an 'account' and its 'credibility'"
+            )

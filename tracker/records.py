@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracker.application import Tracker
-from tracker.batch import Batch
+from tracker.batch import GRADE_RECORD_KEYS, Batch
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord, StoreError, TrackerError
@@ -56,10 +56,7 @@ RECORD_KEYS: dict[str, frozenset[str]] = {
     ),
     "retraction": frozenset({"type", "target", "report", "reason", "quote"}),
     "void": frozenset({"type", "development", "version", "reason"}),
-    "grade": frozenset(
-        {"type", "source", "reliability", "development", "account", "credibility"}
-        | {"graded_on", "note"}
-    ),
+    "grade": GRADE_RECORD_KEYS,
 }
 ACCOUNT_KEYS = frozenset({"type", "id", "report", "quote", "attributed_to", "note", "origin"})
 
@@ -281,7 +278,7 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
             raise InvalidRecord("'version' must be a whole number")
         batch.void(_required(data, "development"), version, _required(data, "reason"))
     elif kind == "grade":
-        _grade(batch, data)
+        batch.grade_record(data)
     else:
         raw = {key: value for key, value in data.items() if key not in ("type", "id", "report")}
         development_id = _required(data, "id")
@@ -303,26 +300,6 @@ def _check_export_line(development_id: str, kind: str, account: Account) -> None
         raise InvalidRecord(
             f"its export line would be {size:,} bytes (with actor ids and defaults written"
             f" out), more than the {MAX_LINE_BYTES:,} an import reads"
-        )
-
-
-def _grade(batch: Batch, data: dict[str, Any]) -> None:
-    """A source's reliability or an account's credibility (``tracker.grading``)."""
-    graded_on, note = data.get("graded_on"), data.get("note")
-    if "source" in data and not {"development", "account", "credibility"} & set(data):
-        batch.grade_source(_required(data, "source"), data.get("reliability"), graded_on, note)
-    elif "development" in data and not {"source", "reliability"} & set(data):
-        batch.grade_account(
-            _required(data, "development"),
-            data.get("account"),
-            data.get("credibility"),
-            graded_on,
-            note,
-        )
-    else:
-        raise InvalidRecord(
-            "a grade gives either a 'source' its 'reliability' or a 'development''s"
-            " 'account' its 'credibility'"
         )
 
 
