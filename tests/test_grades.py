@@ -3,6 +3,9 @@ credibility, 1-6, each an event with its day and note, read as known at K."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -208,3 +211,19 @@ def test_the_domain_refuses_grades_off_the_scales() -> None:
         SourceGrade.give("Wire", "A", "2025-12-29", "  ")
     grade = AccountGrade.give("call-1", 1, "6", "2025-12-29")
     assert (grade.credibility, grade.graded_on) == (6, "2025-12-29")
+
+
+def test_the_sqlite_export_holds_every_grade(small_store: Invoke, tmp_path: Path) -> None:
+    _grade_wire(small_store, "B", "2025-12-29")
+    _grade_wire(small_store, "D", "2026-01-10", "second look")
+    output = tmp_path / "out.sqlite"
+    result = small_store("export", "--format", "sqlite", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    connection = sqlite3.connect(output)
+    try:
+        rows = connection.execute(
+            "SELECT name, grade, graded_on, note FROM grades ORDER BY position"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert rows == [("Wire", "B", "2025-12-29", None), ("Wire", "D", "2026-01-10", "second look")]
