@@ -9,6 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+import tracker.application
+import tracker.fast.rebuild_readers
 from tests.conftest import Invoke, exported, ndjson
 from tracker.application import Tracker
 from tracker.errors import InvalidGrade
@@ -227,3 +229,26 @@ def test_the_sqlite_export_holds_every_grade(small_store: Invoke, tmp_path: Path
     finally:
         connection.close()
     assert rows == [("Wire", "B", "2025-12-29", None), ("Wire", "D", "2026-01-10", "second look")]
+
+
+def test_the_rebuild_readers_give_the_grades_one_process_gives(
+    small_store: Invoke, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grades are not development events: the reader processes read them the general
+    way (``projections.raw_rows`` falls back for them), in pages of three events."""
+    _grade_wire(small_store, "B", "2025-12-29")
+    graded = small_store(
+        "grade", "account", "call-1", "--account", "1", "--credibility", "4", "--on", "2026-01-03"
+    )
+    assert graded.exit_code == 0, graded.output
+    _grade_wire(small_store, "A", "2026-01-04")
+    monkeypatch.setattr(tracker.application, "REBUILD_PAGE", 3)
+    app = Tracker.open(StoreLocation.parse(store_url))
+    try:
+        kept = app.view.dump()
+        monkeypatch.setattr(tracker.fast.rebuild_readers, "PARALLEL_REBUILD_MIN_EVENTS", 0)
+        assert app.rebuild() == app.last_position()
+        assert app.view.dump() == kept
+        assert len(kept["grades"]) == 3
+    finally:
+        app.close()
