@@ -12,6 +12,7 @@ import pytest
 import tracker.application
 import tracker.fast.rebuild_readers
 from tests.conftest import Invoke, exported, ndjson
+from tests.test_tamper_evidence import _rechain, _set, _state
 from tracker.application import Tracker
 from tracker.errors import InvalidGrade
 from tracker.grading import AccountGrade, SourceGrade
@@ -252,3 +253,20 @@ def test_the_rebuild_readers_give_the_grades_one_process_gives(
         assert len(kept["grades"]) == 3
     finally:
         app.close()
+
+
+def test_verify_catches_a_grade_edited_onto_an_account_that_is_not_there(
+    small_store: Invoke, store_url: str
+) -> None:
+    graded = small_store(
+        "grade", "account", "call-1", "--account", "1", "--credibility", "2", "--on", "2026-01-03"
+    )
+    assert graded.exit_code == 0, graded.output
+    assert small_store("verify").exit_code == 0
+    state = _state(store_url, 5)
+    assert state["credibility"] == 2
+    _set(store_url, 5, "state", orjson.dumps({**state, "version": 5}))
+    _rechain(store_url)
+    result = small_store("verify")
+    assert result.exit_code == 1
+    assert "grades account 5 of 'call-1', which is not earlier in the log" in result.output
