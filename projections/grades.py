@@ -40,19 +40,29 @@ class GradeQueries(ViewTransactions):
             )
             return [dict(row) for row in c.fetchall()]
 
+    def grades_by(self, graded_by: str) -> list[dict[str, Any]]:
+        """Every grade given by ``graded_by``, in the order they hold (for the exports)."""
+        with self._reading() as c:
+            c.execute(
+                "SELECT * FROM grades WHERE graded_on <= ? ORDER BY graded_on, position",
+                (graded_by,),
+            )
+            return [dict(row) for row in c.fetchall()]
+
 
 class Grades:
     """The latest grade of each source and account among grades in the order they hold."""
 
     def __init__(self, rows: Sequence[dict[str, Any]]) -> None:
         self.reliability: dict[str, dict[str, Any]] = {}
-        self.credibility: dict[int, dict[str, Any]] = {}
+        self.credibility: dict[tuple[str, int], dict[str, Any]] = {}
         for row in rows:
             given = {"grade": row["grade"], "graded_on": row["graded_on"], "note": row["note"]}
             if row["source_key"] is not None:
                 self.reliability[row["source_key"]] = {**given, "source": row["name"]}
             else:
-                self.credibility[int(row["version"])] = {**given, "grade": int(row["grade"])}
+                account = (row["development_id"], int(row["version"]))
+                self.credibility[account] = {**given, "grade": int(row["grade"])}
 
     @classmethod
     def of(
@@ -65,11 +75,20 @@ class Grades:
         keys = [alias_key(graded_source(row)) for row in tellings]
         return cls(view.grades_given(development_id, keys, graded_by))
 
+    def code(self, development_id: str, version: int, source: str) -> str:
+        """An account's grades in the Admiralty's short form, reliability then
+        credibility ("B2"), "-" for either not given."""
+        reliability = self.reliability.get(alias_key(source))
+        credibility = self.credibility.get((development_id, version))
+        return (reliability["grade"] if reliability else "-") + (
+            str(credibility["grade"]) if credibility else "-"
+        )
+
     def of_telling(self, telling: dict[str, Any]) -> dict[str, Any]:
         """The telling's ``reliability`` and ``credibility`` (None where ungraded)."""
         return {
             "reliability": self.reliability.get(alias_key(graded_source(telling))),
             "credibility": None
             if telling["retraction"]
-            else self.credibility.get(int(telling["version"])),
+            else self.credibility.get((telling["development_id"], int(telling["version"]))),
         }

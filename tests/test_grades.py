@@ -3,6 +3,8 @@ credibility, 1-6, each an event with its day and note, read as known at K."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
 
@@ -270,3 +272,25 @@ def test_verify_catches_a_grade_edited_onto_an_account_that_is_not_there(
     result = small_store("verify")
     assert result.exit_code == 1
     assert "grades account 5 of 'call-1', which is not earlier in the log" in result.output
+
+
+def test_the_csv_gives_each_account_its_grades_as_known_at_k(small_store: Invoke) -> None:
+    _grade_wire(small_store, "B", "2025-12-29")
+    _grade_wire(small_store, "E", "2026-01-10")
+    graded = small_store(
+        "grade", "account", "call-1", "--account", "1", "--credibility", "2", "--on", "2026-01-02"
+    )
+    assert graded.exit_code == 0, graded.output
+
+    def grades_at(known_at: str) -> str:
+        result = small_store(
+            "export", "--format", "csv", "--as-of", "2025-12-28", "--known-at", known_at
+        )
+        assert result.exit_code == 0, result.output
+        [row] = csv.DictReader(io.StringIO(result.stdout))
+        return row["source_grades"]
+
+    assert grades_at("2025-12-28") == ""
+    assert grades_at("2025-12-30") == "r1:B-"
+    assert grades_at("2026-01-05") == "r1:B2"
+    assert grades_at("2026-02-01") == "r1:E2"
