@@ -13,6 +13,7 @@ import pytest
 
 import tracker.application
 import tracker.fast.rebuild_readers
+import tracker.records
 from tests.conftest import Invoke, exported, ndjson
 from tests.test_tamper_evidence import _rechain, _set, _state
 from tracker.application import Tracker
@@ -84,7 +85,8 @@ def test_bad_grades_are_one_line_errors_and_change_nothing(small_store: Invoke) 
     out_of_scale = small_store(
         "grade", "account", "call-1", "--account", "1", "--credibility", "7", "--on", "2025-12-29"
     )
-    assert out_of_scale.exit_code == 2  # click's range: bad usage
+    assert out_of_scale.exit_code == 1
+    assert out_of_scale.stderr == "Error: credibility must be one of 1-6, not 7\n"
     assert exported(small_store) == before
 
 
@@ -294,3 +296,32 @@ def test_the_csv_gives_each_account_its_grades_as_known_at_k(small_store: Invoke
     assert grades_at("2025-12-30") == "r1:B-"
     assert grades_at("2026-01-05") == "r1:B2"
     assert grades_at("2026-02-01") == "r1:E2"
+
+
+def test_the_import_producer_takes_grades(
+    small_store: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large import's producer process keeps what the import made but developments in
+    its scratch file: grades go there too, and an account graded later in the file is
+    found."""
+    records = [
+        {"type": "report", "id": "r2", "outlet": "Daily", "published": "2025-12-29"},
+        {"type": "call", "id": "call-2", "report": "r2", "participants": ["Trump", "Putin"]},
+        {"type": "grade", "source": "Daily", "reliability": "C", "graded_on": "2025-12-30"},
+        {
+            "type": "grade",
+            "development": "call-2",
+            "account": 1,
+            "credibility": 5,
+            "graded_on": "2025-12-30",
+        },
+    ]
+    path = tmp_path / "grades.ndjson"
+    path.write_bytes(ndjson(records))
+    monkeypatch.setattr(tracker.records, "PARALLEL_IMPORT_MIN_BYTES", 0)
+    monkeypatch.setattr(tracker.records, "IMPORT_CHUNK", 2)
+    result = small_store("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [orjson.loads(line) for line in exported(small_store).splitlines()][-2:] == records[2:]
+    [source] = orjson.loads(small_store("sources", "call-2", "--json").stdout)["sources"]
+    assert (source["reliability"]["grade"], source["credibility"]["grade"]) == ("C", 5)

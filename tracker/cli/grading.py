@@ -54,7 +54,7 @@ def source(context: Context, name: str, reliability: str, graded_on: str, note: 
 @click.option(
     "--credibility",
     required=True,
-    type=click.IntRange(1, 6),
+    type=int,  # off the scale is the domain's one-line error (exit 1), as a reliability's
     metavar="1-6",
     help="1 confirmed ... 5 improbable, 6 cannot be judged.",
 )
