@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from click.testing import CliRunner
 
 import tracker.application
 import tracker.fast.rebuild_readers
@@ -17,8 +18,9 @@ import tracker.records
 from tests.conftest import Invoke, exported, ndjson
 from tests.test_tamper_evidence import _rechain, _set, _state
 from tracker.application import Tracker
+from tracker.cli import main
 from tracker.errors import InvalidGrade
-from tracker.grading import AccountGrade, SourceGrade
+from tracker.grading import AccountGrade, SourceGrade, grade_id
 from tracker.store import StoreLocation
 
 
@@ -206,18 +208,42 @@ def test_a_rebuild_equals_the_view_kept_with_grades(small_store: Invoke, store_u
 
 
 def test_the_domain_refuses_grades_off_the_scales() -> None:
+    uuid = grade_id("test", 1)
     with pytest.raises(InvalidGrade, match="A-F"):
-        SourceGrade.give("Wire", "AB", "2025-12-29")
+        SourceGrade.give(uuid, "Wire", "AB", "2025-12-29")
     with pytest.raises(InvalidGrade, match="1-6"):
-        AccountGrade.give("call-1", 1, 0, "2025-12-29")
+        AccountGrade.give(uuid, "call-1", 1, 0, "2025-12-29")
     with pytest.raises(InvalidGrade, match="1-6"):
-        AccountGrade.give("call-1", 1, True, "2025-12-29")
+        AccountGrade.give(uuid, "call-1", 1, True, "2025-12-29")
     with pytest.raises(InvalidGrade, match="single day"):
-        SourceGrade.give("Wire", "A", "2025-12-29/2025-12-30")
+        SourceGrade.give(uuid, "Wire", "A", "2025-12-29/2025-12-30")
     with pytest.raises(InvalidGrade, match="note"):
-        SourceGrade.give("Wire", "A", "2025-12-29", "  ")
-    grade = AccountGrade.give("call-1", 1, "6", "2025-12-29")
-    assert (grade.credibility, grade.graded_on) == (6, "2025-12-29")
+        SourceGrade.give(uuid, "Wire", "A", "2025-12-29", "  ")
+    grade = AccountGrade.give(uuid, "call-1", 1, "6", "2025-12-29")
+    assert (grade.id, grade.credibility, grade.graded_on) == (uuid, 6, "2025-12-29")
+
+
+def test_an_export_imports_into_the_same_grade_ids(small_store: Invoke, tmp_path: Path) -> None:
+    """A subject's nth grade has the same id in every store: an export's grades import
+    into the same log, and a regrading, even identical, is a grade of its own."""
+    _grade_wire(small_store, "B", "2025-12-29")
+    _grade_wire(small_store, "B", "2025-12-29")
+    _grade_wire(small_store, "c", "2026-01-02")
+    dump = tmp_path / "dump.ndjson"
+    dump.write_text(exported(small_store), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    imported = CliRunner().invoke(main, ["--store", url, "import", str(dump)])
+    assert imported.exit_code == 0, imported.output
+    again = Tracker.open(StoreLocation.parse(url))
+    try:
+        ids = [
+            (notification.originator_id, notification.originator_version)
+            for notification in again.notifications()
+        ]
+    finally:
+        again.close()
+    subject = SourceGrade.subject("wire")
+    assert ids[-3:] == [(grade_id(subject, n), 1) for n in (1, 2, 3)]
 
 
 def test_the_sqlite_export_holds_every_grade(small_store: Invoke, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from tracker.errors import (
     UnknownDevelopment,
     UnknownReport,
 )
-from tracker.grading import AccountGrade, SourceGrade
+from tracker.grading import AccountGrade, SourceGrade, grade_id
 from tracker.kinds import ACCOUNT_KEYS, parse_fields, takes_field
 from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.names import alias_key, check_name, clean_name
@@ -297,9 +297,9 @@ class Batch:
         self, name: str, reliability: object, graded_on: object, note: object = None
     ) -> None:
         """An outlet's or origin's reliability, A-F, given on a day."""
-        self._keep(
-            SourceGrade.give(clean_name(check_name(name, "source")), reliability, graded_on, note)
-        )
+        name = clean_name(check_name(name, "source"))
+        uuid = self._next_grade_id(SourceGrade, SourceGrade.subject(name))
+        self._keep(SourceGrade.give(uuid, name, reliability, graded_on, note))
 
     def grade_account(
         self,
@@ -317,7 +317,16 @@ class Batch:
             or version not in development.account_versions
         ):
             raise UnknownAccount(f"{development_id!r} has no account {version!r}")
-        self._keep(AccountGrade.give(development_id, version, credibility, graded_on, note))
+        uuid = self._next_grade_id(AccountGrade, AccountGrade.subject(development_id, version))
+        self._keep(AccountGrade.give(uuid, development_id, version, credibility, graded_on, note))
+
+    def _next_grade_id(self, cls: type[Aggregate], subject: str) -> UUID:
+        """The id of the subject's next grade: the first of its ids not yet taken (one
+        look-up per grade it has; analysts' grades of one thing are few)."""
+        n = 1
+        while self._load(cls, grade_id(subject, n)) is not None:
+            n += 1
+        return grade_id(subject, n)
 
     def grade_record(self, data: Mapping[str, Any]) -> None:
         """An import's grade record: a source's reliability or an account's credibility."""

@@ -11,11 +11,15 @@ K, a thing holds the latest grade given by K.
 
 from __future__ import annotations
 
+from uuid import NAMESPACE_URL, UUID, uuid5
+
 from eventsourcing.domain import Aggregate
 
 from tracker.dates import InvalidDate, parse_day
 from tracker.errors import InvalidGrade
 from tracker.names import alias_key
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://tracker.invalid/grades")
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
@@ -49,6 +53,13 @@ def graded_day(text: object) -> str:
         raise InvalidGrade(f"a grade's day: {error}") from None
 
 
+def grade_id(subject: str, n: int) -> UUID:
+    """The id of the ``n``th grade (from 1) of a subject: the same in every store that
+    holds the same grades in the same order, so that an export imports into the same
+    log."""
+    return uuid5(_NAMESPACE, f"{subject}:{n}")
+
+
 def check_note(note: object) -> str | None:
     if note is not None and (not isinstance(note, str) or not note.strip()):
         raise InvalidGrade("a grade's note must be a non-empty string")
@@ -64,9 +75,14 @@ class SourceGrade(Aggregate):
         graded_on: str
         note: str | None
 
+    @staticmethod
+    def subject(name: str) -> str:
+        """What the grade is of, for its id: the name as names match."""
+        return f"source:{alias_key(name)}"
+
     @classmethod
     def give(
-        cls, name: str, reliability: object, graded_on: object, note: object = None
+        cls, id: UUID, name: str, reliability: object, graded_on: object, note: object = None
     ) -> SourceGrade:
         if not isinstance(reliability, str) or reliability.upper() not in RELIABILITY_GRADES:
             raise InvalidGrade(f"reliability must be one of A-F, not {reliability!r}")
@@ -74,6 +90,7 @@ class SourceGrade(Aggregate):
             raise InvalidGrade("a source grade needs the name of an outlet or origin")
         return cls._create(
             cls.Given,
+            id=id,
             name=name,
             reliability=reliability.upper(),
             graded_on=graded_day(graded_on),
@@ -98,9 +115,14 @@ class AccountGrade(Aggregate):
         graded_on: str
         note: str | None
 
+    @staticmethod
+    def subject(development_id: str, version: int) -> str:
+        return f"account:{development_id}:{version}"
+
     @classmethod
     def give(
         cls,
+        id: UUID,
         development_id: str,
         version: int,
         credibility: object,
@@ -117,6 +139,7 @@ class AccountGrade(Aggregate):
             raise InvalidGrade(f"credibility must be one of 1-6, not {credibility!r}")
         return cls._create(
             cls.Given,
+            id=id,
             development_id=development_id,
             version=version,
             credibility=credibility,
