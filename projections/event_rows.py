@@ -15,6 +15,8 @@ from projections.page import Page
 from tracker.dates import FuzzyDate
 from tracker.domain import Actor, Development, Report
 from tracker.event_visitor import EventVisitor
+from tracker.grading import AccountGrade, SourceGrade
+from tracker.names import alias_key
 from tracker.values import Account, FieldValue, Weapon
 
 
@@ -132,6 +134,34 @@ class PageRows(EventVisitor[None]):
     def development_voided(self, event: Development.Voided) -> None:
         self.page.voids.append(
             (event.originator_id.hex, event.voided_version, self.position, event.reason)
+        )
+
+    def source_graded(self, event: SourceGrade.Given) -> None:
+        self.page.grades.append(
+            (
+                self.position,
+                alias_key(event.name),
+                event.name,
+                None,
+                None,
+                event.reliability,
+                event.graded_on,
+                event.note,
+            )
+        )
+
+    def account_graded(self, event: AccountGrade.Given) -> None:
+        self.page.grades.append(
+            (
+                self.position,
+                None,
+                None,
+                event.development_id,
+                event.version,
+                str(event.credibility),
+                event.graded_on,
+                event.note,
+            )
         )
 
 

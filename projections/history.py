@@ -8,14 +8,15 @@ from typing import Any
 
 from projections.catalogue import CatalogueQueries
 from projections.folding import Telling, fold, merge_fields
+from projections.grades import GradeQueries, Grades
 from projections.view_transactions import with_account
 from tracker.chunks import IN_LIST, chunks
 from tracker.names import origin_key
 from tracker.state import History, HistoryEntry, Source, Sources
 
 
-class HistoryQueries(CatalogueQueries):
-    """Tellings of developments, with what their accounts say."""
+class HistoryQueries(CatalogueQueries, GradeQueries):
+    """Tellings of developments, with what their accounts say and their grades."""
 
     def tellings(self, development_id: str) -> list[dict[str, Any]]:
         """Every account and retraction of a development with its report, in the order
@@ -53,11 +54,13 @@ class HistoryQueries(CatalogueQueries):
         return found
 
 
-def history(view: HistoryQueries, development_id: str) -> History | None:
+def history(view: HistoryQueries, development_id: str, graded_by: str) -> History | None:
+    """Every account and retraction, with its grades as given by ``graded_by``."""
     kind = view.development_kind(development_id)
     if kind is None:
         return None
     tellings = view.tellings(development_id)
+    grades = Grades.of(view, development_id, tellings, graded_by)
     entries = []
     merged: dict[str, Any] = {}
     for row in tellings:
@@ -84,6 +87,7 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
                 reason=row["reason"],
                 voided=voided,
                 void_reason=row["void_reason"],
+                **grades.of_telling(row),
             )
         )
     return History(
@@ -96,11 +100,13 @@ def history(view: HistoryQueries, development_id: str) -> History | None:
     )
 
 
-def sources(view: HistoryQueries, development_id: str) -> Sources | None:
+def sources(view: HistoryQueries, development_id: str, graded_by: str) -> Sources | None:
+    """Every report that tells of it, with its grades as given by ``graded_by``."""
     kind = view.development_kind(development_id)
     if kind is None:
         return None
     tellings = view.tellings(development_id)
+    grades = Grades.of(view, development_id, tellings, graded_by)
     return Sources(
         development_id,
         kind,
@@ -116,6 +122,7 @@ def sources(view: HistoryQueries, development_id: str) -> Sources | None:
                 origin=row["origin"],
                 voided=row["voided_at"] is not None,
                 quote_checked=None if row["quote"] is None else row["report_sha256"] is not None,
+                **grades.of_telling(row),
             )
             for row in tellings
         ),

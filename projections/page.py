@@ -53,6 +53,8 @@ class Page:
     developments: list[tuple[str, str, str, int]] = attrs.Factory(list)
     tellings: list[tuple[str, int, int, dict[str, Any]]] = attrs.Factory(list)
     voids: list[tuple[str, int, int, str]] = attrs.Factory(list)
+    # Grades, as the grades table takes them (``projections.event_rows.grade_row``).
+    grades: list[tuple[Any, ...]] = attrs.Factory(list)
     # The version rows of the developments folded from the page alone, and their ids.
     folded: list[tuple[Any, ...]] = attrs.Factory(list)
     folded_ids: set[str] = attrs.Factory(set)

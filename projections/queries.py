@@ -186,11 +186,11 @@ class Queries:
         """The list of a type without a query of its own (``tracker ceasefires``)."""
         return kind_lists.kind_window(self.view, kind, as_of, known_at, limit)
 
-    def history(self, development_id: str) -> History | None:
-        return history.history(self.view, development_id)
+    def history(self, development_id: str, graded_by: str) -> History | None:
+        return history.history(self.view, development_id, graded_by)
 
-    def sources(self, development_id: str) -> Sources | None:
-        return history.sources(self.view, development_id)
+    def sources(self, development_id: str, graded_by: str) -> Sources | None:
+        return history.sources(self.view, development_id, graded_by)
 
     def changes(self, known_from: str, known_to: str, as_of: str | None = None) -> Changes:
         return changes.changes(self.view, known_from, known_to, as_of)

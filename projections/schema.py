@@ -147,6 +147,17 @@ SCHEMA = (
         reason TEXT,
         voided_at BIGINT,
         void_reason TEXT)""",
+    # Grades (``tracker.grading``): a source's reliability (source_key set, by the
+    # name's alias key) or an account's credibility (development_id and version set).
+    """CREATE TABLE IF NOT EXISTS grades (
+        position BIGINT PRIMARY KEY,
+        source_key TEXT,
+        name TEXT,
+        development_id TEXT,
+        version INTEGER,
+        grade TEXT NOT NULL,
+        graded_on TEXT NOT NULL,
+        note TEXT)""",
     """CREATE TABLE IF NOT EXISTS versions (
         development_id TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -247,7 +258,15 @@ QUERY_INDEXES = tuple(
 # export adds to it.
 ACCOUNT_COLUMNS = ("fields", "quote", "attributed_to", "note", "origin")
 
-VIEW_TABLES = ("reports", "actors", "actor_aliases", "developments", "tellings", "versions")
+VIEW_TABLES = (
+    "reports",
+    "actors",
+    "actor_aliases",
+    "developments",
+    "tellings",
+    "versions",
+    "grades",
+)
 # Each table's key, by which its rows are read in order.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "reports": ("report_id",),
@@ -256,6 +275,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "developments": ("development_id",),
     "tellings": ("position",),
     "versions": ("development_id", "known_from"),
+    "grades": ("position",),
 }
 # The versions table's key.
 VERSIONS_KEY = "versions_by_development"

@@ -76,6 +76,8 @@ class ViewWrites(ViewTracking):
             "INSERT INTO developments VALUES (?,?,?,?)",
             [(dev, kind, position, uuid) for uuid, dev, kind, position in page.developments],
         )
+        if page.grades:  # rare: no statement for the pages of an import without them
+            c.executemany("INSERT INTO grades VALUES (?,?,?,?,?,?,?,?)", page.grades)
         if not page.tellings and not page.voids:  # folded whole already, or no development
             c.executemany(INSERT_TELLING, page.settled_tellings)
             c.executemany(INSERT_VERSION, page.folded)

@@ -693,6 +693,23 @@ READING_COMMANDS = [
     pytest.param(["actor", "list"], id="actor-list"),
     pytest.param(["retract", "call-1", "--report", "r1", "--reason", "x"], id="retract"),
     pytest.param(["void", "1", "--reason", "x"], id="void"),
+    pytest.param(
+        ["grade", "source", "Wire", "--reliability", "B", "--on", "2025-12-29"], id="grade-source"
+    ),
+    pytest.param(
+        [
+            "grade",
+            "account",
+            "call-1",
+            "--account",
+            "1",
+            "--credibility",
+            "2",
+            "--on",
+            "2025-12-29",
+        ],
+        id="grade-account",
+    ),
     pytest.param(["rebuild"], id="rebuild"),
 ]
 

@@ -1,6 +1,7 @@
 """Every event class the aggregates define is visited, by every visitor.
 
-The classes are found by walking the aggregates of ``tracker.domain``, not from a list,
+The classes are found by walking the aggregates of ``tracker.domain`` and
+``tracker.grading`` (the grades' aggregates), not from a list,
 so that an event class added to an aggregate fails here until ``EventVisitor`` has a
 method for it and every visitor implements that method.
 """
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 import projections
 import tracker
 import tracker.domain
+import tracker.grading
 from tracker.domain import Development
 from tracker.event_visitor import METHOD_NAMES, EventVisitor, UnhandledEvent, visit
 
@@ -75,8 +77,9 @@ def visitors() -> dict[str, type[EventVisitor[Any]]]:
 
 def test_every_event_class_of_the_domain_has_a_visitor_method() -> None:
     assert event_classes(tracker.domain)  # the walk finds the aggregates' events
-    assert unvisited(tracker.domain) == set()
-    assert set(METHOD_NAMES) == event_classes(tracker.domain)
+    assert event_classes(tracker.grading)
+    assert unvisited(tracker.domain) == unvisited(tracker.grading) == set()
+    assert set(METHOD_NAMES) == event_classes(tracker.domain) | event_classes(tracker.grading)
 
 
 def test_every_visitor_handles_every_event_class() -> None:
@@ -85,7 +88,7 @@ def test_every_visitor_handles_every_event_class() -> None:
     for name, visitor in found.items():
         # What instantiating it checks: no method for an event class left abstract.
         assert not visitor.__abstractmethods__, (name, sorted(visitor.__abstractmethods__))
-        for event_class in event_classes(tracker.domain):
+        for event_class in event_classes(tracker.domain) | event_classes(tracker.grading):
             method_name = METHOD_NAMES.get(event_class)
             assert method_name is not None, f"no visitor method for {event_class.__qualname__}"
             method = getattr(visitor, method_name, None)
@@ -122,6 +125,7 @@ def test_visiting_an_event_of_another_class_raises() -> None:
 
         aliases_added = report_registered = development_reported = actor_registered
         development_retold = development_retracted = development_voided = actor_registered
+        source_graded = account_graded = actor_registered
 
     with pytest.raises(UnhandledEvent, match="'object'"):
         visit(object(), Counting())

@@ -141,11 +141,16 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
     }
     versions: dict[str, int] = {}
     voidable: dict[str, list[int]] = {}
+    accounts: list[tuple[str, int]] = []  # what a credibility grade may name
     for _ in range(draw(st.integers(0, 10))):
-        action = draw(st.sampled_from(["account", "account", "account", "retraction", "void"]))
+        action = draw(
+            st.sampled_from(["account", "account", "account", "retraction", "void", "grade"])
+        )
         development_id = draw(st.sampled_from(sorted(kinds)))
         report = draw(st.sampled_from(reports))
-        if action == "account" or development_id not in versions:
+        if action == "grade":
+            records.append(_grade(draw, report["outlet"], accounts))
+        elif action == "account" or development_id not in versions:
             record: dict[str, Any] = {
                 "type": kinds[development_id],
                 "id": development_id,
@@ -162,6 +167,7 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
                 record["note"] = draw(free_text)
             versions[development_id] = versions.get(development_id, 0) + 1
             voidable.setdefault(development_id, []).append(versions[development_id])
+            accounts.append((development_id, versions[development_id]))
             records.append(record)
         elif action == "retraction":
             records.append(
@@ -187,6 +193,22 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
             )
             versions[development_id] += 1
     return records
+
+
+def _grade(draw: st.DrawFn, outlet: str, accounts: list[tuple[str, int]]) -> dict[str, Any]:
+    """A grade of a report's outlet, another source, or an account told so far."""
+    record: dict[str, Any] = {"type": "grade", "graded_on": draw(days).isoformat()}
+    if accounts and draw(st.booleans()):
+        development_id, version = draw(st.sampled_from(accounts))
+        record.update(
+            development=development_id, account=version, credibility=draw(st.integers(1, 6))
+        )
+    else:
+        source = draw(st.one_of(st.just(outlet), free_text.filter(str.strip)))
+        record.update(source=source, reliability=draw(st.sampled_from("ABCDEF")))
+    if draw(st.booleans()):
+        record["note"] = draw(free_text.filter(str.strip))
+    return record
 
 
 def _as_records(items: list[dict[str, Any]]) -> list[Record]:

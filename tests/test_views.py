@@ -162,6 +162,9 @@ def test_a_view_the_library_makes_has_the_mapper_before_anything_feeds_it(
 
 def test_rows_read_page_by_page_are_the_rows_read_at_once(seeded: Invoke, store_url: str) -> None:
     """Paging by key resumes exactly after the last row, composite keys included."""
+    for reliability, on in (("B", "2025-03-01"), ("C", "2025-04-01"), ("B", "2025-05-01")):
+        graded = seeded("grade", "source", "TASS", "--reliability", reliability, "--on", on)
+        assert graded.exit_code == 0, graded.output
     tracker = open_tracker(store_url)
     tracker.catch_up()
     for table in TABLE_KEYS:

@@ -181,6 +181,23 @@ class Tracker(Application[UUID]):
     def void(self, position: int, reason: str) -> tuple[str, int]:
         return self.run(lambda batch: batch.void_position(position, reason))
 
+    def grade_source(
+        self, name: str, reliability: str, graded_on: str, note: str | None = None
+    ) -> None:
+        self.run(lambda batch: batch.grade_source(name, reliability, graded_on, note))
+
+    def grade_account(
+        self,
+        development_id: str,
+        version: int,
+        credibility: int,
+        graded_on: str,
+        note: str | None = None,
+    ) -> None:
+        self.run(
+            lambda batch: batch.grade_account(development_id, version, credibility, graded_on, note)
+        )
+
     # -- the views -------------------------------------------------------------------
 
     def catch_up(self) -> int:

@@ -25,10 +25,12 @@ from tracker.errors import (
     DuplicateId,
     InvalidRecord,
     QuoteNotInReport,
+    UnknownAccount,
     UnknownActor,
     UnknownDevelopment,
     UnknownReport,
 )
+from tracker.grading import AccountGrade, SourceGrade, grade_id
 from tracker.kinds import ACCOUNT_KEYS, parse_fields, takes_field
 from tracker.limits import MAX_REPORT_BYTES, MIB
 from tracker.names import alias_key, check_name, clean_name
@@ -40,6 +42,10 @@ A = TypeVar("A", bound=Aggregate)
 _WHITESPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z")
 MAX_NAME_TO_MATCH = 200
+# The keys of an import's grade record (``Batch.grade_record``).
+GRADE_RECORD_KEYS = frozenset(
+    {"type", "source", "reliability", "development", "account", "credibility", "graded_on", "note"}
+)
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -298,3 +304,56 @@ class Batch:
         assert development is not None  # the event came from it
         self.void(development.development_id, event.originator_version, reason)
         return development.development_id, event.originator_version
+
+    # -- grades ----------------------------------------------------------------------
+
+    def grade_source(
+        self, name: str, reliability: object, graded_on: object, note: object = None
+    ) -> None:
+        """An outlet's or origin's reliability, A-F, given on a day."""
+        name = clean_name(check_name(name, "source"))
+        uuid = self._next_grade_id(SourceGrade, SourceGrade.subject(name))
+        self._keep(SourceGrade.give(uuid, name, reliability, graded_on, note))
+
+    def grade_account(
+        self,
+        development_id: str,
+        version: object,
+        credibility: object,
+        graded_on: object,
+        note: object = None,
+    ) -> None:
+        """The credibility, 1-6, of a development's account (its version), given on a day."""
+        development = self.development(development_id)
+        if (
+            isinstance(version, bool)
+            or not isinstance(version, int)
+            or version not in development.account_versions
+        ):
+            raise UnknownAccount(f"{development_id!r} has no account {version!r}")
+        uuid = self._next_grade_id(AccountGrade, AccountGrade.subject(development_id, version))
+        self._keep(AccountGrade.give(uuid, development_id, version, credibility, graded_on, note))
+
+    def _next_grade_id(self, cls: type[Aggregate], subject: str) -> UUID:
+        """The id of the subject's next grade: the first of its ids not yet taken (one
+        look-up per grade it has; analysts' grades of one thing are few)."""
+        n = 1
+        while self._load(cls, grade_id(subject, n)) is not None:
+            n += 1
+        return grade_id(subject, n)
+
+    def grade_record(self, data: Mapping[str, Any]) -> None:
+        """An import's grade record: a source's reliability or an account's credibility."""
+        graded_on, note = data.get("graded_on"), data.get("note")
+        if "source" in data and not {"development", "account", "credibility"} & set(data):
+            self.grade_source(data["source"], data.get("reliability"), graded_on, note)
+        elif "development" in data and not {"source", "reliability"} & set(data):
+            development_id = check_id("development", data["development"])
+            self.grade_account(
+                development_id, data.get("account"), data.get("credibility"), graded_on, note
+            )
+        else:
+            raise InvalidRecord(
+                "a grade record names a 'source' with its 'reliability', or a 'development'"
+                " with an 'account' and its 'credibility'"
+            )

@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidRecord, KindMismatch
+from tracker.grading import AccountGrade, SourceGrade
 from tracker.names import alias_key
 from tracker.values import Account
 
@@ -258,7 +259,7 @@ class Development(Aggregate):
 # library gives each aggregate an ``Event`` and a ``Created`` base that no command fires.
 EVENT_CLASSES: tuple[tuple[type[Aggregate], type[Aggregate.Event]], ...] = tuple(
     (aggregate, cls)
-    for aggregate in (Report, Actor, Development)
+    for aggregate in (Report, Actor, Development, SourceGrade, AccountGrade)
     for name, cls in vars(aggregate).items()
     if isinstance(cls, type)
     and issubclass(cls, Aggregate.Event)

@@ -38,6 +38,15 @@ class QuoteNotInReport(InvalidRecord):
     pass
 
 
+class InvalidGrade(InvalidRecord):
+    """A reliability grade outside A-F, a credibility grade outside 1-6, or a grade
+    whose day is not one calendar day."""
+
+
+class UnknownAccount(InvalidRecord):
+    """A grade of an account that its development does not have."""
+
+
 class UnregisteredKind(TrackerError):
     """The store holds developments of a type that no module of this process registers
     (see ``tracker.kinds``: TRACKER_KINDS)."""

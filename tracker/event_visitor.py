@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from eventsourcing.utils import get_topic
 
 from tracker.domain import EVENT_CLASSES, Actor, Development, Report
+from tracker.grading import AccountGrade, SourceGrade
 
 T = TypeVar("T")
 
@@ -43,6 +44,8 @@ METHOD_NAMES: Mapping[type, str] = MappingProxyType(
         Development.Retold: "development_retold",
         Development.Retracted: "development_retracted",
         Development.Voided: "development_voided",
+        SourceGrade.Given: "source_graded",
+        AccountGrade.Given: "account_graded",
     }
 )
 
@@ -97,6 +100,12 @@ class EventVisitor(ABC, Generic[T]):
 
     @abstractmethod
     def development_voided(self, event: Development.Voided) -> T: ...
+
+    @abstractmethod
+    def source_graded(self, event: SourceGrade.Given) -> T: ...
+
+    @abstractmethod
+    def account_graded(self, event: AccountGrade.Given) -> T: ...
 
 
 def dispatch_table(visitor: EventVisitor[T]) -> dict[type, Callable[[Any], T]]:

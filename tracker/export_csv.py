@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     "source_count",
     "source_origins",
     "corroboration",
+    "source_grades",
     "notes",
     "first_report_date",
     "latest_report_date",

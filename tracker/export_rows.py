@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from projections.grades import Grades
 from tracker.application import Tracker
 from tracker.dates import OPEN_LOWER, OPEN_UPPER
 from tracker.formatting import Names, field_text
@@ -121,7 +122,23 @@ def notes(development: Development, names: Names) -> str:
     return "; ".join(part for part in parts if part)
 
 
-def export_row(development: Development, names: Names) -> dict[str, Any]:
+def source_grades(development: Development, grades: Grades) -> str:
+    """Each standing account's grades as known at K, "REPORT:B2" (reliability of its
+    origin, else its outlet, then its credibility; "-" for either not given), or
+    nothing where none is graded."""
+    codes = [
+        (account.report_id, grades.code(development.id, account.version, source))
+        for account in development.sources
+        for source in [account.origin or account.outlet]
+    ]
+    if all(code == "--" for _, code in codes):
+        return ""
+    return ";".join(f"{report_id}:{code}" for report_id, code in codes)
+
+
+def export_row(
+    development: Development, names: Names, grades: Grades | None = None
+) -> dict[str, Any]:
     undated = development.dated_by == "reported"
     if undated:
         event_date = ""
@@ -145,6 +162,7 @@ def export_row(development: Development, names: Names) -> dict[str, Any]:
         "source_count": len({account.report_id for account in sources}),
         "source_origins": ";".join(development.origins),
         "corroboration": development.corroboration,
+        "source_grades": "" if grades is None else source_grades(development, grades),
         "notes": notes(development, names),
         "first_report_date": development.first_known,
         "latest_report_date": development.latest_report or "",
@@ -160,5 +178,6 @@ def rows(
 ) -> Iterator[dict[str, Any]]:
     """One row per development as known at K, relevant on D (the CSV's rows)."""
     names = Names(tracker.view.actors())
+    grades = Grades(tracker.view.grades_by(known_at))  # as known at K: given by then
     for development in iter_known_developments(tracker, as_of, known_at, since):
-        yield export_row(development, names)
+        yield export_row(development, names, grades)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from projections.grades import Grades
 from tracker.application import Tracker
 from tracker.atomic_write import replacing
 from tracker.export_rows import export_row
@@ -33,6 +34,7 @@ NOW_COLUMNS = (
     "source_count INTEGER NOT NULL",
     "source_origins TEXT",
     "corroboration INTEGER NOT NULL",
+    "source_grades TEXT",
     "notes TEXT",
     "first_report_date TEXT NOT NULL",
     "latest_report_date TEXT",
@@ -52,6 +54,7 @@ def write_sqlite(
     from projections.view import ACCOUNT_COLUMNS, SCHEMA, VIEW_TABLES
 
     names = Names(tracker.view.actors())
+    grades = Grades(tracker.view.grades_by(known_at))
     developments = iter_known_developments(tracker, as_of, known_at)
     info = {
         "as_of": as_of,
@@ -80,7 +83,7 @@ def write_sqlite(
                 marks = ",".join("?" * len(columns))
                 connection.executemany(
                     f"INSERT INTO developments_now VALUES ({marks})",  # noqa: S608
-                    (_now_row(d, names, columns) for d in developments),
+                    (_now_row(d, names, grades, columns) for d in developments),
                 )
                 connection.execute(
                     "CREATE TABLE export_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -91,8 +94,10 @@ def write_sqlite(
     return output.resolve()
 
 
-def _now_row(development: Development, names: Names, columns: list[str]) -> tuple[Any, ...]:
-    row = export_row(development, names)
+def _now_row(
+    development: Development, names: Names, grades: Grades, columns: list[str]
+) -> tuple[Any, ...]:
+    row = export_row(development, names, grades)
     row["status"] = development.status
     row["headline"] = label(development, names, limit=120)
     row["fields"] = orjson.dumps(development.fields).decode()

@@ -9,6 +9,7 @@ from typing import Any, cast
 from tracker.application import Tracker
 from tracker.domain import Actor, Development, Report
 from tracker.event_visitor import EventVisitor
+from tracker.grading import AccountGrade, SourceGrade
 
 
 def log_entries(tracker: Tracker, start: int = 0) -> Iterator[dict[str, Any]]:
@@ -62,3 +63,18 @@ class _LogEntries(EventVisitor[str]):
 
     def development_voided(self, event: Development.Voided) -> str:
         return f"account {event.voided_version} void: {event.reason}"
+
+    def source_graded(self, event: SourceGrade.Given) -> str:
+        self.names[event.originator_id] = event.name
+        return _with_note(f"reliability {event.reliability} on {event.graded_on}", event.note)
+
+    def account_graded(self, event: AccountGrade.Given) -> str:
+        self.names[event.originator_id] = event.development_id
+        return _with_note(
+            f"account {event.version} credibility {event.credibility} on {event.graded_on}",
+            event.note,
+        )
+
+
+def _with_note(summary: str, note: str | None) -> str:
+    return summary if note is None else f"{summary}: {note}"

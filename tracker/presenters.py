@@ -242,6 +242,7 @@ def render_history(history: History) -> str:
             f"#{entry.position} v{entry.version} {entry.published} {entry.outlet}"
             f" ({entry.report_id}) {entry.kind}{status}"
         )
+        lines.extend(grade_lines(entry.reliability, entry.credibility))
         if entry.kind == "retraction":
             lines.append(f"  retracted: {entry.reason}")
         for name, value in entry.fields.items():
@@ -273,6 +274,19 @@ def render_history(history: History) -> str:
     return "\n".join(lines)
 
 
+def grade_lines(
+    reliability: dict[str, Any] | None, credibility: dict[str, Any] | None
+) -> list[str]:
+    """An entry's grades, each with its day and note."""
+    lines = []
+    for what, grade in (("reliability", reliability), ("credibility", credibility)):
+        if grade is not None:
+            of = f" of {grade['source']}" if "source" in grade else ""
+            note = f": {grade['note']}" if grade["note"] else ""
+            lines.append(f"  {what}{of}: {grade['grade']} (graded {grade['graded_on']}){note}")
+    return lines
+
+
 def corroborated(origins: int) -> str:
     """What corroborates a development: its independent origins, not its outlets."""
     return f"{origins} independent origin" + ("" if origins == 1 else "s")
@@ -283,25 +297,40 @@ UNCHECKED = "(unchecked: report has no text)"
 
 
 def render_sources(sources: Sources) -> str:
-    lines = [
-        f"{sources.id} ({sources.kind}): corroborated by {corroborated(sources.corroboration)}",
-        table(
-            [
-                (
-                    s.published,
-                    s.report_id,
-                    s.outlet,
-                    s.kind + (" (void)" if s.voided else ""),
-                    s.quote if s.quote_checked is not False else f"{s.quote} {UNCHECKED}",
-                    s.attributed_to,
-                    s.origin,
-                )
-                for s in sources.sources
-            ],
-            ("published", "report", "outlet", "kind", "quote", "attributed to", "origin"),
-        ),
+    rows: list[tuple[Any, ...]] = [
+        (
+            s.published,
+            s.report_id,
+            s.outlet,
+            s.kind + (" (void)" if s.voided else ""),
+            s.quote if s.quote_checked is not False else f"{s.quote} {UNCHECKED}",
+            s.attributed_to,
+            s.origin,
+        )
+        for s in sources.sources
     ]
-    return "\n".join(lines)
+    header: tuple[str, ...] = (
+        "published",
+        "report",
+        "outlet",
+        "kind",
+        "quote",
+        "attributed to",
+        "origin",
+    )
+    # The grades' columns where something is graded: a store without grades reads as it did.
+    if any(s.reliability or s.credibility for s in sources.sources):
+        rows = [
+            (
+                *row,
+                s.reliability and s.reliability["grade"],
+                s.credibility and s.credibility["grade"],
+            )
+            for row, s in zip(rows, sources.sources, strict=True)
+        ]
+        header = (*header, "reliability", "credibility")
+    title = f"{sources.id} ({sources.kind}): corroborated by {corroborated(sources.corroboration)}"
+    return "\n".join([title, table(rows, header)])
 
 
 def render_changes(changes: Changes) -> str:

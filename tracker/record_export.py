@@ -12,6 +12,7 @@ from tracker.application import Tracker
 from tracker.domain import Actor, Development, Report
 from tracker.errors import InvalidRecord
 from tracker.event_visitor import EventVisitor
+from tracker.grading import AccountGrade, SourceGrade
 from tracker.kinds import plain_value
 from tracker.values import Account
 
@@ -121,6 +122,29 @@ class _ExportRecords(EventVisitor[dict[str, Any]]):
             "version": event.voided_version,
             "reason": event.reason,
         }
+
+    def source_graded(self, event: SourceGrade.Given) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "grade",
+                "source": event.name,
+                "reliability": event.reliability,
+                "graded_on": event.graded_on,
+                "note": event.note,
+            }
+        )
+
+    def account_graded(self, event: AccountGrade.Given) -> dict[str, Any]:
+        return _without_none(
+            {
+                "type": "grade",
+                "development": event.development_id,
+                "account": event.version,
+                "credibility": event.credibility,
+                "graded_on": event.graded_on,
+                "note": event.note,
+            }
+        )
 
 
 def account_record(development_id: str, kind: str, account: Account) -> dict[str, Any]:

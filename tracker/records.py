@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracker.application import Tracker
-from tracker.batch import Batch
+from tracker.batch import GRADE_RECORD_KEYS, Batch
 from tracker.chunks import batches
 from tracker.dates import InvalidDate, parse_fuzzy_date
 from tracker.errors import InvalidRecord, StoreError, TrackerError
@@ -59,6 +59,7 @@ RECORD_KEYS: dict[str, frozenset[str]] = {
     ),
     "retraction": frozenset({"type", "target", "report", "reason", "quote", "recorded_at"}),
     "void": frozenset({"type", "development", "version", "reason", "recorded_at"}),
+    "grade": GRADE_RECORD_KEYS | {"recorded_at"},
 }
 ACCOUNT_KEYS = frozenset(
     {"type", "id", "report", "quote", "attributed_to", "note", "origin", "recorded_at"}
@@ -284,6 +285,8 @@ def _apply(batch: Batch, record: Record, base: Path) -> None:
         if isinstance(version, bool) or not isinstance(version, int):
             raise InvalidRecord("'version' must be a whole number")
         batch.void(_required(data, "development"), version, _required(data, "reason"))
+    elif kind == "grade":
+        batch.grade_record(data)
     else:
         raw = {
             key: value

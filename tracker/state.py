@@ -231,6 +231,10 @@ class HistoryEntry:
     reason: str | None
     voided: bool
     void_reason: str | None
+    # Its grades as given by the day asked (``projections.grades``): {"grade", "graded_on",
+    # "note"}, a reliability also naming the "source" graded; None if not graded.
+    reliability: dict[str, Any] | None = None
+    credibility: dict[str, Any] | None = None
 
 
 @attrs.frozen
@@ -260,6 +264,8 @@ class Source:
     # Whether the quote was found in its report's text; False for a report without
     # text, which nothing can check it against; None without a quote.
     quote_checked: bool | None = None
+    reliability: dict[str, Any] | None = None  # as HistoryEntry's
+    credibility: dict[str, Any] | None = None
 
 
 @attrs.frozen

@@ -41,6 +41,7 @@ class Account:
     voided: bool
     void_reason: str | None
     origin: str | None = None  # where its information comes from
+    version: int = 0  # the development's version it is
 
     @property
     def standing(self) -> bool:
@@ -243,6 +244,7 @@ def _development(
             voided=t["voided_at"] is not None,
             void_reason=t["void_reason"],
             origin=t["origin"],
+            version=t["version"],
         )
         for t in tellings
         if t["published_upper"] <= known_at

@@ -23,6 +23,7 @@ from tracker.chain import GENESIS, chain_hash
 from tracker.domain import Actor, Development, Report, text_sha256
 from tracker.errors import InvalidAnchor, StoreError, UnknownEventTopic
 from tracker.event_visitor import EventVisitor
+from tracker.grading import AccountGrade, SourceGrade
 from tracker.kinds import quotations
 from tracker.positioned import scratch_view
 
@@ -118,6 +119,8 @@ class _Walk:
     problems: list[Problem] = attrs.Factory(list)
     texts: dict[str, str | None] = attrs.Factory(dict)  # each report's text, by report id
     kinds: dict[Any, str] = attrs.Factory(dict)  # each development's type, by aggregate id
+    development_ids: dict[Any, str] = attrs.Factory(dict)  # by aggregate id
+    accounts: set[tuple[str, int]] = attrs.Factory(set)  # (development id, version)
     unchecked: int = 0
 
 
@@ -270,10 +273,14 @@ class _EventChecks(EventVisitor[list[Problem]]):
 
     def development_reported(self, event: Development.Reported) -> list[Problem]:
         self.walk.kinds[event.originator_id] = event.kind
+        self.walk.development_ids[event.originator_id] = event.development_id
+        self.walk.accounts.add((event.development_id, event.originator_version))
         return self._cited(event.account.report_id, list(quotations(event.kind, event.account)))
 
     def development_retold(self, event: Development.Retold) -> list[Problem]:
         kind = self.walk.kinds.get(event.originator_id, "")
+        development_id = self.walk.development_ids.get(event.originator_id, "")
+        self.walk.accounts.add((development_id, event.originator_version))
         return self._cited(event.account.report_id, list(quotations(kind, event.account)))
 
     def development_retracted(self, event: Development.Retracted) -> list[Problem]:
@@ -281,6 +288,15 @@ class _EventChecks(EventVisitor[list[Problem]]):
 
     def development_voided(self, event: Development.Voided) -> list[Problem]:
         return []
+
+    def source_graded(self, event: SourceGrade.Given) -> list[Problem]:
+        return []
+
+    def account_graded(self, event: AccountGrade.Given) -> list[Problem]:
+        if (event.development_id, event.version) in self.walk.accounts:
+            return []
+        what = f"account {event.version} of {event.development_id!r}"
+        return [Problem(self.walk.position, f"grades {what}, which is not earlier in the log")]
 
     def _cited(self, report_id: str, quoted: list[tuple[str, Any]]) -> list[Problem]:
         """The problems of citing the report, and of quoting from it every text that a

@@ -11,10 +11,18 @@ command: a query on views that are up to date then imports neither the domain no
 projection, which would cost every start-up its time.
 """
 
-from tracker.cli import audit, lists, recording, reports_actors, store_commands, timeline
+from tracker.cli import (
+    audit,
+    grading,
+    lists,
+    recording,
+    reports_actors,
+    store_commands,
+    timeline,
+)
 from tracker.cli.group import SETUP_ERRORS, main
 
-for _module in (store_commands, reports_actors, recording, lists, audit, timeline):
+for _module in (store_commands, reports_actors, recording, grading, lists, audit, timeline):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 # A registered type's list is named by its plural, which must not replace a command.

@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from tracker.cli.group import Context, domain_errors, emit_json, pass_context
-from tracker.cli.options import day_value, position_option, whole_number
+from tracker.cli.options import day_option, day_value, position_option, whole_number
+
+# Grades (``tracker.grading``) are read as given by a day: a regrading after it leaves
+# the answer as it was. The accounts are all shown, whenever published.
+_GRADED_BY = day_option(
+    "--graded-by", "Show each source's and account's latest grade given by then [today]."
+)
 
 # Commands import what they need inside them: see tracker/cli/__init__.py on start-up.
 
@@ -45,26 +51,28 @@ def log(context: Context, as_json: bool, limit: int | None) -> None:
 @click.command()
 @click.argument("development_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_GRADED_BY
 @position_option
 @pass_context
-def history(context: Context, development_id: str, as_json: bool) -> None:
+def history(context: Context, development_id: str, as_json: bool, graded_by: str) -> None:
     """Every account of one development in publication order, field by field."""
     from tracker.presenters import render_history
 
-    found = context.queries().history(development_id)
+    found = context.queries().history(development_id, graded_by)
     _show_development(development_id, found, render_history, as_json=as_json)
 
 
 @click.command()
 @click.argument("development_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_GRADED_BY
 @position_option
 @pass_context
-def sources(context: Context, development_id: str, as_json: bool) -> None:
-    """Every report that tells of a development, with outlet, date and quote."""
+def sources(context: Context, development_id: str, as_json: bool, graded_by: str) -> None:
+    """Every report that tells of a development, with outlet, date, quote and grades."""
     from tracker.presenters import render_sources
 
-    found = context.queries().sources(development_id)
+    found = context.queries().sources(development_id, graded_by)
     _show_development(development_id, found, render_sources, as_json=as_json)
 
 
