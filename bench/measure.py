@@ -635,7 +635,11 @@ def in_process(
         queries = Queries(app.view, app.name)
         calls: dict[str, list[partial[Any]]] = {
             "state": [partial(queries.state, d, k) for d, k in plan.state[:limit]],
-            "history": [partial(queries.history, i) for i in plan.history[:audit_limit]],
+            # Grades as given by today, as `tracker history` reads them by default.
+            "history": [
+                partial(queries.history, i, date.today().isoformat())
+                for i in plan.history[:audit_limit]
+            ],
             "changes": [partial(queries.changes, a, b) for a, b in plan.changes[:audit_limit]],
         }
         results = {}
