@@ -465,20 +465,33 @@ class Reference:
                 if planned
                 else (1, row["first_known"], "", row["development_id"])
             )
-            item = {
-                "id": row["development_id"],
-                "kind": row["kind"],
-                "participants": list(fields.get("participants", ())),
-                "status": status,
-                "planned": _text(planned),
-                "place": fields.get("place"),
-                "reports": row["data"]["reports"],
-                "last_reported": self.last_reported(row, known_at),
-                "overdue": False,
-                "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
-            }
+            item = self.upcoming_item(row, status, fields, planned, known_at, overdue=False)
             found.append((key, item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+    def upcoming_item(
+        self,
+        row: dict[str, Any],
+        status: str,
+        fields: dict[str, Any],
+        planned: dict[str, Any] | None,
+        known_at: str,
+        *,
+        overdue: bool,
+    ) -> dict[str, Any]:
+        """A meeting or call ahead on D, or overdue on D, as the state lists it."""
+        return {
+            "id": row["development_id"],
+            "kind": row["kind"],
+            "participants": list(fields.get("participants", ())),
+            "status": status,
+            "planned": _text(planned),
+            "place": fields.get("place"),
+            "reports": row["data"]["reports"],
+            "last_reported": self.last_reported(row, known_at),
+            "overdue": overdue,
+            "disputed": row["data"].get("disputed", {}),
+        }
 
     def overdue(self, as_of: str, known_at: str) -> list[dict[str, Any]]:
         """Meetings and calls still planned on D, known of by D, and no longer ahead: in
@@ -505,18 +518,7 @@ class Reference:
                 continue
             else:
                 due = planned["upper"]
-            item = {
-                "id": row["development_id"],
-                "kind": row["kind"],
-                "participants": list(fields.get("participants", ())),
-                "status": status,
-                "planned": _text(planned),
-                "place": fields.get("place"),
-                "reports": row["data"]["reports"],
-                "last_reported": self.last_reported(row, known_at),
-                "overdue": True,
-                "disputed": row["data"].get("disputed", {}),  # issue 23, point 1
-            }
+            item = self.upcoming_item(row, status, fields, planned, known_at, overdue=True)
             found.append(((due, row["development_id"]), item))
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 
